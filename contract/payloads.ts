@@ -1,0 +1,97 @@
+/**
+ * Device contract v1: payload types, one per topic kind (the typed map from topic to payload).
+ * The JSON Schemas in schemas.ts describe the same shapes; test/contract.test.ts keeps the two
+ * in step by validating typed examples.
+ */
+
+export type ReadingValue = number | boolean;
+
+export interface SensorInfo {
+  id: string;
+  kind: string;
+  unit: string;
+}
+
+export interface ActuatorInfo {
+  id: string;
+  kind: string;
+}
+
+/** Why a device is (or went) offline. Every presence transition carries one. */
+export const OFFLINE_REASONS = [
+  'lost',
+  'clean',
+  'keepalive',
+  'unplugged',
+  'replaced',
+  'gateway-stopping',
+] as const;
+export type OfflineReason = (typeof OFFLINE_REASONS)[number];
+
+/** Retained on `status`: published by the device when it connects. */
+export interface Birth {
+  online: true;
+  ts: number;
+  boot: number;
+  fw: string;
+  board: string;
+  sensors: SensorInfo[];
+  actuators: ActuatorInfo[];
+}
+
+/** Retained on `status`: the device's MQTT will (`reason: "lost"`) or its clean goodbye. */
+export interface Offline {
+  online: false;
+  reason: OfflineReason;
+  ts?: number;
+}
+
+export type Status = Birth | Offline;
+
+/** On `telemetry`: one sample of one or more sensors. */
+export interface Telemetry {
+  seq: number;
+  boot: number;
+  ts: number;
+  readings: Record<string, ReadingValue>;
+  /** Set when the device replays readings it buffered while offline. */
+  historical?: true;
+}
+
+/** On `cmd`: a request to the device. `id` is echoed in the ack. */
+export interface Command {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export type Ack =
+  | { id: string; ok: true; result?: unknown }
+  | { id: string; ok: false; error: string };
+
+/** On `sys`: the device's health report (memory, uptime, readings dropped while offline). */
+export interface SysReport {
+  ts: number;
+  boot: number;
+  uptimeMs: number;
+  memory: { free: number; total: number; unit: 'bytes' | 'vars' };
+  bufferDropped: number;
+}
+
+/** Commands every device runtime understands, with their arguments. */
+export interface CommandArgs {
+  set: { actuator: string; value: ReadingValue };
+  interval: { sensor?: string; sampleMs?: number; minReportMs?: number; maxReportMs?: number };
+  ping: Record<string, never>;
+  reboot: Record<string, never>;
+}
+export type CommandName = keyof CommandArgs;
+
+/** Limits enforced at the gateway's edge. */
+export const LIMITS = {
+  maxPayloadBytes: 16 * 1024,
+  maxReadingsPerMessage: 64,
+  maxPartsPerDevice: 64,
+  maxStringLength: 64,
+  maxErrorLength: 512,
+} as const;
