@@ -1,0 +1,123 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkEspruinoSyntax } from '../../firmware/espruino/syntax-check.js';
+
+/** Each row: code the interpreter lacks a feature for, and the feature the checker must name. */
+const REFUSED: ReadonlyArray<[code: string, feature: string]> = [
+  ['async function f() {}', 'async/await'],
+  ['const f = async () => 1;', 'async/await'],
+  ['var o = { async m() {} };', 'async/await'],
+  [
+    'function f(p) { return p.then(function () {}); } async function g() { await f(); }',
+    'async/await',
+  ],
+  ['const { a, b } = obj;', 'destructuring'],
+  ['const [x, y] = arr;', 'destructuring'],
+  ['function f({ a }) { return a; }', 'destructuring'],
+  ['var a, b; [a, b] = [b, a];', 'destructuring'],
+  ['for (const [k, v] of Object.entries(o)) {}', 'destructuring'],
+  ['try { x(); } catch ({ message }) {}', 'destructuring'],
+  ['f(...args);', 'spread/rest'],
+  ['const c = [...a, 1];', 'spread/rest'],
+  ['const o2 = { ...o };', 'spread/rest'],
+  ['function f(...rest) { return rest; }', 'spread/rest'],
+  ['function f(a, b = 2) { return a + b; }', 'default parameters'],
+  ['const f = (a = 1) => a;', 'default parameters'],
+  ['const m = new Map();', 'Map'],
+  ['const s = new Set([1]);', 'Set'],
+  ['const w = new WeakMap();', 'WeakMap'],
+  ["const k = Symbol('k');", 'Symbol'],
+  ['const p = new Proxy({}, {});', 'Proxy'],
+  ['Reflect.ownKeys({});', 'Reflect'],
+  ['const n = BigInt(1);', 'BigInt'],
+  ['const n = 10n;', 'BigInt'],
+  ['function* g() { yield 1; }', 'generators'],
+  ['var o = { *g() {} };', 'generators'],
+  ['const o = { [key]: 1 };', 'computed property keys'],
+  ['class C { [name]() {} }', 'computed property keys'],
+  ['const e = 2 ** 8;', 'exponent operator'],
+  ['let e = 2; e **= 2;', 'exponent operator'],
+  ['const v = a?.b;', 'optional chaining'],
+  ['const v = f?.();', 'optional chaining'],
+  ['outer: for (;;) { for (;;) { continue outer; } }', 'labelled break/continue'],
+  ['outer: for (;;) { break outer; }', 'labelled break/continue'],
+  ['const a = Array.from(list);', 'Array.from'],
+  ['const ok = Number.isInteger(3);', 'Number.isInteger'],
+  ['p.then(f).finally(g);', 'Promise.finally'],
+  ['Promise.race([a, b]);', 'Promise.race'],
+  ['Promise.allSettled([a]);', 'Promise.allSettled'],
+  ['Promise.any([a]);', 'Promise.any'],
+  ['const s = String.raw`a\\n`;', 'String.raw'],
+  ['const r = /a/y;', 'sticky regex'],
+  ["const r = new RegExp('a', 'gy');", 'sticky regex'],
+  ['import x from "y";', 'syntax'],
+  ['const = 1;', 'syntax'],
+];
+
+/** Code that uses only what espruino.md says works: nothing may be reported. */
+const ACCEPTED: ReadonlyArray<string> = [
+  'const f = (a, b) => a + b;',
+  'class A { constructor(x) { this.x = x; } get y() { return 1; } static z() {} }',
+  'class B extends A { constructor() { super(1); } }',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the row is source code containing a template
+  'const t = `v=${1 + 2}`;',
+  'let i = 0; const c = 1;',
+  'Promise.all([Promise.resolve(1)]).then(function (v) { return v; }).catch(function () {});',
+  'const j = JSON.stringify({ a: 1 });',
+  'const u = new Uint8Array(4); const d = new DataView(u.buffer);',
+  'for (const x of [1, 2]) { x; }',
+  'const n = a ?? 0;',
+  "'abc'.includes('b'); 'abc'.startsWith('a'); '1'.padStart(2, '0');",
+  'Object.assign({}, { a: 1 }); Object.entries({ a: 1 });',
+  'const a = 1; const o = { a, m() { return 1; } };',
+  '[1, 2].find(function (x) { return x > 1; });',
+  'const r = /a/gi; Math.pow(2, 8);',
+  'function Map() {} const m = new Map();',
+  'const o = { Map: 1, Set: 2 }; o.Map; o.Symbol;',
+  'for (;;) { break; } while (true) { continue; }',
+];
+
+for (const [code, feature] of REFUSED) {
+  test(`refuses ${feature}: ${code}`, () => {
+    const problems = checkEspruinoSyntax(code, 'bundle.js');
+    const features = problems.map((p) => p.feature);
+    assert.ok(features.includes(feature), `expected ${feature}, got ${JSON.stringify(problems)}`);
+    const problem = problems.find((p) => p.feature === feature)!;
+    assert.ok(problem.message.startsWith('bundle.js:'), problem.message);
+    assert.ok(problem.line >= 1 && problem.column >= 1);
+  });
+}
+
+for (const code of ACCEPTED) {
+  test(`accepts ${code}`, () => {
+    assert.equal(checkEspruinoSyntax(code, 'bundle.js'), []);
+  });
+}
+
+test('reports the line and column of a feature deep inside a function', () => {
+  const code =
+    'function setup() {\n  var x = 1;\n  function later() {\n    return x ** 2;\n  }\n}\n';
+  assert.equal(checkEspruinoSyntax(code, 'main.js'), [
+    {
+      line: 4,
+      column: 12,
+      feature: 'exponent operator',
+      message: 'main.js:4:12: the ** operator is not supported by Espruino; use Math.pow',
+    },
+  ]);
+});
+
+test('reports every problem, in source order, once each', () => {
+  const code = 'const { a } = o;\nconst m = new Map();\nconst v = a?.b;\n';
+  const problems = checkEspruinoSyntax(code, 'b.js');
+  assert.equal(
+    problems.map((p) => [p.line, p.feature]),
+    [
+      [1, 'destructuring'],
+      [2, 'Map'],
+      [3, 'optional chaining'],
+    ],
+  );
+});
+
+test.run();
