@@ -1,0 +1,104 @@
+/**
+ * The fleet page against a real Node-RED and a real broker: the test plays the gateway,
+ * publishing the upstream topics itself, and reads the page in headless Chromium.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import type { Browser, Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { upstreamTopic } from '../../contract/index.js';
+import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
+import { silentLogger } from '../../lib/log.js';
+import { freePort } from '../../lib/ports.js';
+import { batch, diff, full, GATEWAY, online, reading } from '../flows/upstream-fixtures.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { launchBrowser } from '../helpers/browser.js';
+
+interface Context {
+  broker: TestBroker;
+  nodeRed: RunningNodeRed;
+  browser: Browser;
+  page: Page;
+  client: mqtt.MqttClient;
+  dataDir: string;
+}
+
+const test = suite<Context>('dashboard: fleet page');
+
+test.before(async (ctx) => {
+  ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-dashboard-'));
+  ctx.broker = await startTestBroker();
+  ctx.nodeRed = await startNodeRed({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+  });
+  ctx.client = await mqtt.connectAsync(ctx.broker.url, { clientId: 'test-gateway' });
+  ctx.browser = await launchBrowser();
+  ctx.page = await ctx.browser.newPage();
+});
+
+test.after(async (ctx) => {
+  await ctx.browser?.close();
+  await ctx.client?.endAsync();
+  await ctx.nodeRed?.stop();
+  await ctx.broker?.close();
+  rmSync(ctx.dataDir, { recursive: true, force: true });
+});
+
+function publish(ctx: Context, kind: 'telemetry' | 'presence' | 'devices', payload: unknown) {
+  return ctx.client.publishAsync(upstreamTopic(GATEWAY, kind), JSON.stringify(payload), {
+    qos: 1,
+    retain: kind === 'devices',
+  });
+}
+
+const row = (page: Page, device: string) => page.locator(`tr[data-device="${device}"]`);
+
+test('lists each device with its state and latest readings, updating live', async (ctx) => {
+  await ctx.page.goto(ctx.nodeRed.dashboardUrl);
+  await ctx.page.getByText('No devices yet').waitFor({ timeout: 20_000 });
+
+  await publish(ctx, 'devices', full([online('greenhouse'), online('workshop')]));
+  await publish(
+    ctx,
+    'telemetry',
+    batch([reading('greenhouse', { temperature: 21.5, light: 300 })]),
+  );
+  const greenhouse = row(ctx.page, 'greenhouse');
+  await greenhouse.locator('[data-sensor="temperature"] .fs-value').getByText('21.5').waitFor();
+  assert.match((await greenhouse.locator('.fs-state').textContent()) ?? '', /online/);
+  assert.match((await greenhouse.locator('.fs-board').textContent()) ?? '', /uno/);
+  assert.match(
+    (await row(ctx.page, 'workshop').locator('.fs-state').textContent()) ?? '',
+    /online/,
+  );
+
+  await publish(ctx, 'telemetry', batch([reading('greenhouse', { temperature: 22.25 })]));
+  await greenhouse.locator('[data-sensor="temperature"] .fs-value').getByText('22.25').waitFor();
+
+  await publish(
+    ctx,
+    'presence',
+    diff([{ device: 'workshop', online: false, reason: 'lost', since: Date.now() }]),
+  );
+  await row(ctx.page, 'workshop').locator('.fs-state').getByText('offline (lost)').waitFor();
+});
+
+test('a page opened later shows the current state at once', async (ctx) => {
+  const page = await ctx.browser.newPage();
+  await page.goto(ctx.nodeRed.dashboardUrl);
+  await row(page, 'greenhouse')
+    .locator('[data-sensor="temperature"] .fs-value')
+    .getByText('22.25')
+    .waitFor({ timeout: 20_000 });
+  assert.match((await row(page, 'workshop').locator('.fs-state').textContent()) ?? '', /offline/);
+  await page.close();
+});
+
+test.run();
