@@ -33,6 +33,8 @@ export interface PinProfile {
   /** Input voltage limit: 3.3 V parts on 5 V pins need a level shifter. */
   volts?: number;
   note?: string;
+  /** Other names a device config may use for this pin ("GPIO5", "D13"); matched case-insensitively. */
+  aliases?: string[];
 }
 
 export interface BoardProfile {
@@ -46,13 +48,23 @@ export interface BoardProfile {
   /** Espruino boards: memory in variables (see shared/espruino.md). */
   espruinoVars?: number;
   pins: PinProfile[];
-  i2c?: { sda: string; scl: string; bus?: number }[];
+  /** I2C buses; `pullupOhms` when the board already has pull-ups on them (the Pi: 1.8 kΩ). */
+  i2c?: { sda: string; scl: string; bus?: number; pullupOhms?: number }[];
   onewire?: string[];
   /** Power pins for wiring diagrams. */
   power: { v33?: string[]; v5?: string[]; gnd: string[] };
-  /** Wi-Fi (ESP boards, Espruino WiFi, Pi): a device config for this board needs network.wifi. */
+  /** Wi-Fi the firmware must join itself (ESP boards, Espruino WiFi): a device config for this
+   *  board needs network.wifi. A Pi gets its network from the OS, so it is not set there. */
   wifi?: boolean;
   usb?: { vendorIds: string[]; productIds?: string[] };
+  /** Header pins (pin and power names, power names may repeat) along each edge, top to bottom:
+   *  the wiring diagram draws the board from it. */
+  layout?: { left: string[]; right: string[] };
+  /** ADC reference voltage (full scale), when it differs from logicVolts. */
+  adcVolts?: number;
+  /** Where the facts come from (datasheet, pinout, Firmata Boards.h, Espruino board file). */
+  sources?: string[];
+  notes?: string[];
 }
 
 /** A reading: a number (with a unit) or a boolean (button, motion). */
