@@ -3,5 +3,6 @@
  * Add a new command by adding its file and one line here.
  */
 import type { Command } from 'commander';
+import { register as device } from './device.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [];
+export const commands: ReadonlyArray<(program: Command) => void> = [device];

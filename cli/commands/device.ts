@@ -1,0 +1,81 @@
+/** `fullstack device run <config>`: run one device (simulated, a USB Firmata board, or a Pi). */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEVICE_ID_PATTERN } from '../../contract/topics.js';
+import { runDevice } from '../../firmware/node/run-device.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
+
+export function parseBrokerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `"${value}" is not a URL (allowed: mqtt://host:port, mqtts://, ws://, wss://).`,
+    );
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:'].includes(url.protocol)) {
+    throw new InvalidArgumentError(
+      `"${value}" has scheme ${url.protocol} (allowed: mqtt, mqtts, ws, wss, tcp).`,
+    );
+  }
+  return value;
+}
+
+export function parseDeviceId(value: string): string {
+  if (!DEVICE_ID_PATTERN.test(value)) {
+    throw new InvalidArgumentError(
+      `"${value}" is not a device id (allowed: ${DEVICE_ID_PATTERN.source}).`,
+    );
+  }
+  return value;
+}
+
+export function register(program: Command): void {
+  const device = program.command('device').description('run a device');
+  device
+    .command('run')
+    .description('run one device from its config: sample sensors, drive actuators, speak MQTT')
+    .argument('<config>', 'device config file (hardware/devices/<id>.json)')
+    .option('--port <path>', 'serial port of a USB Firmata board (e.g. /dev/ttyACM0)')
+    .addOption(
+      new Option(
+        '--broker <url>',
+        'MQTT broker, overriding the config (mqtt://host:port)',
+      ).argParser(parseBrokerUrl),
+    )
+    .addOption(
+      new Option('--id <id>', "device id, overriding the config's").argParser(parseDeviceId),
+    )
+    .option('--simulate', 'no hardware: run on a virtual board in a simulated world', false)
+    .option('--state-dir <dir>', 'where the boot counter is kept (default ./data/devices/<id>)')
+    .addOption(
+      new Option('--log-level <level>', 'log level (logs go to stderr)')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
+    .addHelpText(
+      'after',
+      '\nStops cleanly on SIGINT or SIGTERM, publishing {"online":false,"reason":"clean"} first.',
+    )
+    .action(
+      async (
+        configPath: string,
+        opts: {
+          port?: string;
+          broker?: string;
+          id?: string;
+          simulate: boolean;
+          stateDir?: string;
+          logLevel: string;
+        },
+      ) => {
+        if (opts.port && opts.simulate) {
+          throw new Error(
+            '--port and --simulate exclude each other (a simulated device has no serial port)',
+          );
+        }
+        await runDevice({ configPath, ...opts });
+      },
+    );
+}

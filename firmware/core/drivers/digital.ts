@@ -1,0 +1,21 @@
+/** Digital sensors: a button (active low with the pull-up, unless params.activeLow is false), a PIR. */
+import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
+
+function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver {
+  const pin = context.sensor.pin as string;
+  context.io.setup(pin, 'digital-in');
+  return {
+    read(done) {
+      context.io.digitalRead(pin, (error, high) => {
+        if (error !== null) return done(error, null);
+        done(null, [activeLow ? !high : high]);
+      });
+    },
+  };
+}
+
+export const button: DriverFactory = (context) =>
+  digitalDriver(context, context.sensor.params.activeLow !== false);
+
+/** PIR modules (HC-SR501) drive their output high while they see motion. */
+export const pir: DriverFactory = (context) => digitalDriver(context, false);

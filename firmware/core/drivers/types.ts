@@ -1,0 +1,40 @@
+/** A sensor driver turns pin, I2C or 1-Wire reads into the values of a sensor's channels. */
+import type { ReadingValue } from '../../../contract/payloads.js';
+import type { PinIO, SensorPlan } from '../types.js';
+
+export type ReadDone = (error: string | null, values: ReadingValue[] | null) => void;
+
+export interface SensorDriver {
+  /** Reads every channel of the sensor, in the order of `sensor.channels`. */
+  read(done: ReadDone): void;
+}
+
+export interface DriverContext {
+  sensor: SensorPlan;
+  io: PinIO;
+  /** ADC reference voltage of the board. */
+  vref: number;
+}
+
+export type DriverFactory = (context: DriverContext) => SensorDriver;
+
+/** Drivers by catalog part name. The Espruino build includes only the ones a config uses. */
+export type DriverTable = Record<string, DriverFactory>;
+
+/** A numeric part parameter, or its default when the config does not set it. */
+export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
+  const value = sensor.params[name];
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** Rounds a reading to a fixed number of decimals so telemetry stays short. */
+export function round(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
+
+/** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those). Written
+ *  out because the global isFinite coerces, and Number.isFinite is not sure on every Espruino. */
+export function isFiniteNumber(value: number): boolean {
+  return value - value === 0;
+}

@@ -1,0 +1,97 @@
+/**
+ * Resolves a device config into the RuntimePlan the core runs: defaults filled in, reading
+ * channels named, actuator ranges attached. Runs on Node (the node target and the Espruino
+ * build); the bundle receives the result as data.
+ */
+import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import type { PartFacts } from './part-facts.js';
+import type { ActuatorPlan, RuntimePlan, SensorPlan } from './types.js';
+
+export interface PlanOptions {
+  config: DeviceConfig;
+  board: BoardProfile;
+  parts: PartFacts;
+  /** Firmware identifier for the birth message: "fullstack/<version>". */
+  fw: string;
+  /** Overrides the config's id (running many simulated copies of one config). */
+  id: string | null;
+  sysIntervalMs: number | null;
+}
+
+export const PLAN_DEFAULTS = {
+  bufferSize: 500,
+  keepaliveS: 30,
+  sysIntervalMs: 60000,
+  minReportMs: 1000,
+  maxReportMs: 60000,
+};
+
+export function buildPlan(options: PlanOptions): RuntimePlan {
+  const config = options.config;
+  const reporting = config.reporting || {};
+  const sensors: SensorPlan[] = [];
+  const birthSensors: RuntimePlan['birthSensors'] = [];
+  for (const sensor of config.sensors) {
+    const facts = options.parts.sensors[sensor.part];
+    if (facts === undefined) {
+      throw new Error(
+        `sensors.${sensor.id}.part: "${sensor.part}" has no runtime driver (known: ${Object.keys(options.parts.sensors).join(', ')})`,
+      );
+    }
+    const channels = facts.channels.map((c) => {
+      const id = c.suffix === null ? sensor.id : `${sensor.id}_${c.suffix}`;
+      birthSensors.push({ id, kind: c.kind, unit: c.unit });
+      return {
+        id,
+        kind: c.kind,
+        unit: c.unit,
+        deadband: sensor.deadband === undefined ? c.deadband : sensor.deadband,
+      };
+    });
+    sensors.push({
+      id: sensor.id,
+      part: sensor.part,
+      pin: sensor.pin === undefined ? null : sensor.pin,
+      address: sensor.address === undefined ? null : sensor.address,
+      channels,
+      sampleMs: sensor.sampleMs ?? facts.sampleMs,
+      minReportMs: sensor.minReportMs ?? reporting.minReportMs ?? PLAN_DEFAULTS.minReportMs,
+      maxReportMs: sensor.maxReportMs ?? reporting.maxReportMs ?? PLAN_DEFAULTS.maxReportMs,
+      params: sensor.params ?? {},
+    });
+  }
+  const actuators: ActuatorPlan[] = config.actuators.map((actuator) => {
+    const facts = options.parts.actuators[actuator.part];
+    if (facts === undefined) {
+      throw new Error(
+        `actuators.${actuator.id}.part: "${actuator.part}" is not an actuator (known: ${Object.keys(options.parts.actuators).join(', ')})`,
+      );
+    }
+    const initial = actuator.initial ?? (facts.valueType === 'boolean' ? false : facts.min);
+    return {
+      id: actuator.id,
+      part: actuator.part,
+      pin: actuator.pin,
+      valueType: facts.valueType,
+      min: facts.min,
+      max: facts.max,
+      initial: facts.valueType === 'boolean' ? Boolean(initial) : Number(initial),
+    };
+  });
+  return {
+    id: options.id ?? config.id,
+    board: options.board.id,
+    fw: options.fw,
+    vref: options.board.adcVolts ?? options.board.logicVolts,
+    sensors,
+    actuators,
+    bufferSize: config.bufferSize ?? PLAN_DEFAULTS.bufferSize,
+    // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
+    keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,
+    sysIntervalMs: options.sysIntervalMs ?? PLAN_DEFAULTS.sysIntervalMs,
+    backoff: DEFAULT_BACKOFF,
+    birthSensors,
+    birthActuators: actuators.map((a) => ({ id: a.id, kind: a.part })),
+  };
+}

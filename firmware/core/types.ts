@@ -1,0 +1,173 @@
+/**
+ * The device runtime's seams. The core is platform-neutral: it talks to the board only through
+ * these small interfaces, so the node target (johnny-five) and the espruino target (a bundle on
+ * the board) differ only in what they inject.
+ *
+ * Everything under firmware/core/ goes into the Espruino bundle, so it is written in the subset
+ * the interpreter accepts (see shared/espruino.md): callbacks instead of async/await, no
+ * destructuring, spread, default parameters, Map/Set, optional chaining, `**`, class fields or
+ * Array.from. test/firmware/core-syntax.test.ts checks every file with the Espruino syntax check.
+ */
+import type { ActuatorInfo, ReadingValue, SensorInfo } from '../../contract/payloads.js';
+
+/** A callback that receives an error message or null. */
+export type Done = (error: string | null) => void;
+
+/** One telemetry channel of a sensor (a BME280 has three). */
+export interface ChannelPlan {
+  /** The reading id in telemetry: the sensor id, or `<sensor>_<quantity>` for multi-quantity parts. */
+  id: string;
+  kind: string;
+  unit: string;
+  /** Report when the value moved by more than this; 0 reports every change. */
+  deadband: number;
+}
+
+/** A sensor, resolved from the device config and the catalog before the runtime starts. */
+export interface SensorPlan {
+  id: string;
+  /** Catalog part name (tmp36, photoresistor, button, bme280…), selects the driver. */
+  part: string;
+  pin: string | null;
+  address: number | null;
+  channels: ChannelPlan[];
+  sampleMs: number;
+  minReportMs: number;
+  maxReportMs: number;
+  params: Record<string, number | string | boolean>;
+}
+
+/** The shape of value an actuator accepts. */
+export type ActuatorValueType = 'boolean' | 'number';
+
+export interface ActuatorPlan {
+  id: string;
+  /** Catalog part name: led, relay, pwm, servo. */
+  part: string;
+  pin: string;
+  valueType: ActuatorValueType;
+  /** Inclusive bounds for numeric actuators (pwm duty 0-1, servo degrees 0-180). */
+  min: number;
+  max: number;
+  initial: ReadingValue;
+}
+
+/**
+ * Everything the runtime needs, already validated and defaulted: built from a DeviceConfig by
+ * firmware/core/plan.ts on Node, and embedded as data in the Espruino bundle by the build.
+ */
+export interface RuntimePlan {
+  id: string;
+  board: string;
+  fw: string;
+  /** Reference voltage of the ADC, for analog sensors (5 on an Uno, 3.3 on an ESP32). */
+  vref: number;
+  sensors: SensorPlan[];
+  actuators: ActuatorPlan[];
+  /** Offline buffer capacity in telemetry messages, preallocated. */
+  bufferSize: number;
+  keepaliveS: number;
+  sysIntervalMs: number;
+  /** Reconnect backoff bounds. */
+  backoff: BackoffPolicy;
+  birthSensors: SensorInfo[];
+  birthActuators: ActuatorInfo[];
+}
+
+export interface BackoffPolicy {
+  minMs: number;
+  maxMs: number;
+  /** Growth per failed attempt (2 doubles). */
+  factor: number;
+  /** Fraction of the delay randomised, 0 to 1 (0.5: the delay is 50-100% of the nominal). */
+  jitter: number;
+}
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+export interface ConnectOptions {
+  clientId: string;
+  keepaliveS: number;
+  username: string | null;
+  password: string | null;
+  will: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+}
+
+export interface TransportEvents {
+  /** The broker accepted the connection (CONNACK 0). */
+  connected(): void;
+  /** The connection ended or could not be opened; the transport will not reconnect by itself. */
+  closed(reason: string): void;
+  message(topic: string, payload: string): void;
+}
+
+/**
+ * One MQTT connection at a time. The core decides when to (re)connect; the transport only opens,
+ * carries and closes. Keepalive (PINGREQ) is the transport's job, using keepaliveS.
+ */
+export interface Transport {
+  connect(options: ConnectOptions, events: TransportEvents): void;
+  /** `done` runs when a QoS 1 message is acknowledged (PUBACK) or a QoS 0 one is written;
+   *  with an error when the connection closed first. */
+  publish(topic: string, payload: string, options: PublishOptions, done: Done): void;
+  subscribe(topic: string, qos: 0 | 1, done: Done): void;
+  /** A clean disconnect (DISCONNECT, so the broker does not publish the will). */
+  end(done: () => void): void;
+}
+
+/** Pin modes the IO is asked to prepare before use. */
+export type PinMode = 'analog-in' | 'digital-in' | 'digital-out' | 'pwm' | 'servo';
+
+/**
+ * The board's pins, I2C and 1-Wire, in the spirit of a johnny-five IO plugin but smaller.
+ * Reads are callbacks because some boards answer asynchronously (Firmata over serial).
+ */
+export interface PinIO {
+  setup(pin: string, mode: PinMode): void;
+  /** The ADC value as a fraction of full scale, 0 to 1. */
+  analogRead(pin: string, done: (error: string | null, fraction: number) => void): void;
+  digitalRead(pin: string, done: (error: string | null, high: boolean) => void): void;
+  digitalWrite(pin: string, high: boolean): void;
+  /** Duty cycle 0 to 1. */
+  pwmWrite(pin: string, duty: number): void;
+  servoWrite(pin: string, degrees: number): void;
+  i2cWrite(address: number, bytes: number[]): void;
+  i2cRead(
+    address: number,
+    register: number,
+    length: number,
+    done: (error: string | null, bytes: number[] | null) => void,
+  ): void;
+  /** A DS18B20 on a 1-Wire pin, in degrees Celsius (the protocol lives in the platform). */
+  oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void): void;
+  /** Free and total memory, in the platform's unit. */
+  memory(): { free: number; total: number; unit: 'bytes' | 'vars' };
+}
+
+/** Where the boot counter lives: a file on Node, Storage on Espruino. */
+export interface BootStore {
+  /** Increments and returns the boot counter (1 on the first boot). */
+  nextBoot(): number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The runtime's logger: pino on Node, console on Espruino. */
+export interface RuntimeLog {
+  log(level: LogLevel, message: string, data: Record<string, unknown> | null): void;
+}
+
+/** The injected clock (lib/clock.ts has systemClock and ManualClock). */
+export interface RuntimeClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+export type ReadingValues = Record<string, ReadingValue>;
+
+/** The connection state, a closed set. */
+export type ConnectionState = 'idle' | 'connecting' | 'online' | 'waiting' | 'stopping' | 'stopped';
