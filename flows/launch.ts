@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/log.js';
 import { distPath, repoPath } from '../lib/paths.js';
+import { checkExposure } from './lib/admin-auth.js';
 import { nodeRedEnv } from './lib/env.js';
 import { syncFlowFiles } from './lib/flow-files.js';
 import { LineTail } from './lib/line-tail.js';
@@ -50,12 +51,16 @@ export function reachableHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+export { checkExposure, type Exposure } from './lib/admin-auth.js';
+
 export function nodeRedUserDir(dataDir: string): string {
   return join(dataDir, 'node-red');
 }
 
 export async function startNodeRed(options: NodeRedOptions): Promise<RunningNodeRed> {
   const { logger } = options;
+  const exposure = checkExposure(options.host, options.dataDir);
+  if (!exposure.ok) throw new Error(exposure.message);
   const userDir = nodeRedUserDir(options.dataDir);
   mkdirSync(userDir, { recursive: true });
   const report = syncFlowFiles({

@@ -1,0 +1,190 @@
+/**
+ * The backend's connection to FullStack: one MQTT client on the backend broker, subscribed to
+ * the gateways' upstream topics, keeping the fleet state and the commands in flight, plus the
+ * readings store when a node needs it. The Node-RED config node is a thin wrapper around this.
+ */
+import mqtt from 'mqtt';
+import {
+  type ForwardedTelemetry,
+  type UpstreamCommand,
+  upstreamTopic,
+} from '../../contract/index.js';
+import { type Clock, systemClock } from '../../lib/clock.js';
+import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
+import { type FleetChange, FleetState } from './fleet.js';
+import { DEFAULT_RETENTION, ReadingStore, type RetentionOptions } from './store.js';
+import { parseUpstream } from './upstream-parse.js';
+
+export const CONNECTION_STATES = ['connecting', 'connected', 'reconnecting', 'closed'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export interface BackendOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** A gateway id, or `+` for every gateway. */
+  gateway: string;
+  /** SQLite file for stored readings; absent when nothing needs storage. */
+  database?: string;
+  retention?: RetentionOptions;
+  clientId?: string;
+  clock?: Clock;
+  /** Where problems with incoming messages are reported (Node-RED's node.warn). */
+  warn: (text: string) => void;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Topic<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  on(listener: Listener<T>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(value: T, warn: (text: string) => void): void {
+    for (const listener of this.listeners) {
+      // One broken listener (a node's handler) must not stop the others.
+      try {
+        listener(value);
+      } catch (error) {
+        warn(`listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+export interface TelemetryEvent {
+  gateway: string;
+  items: ForwardedTelemetry[];
+}
+
+export class Backend {
+  readonly fleet = new FleetState();
+  readonly telemetry = new Topic<TelemetryEvent>();
+  readonly changes = new Topic<FleetChange[]>();
+  readonly stateChanges = new Topic<ConnectionState>();
+  private readonly commands: CommandTracker;
+  private client: mqtt.MqttClient | undefined;
+  private store: ReadingStore | undefined;
+  private current: ConnectionState = 'closed';
+
+  constructor(private readonly options: BackendOptions) {
+    this.commands = new CommandTracker(options.clock ?? systemClock, (command) =>
+      this.publishCommand(command),
+    );
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  start(): void {
+    const { options } = this;
+    this.setState('connecting');
+    const client = mqtt.connect(options.url, {
+      clientId: options.clientId ?? `fullstack-nodered-${Math.random().toString(16).slice(2, 10)}`,
+      username: options.username || undefined,
+      password: options.password || undefined,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    });
+    this.client = client;
+    const kinds = ['telemetry', 'presence', 'devices', 'ack'] as const;
+    client.on('connect', () => {
+      this.setState('connected');
+      client.subscribe(
+        kinds.map((kind) => upstreamTopic(options.gateway, kind)),
+        { qos: 1 },
+        (error) => {
+          if (error) options.warn(`subscribe failed: ${error.message}`);
+        },
+      );
+    });
+    client.on('reconnect', () => this.setState('reconnecting'));
+    client.on('close', () => {
+      if (this.current !== 'closed') this.setState('reconnecting');
+    });
+    client.on('error', (error) => options.warn(`MQTT ${options.url}: ${error.message}`));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  async stop(): Promise<void> {
+    this.setState('closed');
+    this.commands.cancelAll('the backend connection is closing');
+    await this.client?.endAsync();
+    this.client = undefined;
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  /** The readings store (opened on first use); throws when no database is configured. */
+  readings(): ReadingStore {
+    if (!this.store) {
+      if (!this.options.database)
+        throw new Error('no database is configured on the FullStack backend node');
+      this.store = new ReadingStore(
+        this.options.database,
+        this.options.retention ?? DEFAULT_RETENTION,
+      );
+    }
+    return this.store;
+  }
+
+  sendCommand(request: CommandRequest): Promise<CommandOutcome> {
+    return this.commands.send(request);
+  }
+
+  /** Publishes a backend event (an alert) as retained JSON. */
+  async publishEvent(topic: string, payload: unknown, retain = false): Promise<void> {
+    if (!this.client) throw new Error('the backend connection is not started');
+    await this.client.publishAsync(topic, JSON.stringify(payload), { qos: 1, retain });
+  }
+
+  private async publishCommand(command: UpstreamCommand): Promise<void> {
+    const client = this.client;
+    if (!client || this.current !== 'connected')
+      throw new Error(`the backend broker is ${this.current}`);
+    const gateway = this.fleet.get(command.device)?.gateway ?? this.options.gateway;
+    if (gateway === '+' || gateway === '#') {
+      throw new Error(`device "${command.device}" is unknown: no gateway has reported it`);
+    }
+    await client.publishAsync(upstreamTopic(gateway, 'cmd'), JSON.stringify(command), { qos: 1 });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const parsed = parseUpstream(topic, payload);
+    if (!parsed.ok) {
+      this.options.warn(parsed.detail);
+      return;
+    }
+    const message = parsed.value;
+    const warn = this.options.warn;
+    switch (message.kind) {
+      case 'telemetry': {
+        const changes = this.fleet.applyTelemetry(message.gateway, message.payload.items);
+        this.telemetry.emit({ gateway: message.gateway, items: message.payload.items }, warn);
+        if (changes.length) this.changes.emit(changes, warn);
+        break;
+      }
+      case 'presence': {
+        const changes = this.fleet.applyDiff(message.gateway, message.payload.changes);
+        if (changes.length) this.changes.emit(changes, warn);
+        break;
+      }
+      case 'devices': {
+        const changes = this.fleet.applyFull(message.gateway, message.payload);
+        this.changes.emit(changes, warn);
+        break;
+      }
+      case 'ack':
+        this.commands.handleAck(message.payload);
+        break;
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.stateChanges.emit(state, this.options.warn);
+  }
+}
