@@ -4,12 +4,12 @@
  */
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { getBoard } from '../../hardware/boards/index.js';
 import { World } from '../../hardware/virtual/world.js';
 import type { PinIO } from '../core/types.js';
 import { createFileBootStore } from './boot-store.js';
 import { readDeviceConfigFile } from './config-file.js';
 import { createPlainSimIO } from './plain-sim-io.js';
-import { loadBoardProfile } from './profiles.js';
 import { startDeviceRuntime } from './start.js';
 
 export interface RunDeviceOptions {
@@ -28,7 +28,7 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
     pino.destination({ dest: 2, sync: true }),
   );
   const config = readDeviceConfigFile(options.configPath);
-  const board = loadBoardProfile(config.board);
+  const board = getBoard(config.board);
   const id = options.id ?? config.id;
   const brokerUrl = options.broker ?? config.broker?.url;
   if (!brokerUrl) {

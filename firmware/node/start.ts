@@ -3,6 +3,7 @@
  * `fullstack device run`, the gateway (hosting Firmata boards) and tests all start devices here.
  */
 import type { OfflineReason } from '../../contract/payloads.js';
+import { getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
@@ -14,7 +15,7 @@ import type { BootStore, PinIO, RuntimePlan, Transport } from '../core/types.js'
 import { createMemoryBootStore } from './boot-store.js';
 import { pinoRuntimeLog } from './log.js';
 import { createMqttTransport } from './mqtt-transport.js';
-import { firmwareId, loadBoardProfile } from './profiles.js';
+import { firmwareId } from './profiles.js';
 
 export interface StartDeviceOptions {
   config: DeviceConfig;
@@ -46,7 +47,7 @@ export interface DeviceRuntime {
 }
 
 export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
-  const board = options.board ?? loadBoardProfile(options.config.board);
+  const board = options.board ?? getBoard(options.config.board);
   const plan = buildPlan({
     config: options.config,
     board,
