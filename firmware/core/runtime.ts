@@ -225,10 +225,11 @@ export function startCore(context: CoreContext): CoreRuntime {
             birthPayload(),
             { qos: 1, retain: true },
             (error) => {
-              if (error !== null) log.log('warn', 'birth not acknowledged', { error });
+              if (error !== null) return log.log('warn', 'birth not acknowledged', { error });
+              // The first health report follows the birth, then one every sysIntervalMs.
+              reportSys();
             },
           );
-          reportSys();
           scheduleSys();
           drain();
         },
