@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Relay between a pseudo-terminal and this process's stdin/stdout, for virtual serial boards.
+
+Node.js has no openpty(), Python's standard library does. This opens a pty pair, puts it in raw
+mode, and relays bytes: what a program writes to the slave (e.g. /dev/pts/5) comes out on stdout;
+what arrives on stdin goes to the slave's reader. Control lines go to stderr:
+    path /dev/pts/N   once, when ready
+    open              a program opened the slave
+    hangup            the last program closed the slave
+The relay keeps no slave descriptor of its own, so that the master sees POLLHUP exactly while no
+program has the slave open (Linux sets TTY_OTHER_CLOSED on the master). Bytes from stdin while
+nobody has the slave open are dropped, as a board's output is lost with no host listening.
+When stdin closes, the relay closes the master: the slave's reader gets EIO (the "unplug").
+"""
+import os
+import select
+import sys
+import time
+import tty
+
+HUP_POLL_SECONDS = 0.01
+
+
+def control(line):
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def main():
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    os.close(slave)
+    stdin = sys.stdin.fileno()
+    stdout = sys.stdout.fileno()
+    os.set_blocking(master, False)
+    poller = select.poll()
+    poller.register(master, select.POLLIN)
+    poller.register(stdin, select.POLLIN)
+    control("path " + path)
+    is_open = False
+    while True:
+        # While nobody has the slave open, poll() reports POLLHUP at once: check often.
+        events = dict(poller.poll(1000 if is_open else 10))
+        master_events = events.get(master, 0)
+        hung_up = bool(master_events & select.POLLHUP)
+        if hung_up and is_open:
+            is_open = False
+            control("hangup")
+        elif not hung_up and not is_open:
+            is_open = True
+            control("open")
+        if master_events & select.POLLIN and not hung_up:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                data = b""  # EAGAIN, or EIO as the slave closes: nothing to relay
+            if data:
+                os.write(stdout, data)
+        stdin_events = events.get(stdin, 0)
+        if stdin_events & (select.POLLIN | select.POLLHUP):
+            data = os.read(stdin, 4096)
+            if not data:
+                break
+            if is_open:
+                try:
+                    os.write(master, data)
+                except BlockingIOError:
+                    pass  # the slave's input queue is full: the bytes are lost, as on a UART
+        if hung_up:
+            time.sleep(HUP_POLL_SECONDS)
+    os.close(master)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,214 @@
+/**
+ * The simulated physical world around virtual boards: air temperature, humidity and pressure,
+ * light, buttons and motion. Deterministic for a seed and a Clock, so a test that advances a
+ * ManualClock sees the same readings every run.
+ *
+ * - Temperature drifts over the day (coolest at 03:00, warmest at 15:00, UTC of clock.now())
+ *   plus smooth noise; `setTemperature(c)` pins it to exactly c until `setTemperature(null)`.
+ * - Light (0 dark … 1 full sun) follows the sun between 06:00 and 18:00 unless set.
+ * - Buttons and PIR sensors are keyed by pin name ("2", "D2" and 2 are the same pin; "A0").
+ *   Every change emits 'change', so boards report inputs at once rather than on the next poll.
+ */
+import { EventEmitter } from 'node:events';
+import { type Clock, systemClock, type TimerId } from '../../lib/clock.js';
+
+export interface WorldOptions {
+  /** Seed for the noise (default 1). */
+  seed?: number;
+  clock?: Clock;
+  /** Mean temperature over the day, °C (default 21). */
+  baseTemperature?: number;
+  /** Difference between the day's warmest and coolest moment, °C (default 4). */
+  dailySwing?: number;
+  /** Largest noise excursion, °C (default 0.3). */
+  temperatureNoise?: number;
+  /** Relative humidity, % (default 45). */
+  humidity?: number;
+  /** Air pressure, Pa (default 101325). */
+  pressure?: number;
+  /** Fixed light level 0-1; absent: follows the sun. */
+  light?: number;
+}
+
+export type WorldChange =
+  | { kind: 'temperature' | 'humidity' | 'pressure' | 'light' }
+  | { kind: 'button' | 'motion'; pin: string; active: boolean };
+
+const DAY_MS = 24 * 3600_000;
+const NOISE_STEP_MS = 60_000;
+
+/** "D5", 5 and "5" name the same pin; analog names are upper-cased ("a0" → "A0"). */
+export function normalizePinKey(pin: string | number): string {
+  const text = String(pin).trim().toUpperCase();
+  const digital = /^D?(\d+)$/.exec(text);
+  return digital ? String(Number(digital[1])) : text;
+}
+
+/** A 32-bit integer hash (from the mulberry32 generator's mixing step) mapped to [-1, 1]. */
+function hashUnit(seed: number, n: number): number {
+  let t = (seed * 0x9e3779b1 + n * 0x85ebca6b) | 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+}
+
+function checkNumber(field: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`world: ${field} ${String(value)} is out of range; allowed ${min} to ${max}`);
+  }
+  return value;
+}
+
+export class World extends EventEmitter<{ change: [WorldChange] }> {
+  readonly clock: Clock;
+  private readonly seed: number;
+  private readonly base: number;
+  private readonly swing: number;
+  private readonly noise: number;
+  private humidity: number;
+  private pressure: number;
+  private fixedTemperature: number | null = null;
+  private fixedLight: number | null;
+  private readonly buttons = new Map<string, { active: boolean; timer?: TimerId }>();
+  private readonly motion = new Map<string, { active: boolean; timer?: TimerId }>();
+
+  constructor(options: WorldOptions = {}) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.seed = options.seed ?? 1;
+    this.base = checkNumber('baseTemperature', options.baseTemperature ?? 21, -55, 125);
+    this.swing = checkNumber('dailySwing', options.dailySwing ?? 4, 0, 60);
+    this.noise = checkNumber('temperatureNoise', options.temperatureNoise ?? 0.3, 0, 10);
+    this.humidity = checkNumber('humidity', options.humidity ?? 45, 0, 100);
+    this.pressure = checkNumber('pressure', options.pressure ?? 101325, 30000, 110000);
+    this.fixedLight =
+      options.light === undefined ? null : checkNumber('light', options.light, 0, 1);
+  }
+
+  /** Smooth noise in [-1, 1]: hashed values every minute, interpolated between. */
+  private smoothNoise(channel: number): number {
+    const t = this.clock.now() / NOISE_STEP_MS;
+    const i = Math.floor(t);
+    const f = t - i;
+    const a = hashUnit(this.seed + channel * 7919, i);
+    const b = hashUnit(this.seed + channel * 7919, i + 1);
+    return a + (b - a) * (f * f * (3 - 2 * f));
+  }
+
+  /** Fraction of the day in [0, 1), UTC. */
+  private dayFraction(): number {
+    return (((this.clock.now() % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
+  }
+
+  readTemperature(): number {
+    if (this.fixedTemperature !== null) return this.fixedTemperature;
+    // sin peaks a quarter period after 09:00, at 15:00; its trough is at 03:00.
+    const daily = (this.swing / 2) * Math.sin(2 * Math.PI * (this.dayFraction() - 9 / 24));
+    return this.base + daily + this.noise * this.smoothNoise(1);
+  }
+
+  /** Pins the temperature to exactly `celsius`; null returns to the daily drift. */
+  setTemperature(celsius: number | null): void {
+    this.fixedTemperature = celsius === null ? null : checkNumber('temperature', celsius, -55, 125);
+    this.emit('change', { kind: 'temperature' });
+  }
+
+  readHumidity(): number {
+    return this.humidity;
+  }
+
+  setHumidity(percent: number): void {
+    this.humidity = checkNumber('humidity', percent, 0, 100);
+    this.emit('change', { kind: 'humidity' });
+  }
+
+  /** Air pressure in Pa. */
+  readPressure(): number {
+    return this.pressure;
+  }
+
+  setPressure(pascal: number): void {
+    this.pressure = checkNumber('pressure', pascal, 30000, 110000);
+    this.emit('change', { kind: 'pressure' });
+  }
+
+  /** Light level, 0 (dark) to 1 (full sun). */
+  readLight(): number {
+    if (this.fixedLight !== null) return this.fixedLight;
+    // Half a sine between 06:00 and 18:00, dark at night, with a little flicker.
+    const daylight = Math.max(0, Math.sin(Math.PI * ((this.dayFraction() * 24 - 6) / 12)));
+    return Math.min(1, Math.max(0, daylight + 0.02 * this.smoothNoise(2)));
+  }
+
+  /** Fixes the light level (0-1); null returns to following the sun. */
+  setLight(level: number | null): void {
+    this.fixedLight = level === null ? null : checkNumber('light', level, 0, 1);
+    this.emit('change', { kind: 'light' });
+  }
+
+  /** Presses the button on `pin` for `ms` (default 100), then releases it. */
+  pressButton(pin: string | number, ms = 100): void {
+    this.setTimed(this.buttons, 'button', pin, checkNumber('press duration', ms, 0, DAY_MS));
+  }
+
+  holdButton(pin: string | number): void {
+    this.setTimed(this.buttons, 'button', pin, null);
+  }
+
+  releaseButton(pin: string | number): void {
+    this.clearTimed(this.buttons, 'button', normalizePinKey(pin));
+  }
+
+  isPressed(pin: string | number): boolean {
+    return this.buttons.get(normalizePinKey(pin))?.active ?? false;
+  }
+
+  /** A PIR sensor on `pin` sees motion and holds its output high for `ms` (default 2000). */
+  triggerMotion(pin: string | number, ms = 2000): void {
+    this.setTimed(this.motion, 'motion', pin, checkNumber('motion duration', ms, 0, DAY_MS));
+  }
+
+  isMotion(pin: string | number): boolean {
+    return this.motion.get(normalizePinKey(pin))?.active ?? false;
+  }
+
+  /** Cancels pending releases (buttons, motion) so no timer outlives the test. */
+  close(): void {
+    for (const map of [this.buttons, this.motion]) {
+      for (const state of map.values()) this.clock.clearTimeout(state.timer);
+      map.clear();
+    }
+    this.removeAllListeners();
+  }
+
+  private setTimed(
+    map: Map<string, { active: boolean; timer?: TimerId }>,
+    kind: 'button' | 'motion',
+    pin: string | number,
+    ms: number | null,
+  ): void {
+    const key = normalizePinKey(pin);
+    const previous = map.get(key);
+    this.clock.clearTimeout(previous?.timer);
+    const timer =
+      ms === null ? undefined : this.clock.setTimeout(() => this.clearTimed(map, kind, key), ms);
+    map.set(key, { active: true, timer });
+    if (!previous?.active) this.emit('change', { kind, pin: key, active: true });
+  }
+
+  private clearTimed(
+    map: Map<string, { active: boolean; timer?: TimerId }>,
+    kind: 'button' | 'motion',
+    key: string,
+  ): void {
+    const state = map.get(key);
+    if (!state) return;
+    this.clock.clearTimeout(state.timer);
+    map.delete(key);
+    if (state.active) this.emit('change', { kind, pin: key, active: false });
+  }
+}
+
+export function createWorld(options: WorldOptions = {}): World {
+  return new World(options);
+}
