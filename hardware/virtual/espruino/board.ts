@@ -91,14 +91,11 @@ export class VirtualEspruino {
   receive(data: Buffer): void {
     if (this.state !== 'running') return;
     const limit = this.limit;
-    let accepted = data;
-    if (limit !== undefined && this.bytesReceived + data.length >= limit) {
-      accepted = data.subarray(0, Math.max(0, limit - this.bytesReceived));
-      this.state = 'unresponsive';
-    }
+    const dies = limit !== undefined && this.bytesReceived + data.length >= limit;
+    const accepted = dies ? data.subarray(0, Math.max(0, limit - this.bytesReceived)) : data;
     this.bytesReceived += accepted.length;
-    // A board that just died still acts on what reached it, but says nothing more (write()).
     this.repl.receive(accepted.toString('latin1'));
+    if (dies) this.state = 'unresponsive';
   }
 
   /** From now, answer `bytes` more received bytes, then go silent (a board dying mid-upload). */

@@ -49,6 +49,13 @@ const EXPECTED: Record<string, string> = {
   syntax: 'EOF',
 };
 
+/** Where the parser trips for features whose node starts before the offending token. */
+const TOKENS: Record<string, string> = {
+  'exponent operator': '**',
+  'optional chaining': '?.',
+  'default parameters': '=',
+};
+
 export interface ReplHost {
   write(text: string): void;
   /** Runs code in the board's RAM; throws what it throws. */
@@ -69,7 +76,9 @@ export function espruinoError(problem: EspruinoSyntaxProblem, code: string): str
     if (member) return `Uncaught Error: Function "${member}" not found!`;
     return `Uncaught ReferenceError: "${problem.feature}" is not defined`;
   }
-  const token = /^(\.\.\.|\*\*=?|\?\.|[A-Za-z_$][\w$]*|\S)/.exec(code.slice(at))?.[1] ?? 'EOF';
+  const marker = TOKENS[problem.feature];
+  const from = marker && code.indexOf(marker, at) >= 0 ? code.indexOf(marker, at) : at;
+  const token = /^(\.\.\.|\*\*=?|\?\.|[A-Za-z_$][\w$]*|\S)/.exec(code.slice(from))?.[1] ?? 'EOF';
   const sourceLine = code.split('\n')[problem.line - 1] ?? '';
   return (
     `Uncaught SyntaxError: Got '${token}' expected ${EXPECTED[problem.feature] ?? 'EOF'}\r\n` +

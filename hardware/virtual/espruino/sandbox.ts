@@ -41,7 +41,10 @@ const REMOVE_MISSING_BUILTINS = `
 
 /** Espruino's own spelling of an uncaught error, e.g. `Uncaught ReferenceError: "x" is not defined`. */
 export function formatUncaught(error: unknown): string {
-  if (!(error instanceof Object) || !('message' in error)) return `Uncaught ${String(error)}`;
+  // Errors thrown inside the vm context come from its own realm: no instanceof.
+  if (typeof error !== 'object' || error === null || !('message' in error)) {
+    return `Uncaught ${String(error)}`;
+  }
   const name = String((error as Error).name ?? 'Error');
   let message = String((error as Error).message);
   const undefinedName = /^(\S+) is not defined$/.exec(message);
