@@ -87,6 +87,9 @@ export interface SensorConfig {
   pin?: string;
   /** I2C parts: bus address (BME280: 0x76 or 0x77). */
   address?: number;
+  /** I2C parts: which of the board's buses (its `i2c[].bus`, or the index into `i2c`); default
+   *  the first. */
+  bus?: number;
   /** Sampling period in ms (default: the catalog part's). */
   sampleMs?: number;
   /** Report only when the value moved by more than this (in the reading's unit). */
