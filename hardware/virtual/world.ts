@@ -20,8 +20,8 @@ export interface WorldOptions {
   baseTemperature?: number;
   /** Difference between the day's warmest and coolest moment, °C (default 4). */
   dailySwing?: number;
-  /** Largest noise excursion, °C (default 0.3). */
-  temperatureNoise?: number;
+  /** Largest temperature noise excursion, °C (default 0.3). */
+  noise?: number;
   /** Relative humidity, % (default 45). */
   humidity?: number;
   /** Air pressure, Pa (default 101325). */
@@ -78,7 +78,7 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
     this.seed = options.seed ?? 1;
     this.base = checkNumber('baseTemperature', options.baseTemperature ?? 21, -55, 125);
     this.swing = checkNumber('dailySwing', options.dailySwing ?? 4, 0, 60);
-    this.noise = checkNumber('temperatureNoise', options.temperatureNoise ?? 0.3, 0, 10);
+    this.noise = checkNumber('noise', options.noise ?? 0.3, 0, 10);
     this.humidity = checkNumber('humidity', options.humidity ?? 45, 0, 100);
     this.pressure = checkNumber('pressure', options.pressure ?? 101325, 30000, 110000);
     this.fixedLight =
@@ -138,6 +138,14 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
     // Half a sine between 06:00 and 18:00, dark at night, with a little flicker.
     const daylight = Math.max(0, Math.sin(Math.PI * ((this.dayFraction() * 24 - 6) / 12)));
     return Math.min(1, Math.max(0, daylight + 0.02 * this.smoothNoise(2)));
+  }
+
+  /**
+   * Illuminance for the light level, lx: 10^(5·level) − 1, so 0 is dark, 0.4 about 100 lx
+   * (a dim room), 0.6 1000 lx (overcast daylight) and 1 is 100 000 lx (full sun).
+   */
+  readLux(): number {
+    return 10 ** (5 * this.readLight()) - 1;
   }
 
   /** Fixes the light level (0-1); null returns to following the sun. */
@@ -211,4 +219,29 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
 
 export function createWorld(options: WorldOptions = {}): World {
   return new World(options);
+}
+
+/** Keys a device config's `simulation.world` may set. */
+export const WORLD_SETTINGS = [
+  'baseTemperature',
+  'dailySwing',
+  'noise',
+  'humidity',
+  'pressure',
+  'light',
+] as const;
+
+/** World options from a device config's `simulation` block; unknown keys are an error. */
+export function worldOptionsFromSimulation(
+  simulation: { seed?: number; world?: Record<string, number> } | undefined,
+): WorldOptions {
+  const settings = simulation?.world ?? {};
+  for (const key of Object.keys(settings)) {
+    if (!(WORLD_SETTINGS as readonly string[]).includes(key)) {
+      throw new Error(
+        `simulation.world.${key} is not a world setting; allowed: ${WORLD_SETTINGS.join(', ')}`,
+      );
+    }
+  }
+  return { ...(simulation?.seed !== undefined ? { seed: simulation.seed } : {}), ...settings };
 }

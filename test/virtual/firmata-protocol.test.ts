@@ -167,9 +167,9 @@ test('PIN_STATE_QUERY answers mode and state', async () => {
 
 test('REPORT_ANALOG sends the value at once, then every sampling interval', async () => {
   const r = await rig({ parts: [{ part: 'tmp36', pin: 'A0' }] });
-  r.world.setTemperature(25); // 0.75 V → 153 of 1023
+  r.world.setTemperature(25); // 0.75 V → 0.75 · 1024 / 5 = 153.6 → 154
   await r.host.request([0xc0, 1]);
-  assert.equal(r.host.messages.filter(isAnalog(0)), [{ kind: 'analog', channel: 0, value: 153 }]);
+  assert.equal(r.host.messages.filter(isAnalog(0)), [{ kind: 'analog', channel: 0, value: 154 }]);
   r.host.clear();
   r.clock.advance(19 * 5);
   await r.host.settle();
@@ -179,7 +179,7 @@ test('REPORT_ANALOG sends the value at once, then every sampling interval', asyn
   r.clock.advance(300);
   await r.host.settle();
   assert.is(r.host.messages.filter(isAnalog(0)).length, 3);
-  r.world.setTemperature(40); // 0.9 V → 184
+  r.world.setTemperature(40); // 0.9 V → 184.32 → 184
   r.clock.advance(100);
   await r.host.settle();
   assert.is((r.host.messages.filter(isAnalog(0)).at(-1) as { value: number }).value, 184);
@@ -194,7 +194,7 @@ test('REPORT_ANALOG sends the value at once, then every sampling interval', asyn
 test('REPORT_DIGITAL reports the port at once and on every change (button press)', async () => {
   const r = await rig({
     parts: [
-      { part: 'button', pin: '2' },
+      { part: 'button', pin: '2', params: { wiring: 'pulldown' } },
       { part: 'pir', pin: '7' },
     ],
   });
@@ -214,7 +214,7 @@ test('REPORT_DIGITAL reports the port at once and on every change (button press)
   await r.done();
 });
 
-test('a button on a PULLUP pin reads 1 until pressed', async () => {
+test('a button wired with a pull-up (the default) reads 1 until pressed', async () => {
   const r = await rig({ parts: [{ part: 'button', pin: '4' }] });
   await r.host.request([0xf4, 4, 0x0b]);
   await r.host.request([0xd0, 1]);

@@ -138,17 +138,17 @@ export class FirmataBoardCore {
     };
   }
 
-  /** The 10-bit ADC reading of a pin: the wired part's voltage over the 5 V reference. */
+  /** The ADC reading of a pin, ADC = Vin · 1024 / Vref (ATmega328P datasheet §24.9). */
   readAnalog(pin: number): number {
     const volts = this.ctx.wiring.analog.get(pin)?.() ?? 0;
-    const full = 2 ** this.ctx.profile.adcBits - 1;
-    return Math.max(0, Math.min(full, Math.round((volts / this.ctx.profile.vref) * full)));
+    const full = 2 ** this.ctx.profile.adcBits;
+    return Math.max(0, Math.min(full - 1, Math.round((volts * full) / this.ctx.profile.vref)));
   }
 
+  /** A wired part's level; an unwired pin reads its pull-up (PULLUP mode) or 0. */
   readDigital(pin: number): number {
-    const pullup = this.pins[pin].mode === PinMode.PULLUP;
     const source = this.ctx.wiring.digital.get(pin);
-    return (source ? source(pullup) : pullup) ? 1 : 0;
+    return (source ? source() : this.pins[pin].mode === PinMode.PULLUP) ? 1 : 0;
   }
 
   private emit(bytes: number[]): void {

@@ -12,7 +12,7 @@
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../../../lib/clock.js';
 import type { DeviceConfig } from '../../config/types.js';
-import { createWorld, type World } from '../world.js';
+import { createWorld, type World, worldOptionsFromSimulation } from '../world.js';
 import {
   FirmataBoardCore,
   type FirmwareIdentity,
@@ -67,11 +67,7 @@ export class VirtualFirmataBoard {
     this.ownsWorld = options.world === undefined;
     this.world =
       options.world ??
-      createWorld({
-        clock,
-        seed: options.device?.simulation?.seed ?? 1,
-        ...(options.device?.simulation?.world ?? {}),
-      });
+      createWorld({ clock, ...worldOptionsFromSimulation(options.device?.simulation) });
     const parts = [
       ...(options.device ? partsFromDevice(options.device) : []),
       ...(options.parts ?? []),

@@ -5,13 +5,14 @@
  * Analog parts turn the world into a voltage at the pin (datasheet transfer functions):
  *   tmp36          V = 0.5 V + 10 mV/°C · T                 (Analog Devices TMP35/36/37, Table 4)
  *   lm35           V = 10 mV/°C · T                         (TI LM35, section 7.3)
- *   ntc            NTC from pin to GND, `seriesOhms` (10 kΩ) from pin to Vcc;
- *                  R = r25 · exp(beta · (1/T − 1/298.15)), r25 10 kΩ, beta 3950
- *   photoresistor  LDR from Vcc to pin, `seriesOhms` (10 kΩ) from pin to GND;
- *                  R = darkOhms^(1−light) · lightOhms^light (1 MΩ dark, 1 kΩ full sun)
- * Digital parts: button (to Vcc with a pull-down in INPUT mode; to GND when the pin is in PULLUP
- * mode, so a press reads 0; params.activeLow forces that), pir (high while motion).
- * Bus parts: ds18b20 on a 1-Wire pin, bme280 at an I2C address (0x76 or 0x77, default 0x77).
+ *   ntc            NTC from pin to GND, `seriesResistor` (10 kΩ) from pin to Vcc;
+ *                  R = r0 · exp(beta · (1/T − 1/T0)), r0 10 kΩ at t0 25 °C, beta 3950
+ *   photoresistor  GL5528 LDR from Vcc to pin, `seriesResistor` (10 kΩ) from pin to GND;
+ *                  R = r10 · (lux / 10)^−gamma (r10 10 kΩ, gamma 0.6), at most 1 MΩ (dark)
+ * (the same wiring and parameter names as the catalog entries in hardware/catalog/parts).
+ * Digital parts: button (`wiring` "pullup", the default: to GND with a pull-up, pressed reads
+ * 0; "pulldown": to Vcc, pressed reads 1), pir (high while it sees motion).
+ * Bus parts: ds18b20 on a 1-Wire pin, bme280 at an I2C address (0x76, the default, or 0x77).
  */
 import type { DeviceConfig } from '../../config/types.js';
 import { Bme280Chip } from '../bme280-chip.js';
@@ -38,8 +39,10 @@ export const SIMULATED_PARTS = [
   'bme280',
 ] as const;
 
-/** Logic level at a digital input; `pullup` is true when the pin is in PULLUP mode. */
-export type DigitalSource = (pullup: boolean) => boolean;
+/** Logic level at a digital input. */
+export type DigitalSource = () => boolean;
+/** A GL5528's dark resistance (its datasheet: 1 MΩ after 10 s in the dark). */
+const DARK_OHMS = 1_000_000;
 /** Volts at an analog input. */
 export type AnalogSource = () => number;
 
@@ -90,32 +93,38 @@ export function buildWiring(
         break;
       case 'ntc': {
         const beta = numberParam(part, 'beta', 3950);
-        const r25 = numberParam(part, 'r25', 10_000);
-        const series = numberParam(part, 'seriesOhms', 10_000);
+        const r0 = numberParam(part, 'r0', 10_000);
+        const t0 = numberParam(part, 't0', 25) + 273.15;
+        const series = numberParam(part, 'seriesResistor', 10_000);
         wiring.analog.set(analogPin(), () => {
           const kelvin = world.readTemperature() + 273.15;
-          const r = r25 * Math.exp(beta * (1 / kelvin - 1 / 298.15));
+          const r = r0 * Math.exp(beta * (1 / kelvin - 1 / t0));
           return (vcc * r) / (r + series);
         });
         break;
       }
       case 'photoresistor': {
-        const dark = numberParam(part, 'darkOhms', 1_000_000);
-        const bright = numberParam(part, 'lightOhms', 1_000);
-        const series = numberParam(part, 'seriesOhms', 10_000);
+        const r10 = numberParam(part, 'r10', 10_000);
+        const gamma = numberParam(part, 'gamma', 0.6);
+        const series = numberParam(part, 'seriesResistor', 10_000);
         wiring.analog.set(analogPin(), () => {
-          const light = world.readLight();
-          const r = dark ** (1 - light) * bright ** light;
+          const lux = world.readLux();
+          const r = lux > 0 ? Math.min(DARK_OHMS, r10 * (lux / 10) ** -gamma) : DARK_OHMS;
           return (vcc * series) / (series + r);
         });
         break;
       }
       case 'button': {
         const pin = needPin();
-        const activeLow = part.params?.activeLow === true || part.params?.pullup === true;
-        wiring.digital.set(pin.number, (pullup) => {
+        const wiringParam = part.params?.wiring ?? 'pullup';
+        if (wiringParam !== 'pullup' && wiringParam !== 'pulldown') {
+          throw new Error(
+            `virtual board: ${where} params.wiring is ${JSON.stringify(wiringParam)}; allowed: "pullup", "pulldown"`,
+          );
+        }
+        wiring.digital.set(pin.number, () => {
           const pressed = pin.names.some((name) => world.isPressed(name));
-          return activeLow || pullup ? !pressed : pressed;
+          return wiringParam === 'pulldown' ? pressed : !pressed;
         });
         break;
       }
@@ -133,7 +142,7 @@ export function buildWiring(
         break;
       }
       case 'bme280': {
-        const address = part.address ?? 0x77;
+        const address = part.address ?? 0x76;
         if (wiring.i2c.some((device) => device.address === address)) {
           throw new Error(`virtual board: ${where} address 0x${address.toString(16)} is taken`);
         }
