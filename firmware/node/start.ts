@@ -11,7 +11,7 @@ import { ALL_DRIVERS } from '../core/drivers/index.js';
 import { PART_FACTS } from '../core/part-facts.js';
 import { buildPlan } from '../core/plan.js';
 import { type CoreRuntime, type CoreState, startCore } from '../core/runtime.js';
-import type { BootStore, PinIO, RuntimePlan, Transport } from '../core/types.js';
+import type { BackoffPolicy, BootStore, PinIO, RuntimePlan, Transport } from '../core/types.js';
 import { createMemoryBootStore } from './boot-store.js';
 import { pinoRuntimeLog } from './log.js';
 import { createMqttTransport } from './mqtt-transport.js';
@@ -34,6 +34,8 @@ export interface StartDeviceOptions {
   /** Overrides the config's device id. */
   id?: string;
   sysIntervalMs?: number;
+  /** Reconnect backoff (default: 0.5 s doubling to 30 s, 50% jitter). */
+  backoff?: BackoffPolicy;
   random?: () => number;
 }
 
@@ -56,6 +58,7 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
     id: options.id ?? null,
     sysIntervalMs: options.sysIntervalMs ?? null,
   });
+  if (options.backoff) plan.backoff = options.backoff;
   const brokerUrl = options.brokerUrl ?? options.config.broker?.url;
   if (!options.transport && !brokerUrl) {
     throw new Error(

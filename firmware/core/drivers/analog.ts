@@ -34,16 +34,19 @@ export const lm35: DriverFactory = (context) => analogDriver(context, (volts) =>
 
 /**
  * NTC thermistor in a divider with the series resistor to the supply and the thermistor to
- * ground: R = Rs * f / (1 - f); the beta formula 1/T = 1/T0 + ln(R/R0)/B (in kelvin).
+ * ground: R = Rs * f / (1 - f); the beta formula 1/T = 1/T0 + ln(R/R0)/B (in kelvin). A shorted
+ * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
 export const ntc: DriverFactory = (context) => {
   const beta = numberParam(context.sensor, 'beta', 3950);
   const r0 = numberParam(context.sensor, 'r0', 10000);
-  const series = numberParam(context.sensor, 'seriesOhms', 10000);
+  const series = numberParam(context.sensor, 'seriesResistor', 10000);
   const t0 = numberParam(context.sensor, 't0', 25) + 273.15;
   return analogDriver(
     context,
     (_volts, f) => {
+      if (f <= 0) return 125;
+      if (f >= 1) return -40;
       const r = (series * f) / (1 - f);
       return 1 / (1 / t0 + Math.log(r / r0) / beta) - 273.15;
     },
@@ -51,6 +54,22 @@ export const ntc: DriverFactory = (context) => {
   );
 };
 
-/** Photoresistor in a divider: light as a percentage of full scale (brighter reads higher). */
-export const photoresistor: DriverFactory = (context) =>
-  analogDriver(context, (_volts, f) => f * 100, 1);
+/**
+ * Photoresistor (GL5528) with the fixed resistor from signal to ground: R = Rs (1 - f) / f, and
+ * the LDR's power law lux = 10 (R / R10)^(-1/gamma), clamped to 0-100000 lx.
+ */
+export const photoresistor: DriverFactory = (context) => {
+  const r10 = numberParam(context.sensor, 'r10', 10000);
+  const gamma = numberParam(context.sensor, 'gamma', 0.6);
+  const series = numberParam(context.sensor, 'seriesResistor', 10000);
+  return analogDriver(
+    context,
+    (_volts, f) => {
+      if (f <= 0) return 0;
+      const r = (series * (1 - f)) / f;
+      if (r <= 0) return 100000;
+      return Math.min(100000, Math.max(0, 10 * (r / r10) ** (-1 / gamma)));
+    },
+    1,
+  );
+};

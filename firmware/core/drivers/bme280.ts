@@ -100,7 +100,7 @@ export function compensateBme280(c: Calibration, raw: number[]): number[] {
   return [celsius, hv, pa / 100];
 }
 
-const DECIMALS: Record<string, number> = { temperature: 2, humidity: 1, pressure: 1 };
+const DECIMALS: Record<string, number> = { temperature: 2, humidity: 2, pressure: 2 };
 const INDEX: Record<string, number> = { temperature: 0, humidity: 1, pressure: 2 };
 
 export const bme280: DriverFactory = (context) => {

@@ -1,4 +1,4 @@
-/** Digital sensors: a button (active low with the pull-up, unless params.activeLow is false), a PIR. */
+/** Digital sensors: a button (pressed reads LOW with params.wiring "pullup", the default), a PIR. */
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 
 function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver {
@@ -15,7 +15,7 @@ function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver
 }
 
 export const button: DriverFactory = (context) =>
-  digitalDriver(context, context.sensor.params.activeLow !== false);
+  digitalDriver(context, context.sensor.params.wiring !== 'pulldown');
 
 /** PIR modules (HC-SR501) drive their output high while they see motion. */
 export const pir: DriverFactory = (context) => digitalDriver(context, false);

@@ -12,7 +12,7 @@ export const ds18b20: DriverFactory = (context) => {
         if (celsius === 85 || celsius < -55 || celsius > 125) {
           return done(`${context.sensor.id}: no valid conversion (read ${celsius})`, null);
         }
-        done(null, [round(celsius, 2)]);
+        done(null, [round(celsius, 4)]);
       });
     },
   };

@@ -1,0 +1,57 @@
+/**
+ * A PinIO for tests: the outermost edge (the pins) scripted, everything above it real.
+ * Analog pins read `analog[pin]` (a fraction), digital pins `digital[pin]`; writes are recorded.
+ */
+import type { PinIO, PinMode } from '../../firmware/core/types.js';
+
+export interface ScriptedIO extends PinIO {
+  analog: Record<string, number>;
+  digital: Record<string, boolean>;
+  writes: { pin: string; kind: 'digital' | 'pwm' | 'servo'; value: number | boolean }[];
+  modes: Record<string, PinMode>;
+}
+
+export function createScriptedIO(): ScriptedIO {
+  const io: ScriptedIO = {
+    analog: {},
+    digital: {},
+    writes: [],
+    modes: {},
+    setup(pin, mode) {
+      io.modes[pin] = mode;
+    },
+    analogRead(pin, done) {
+      const value = io.analog[pin];
+      if (value === undefined) done(`no signal on ${pin}`, 0);
+      else done(null, value);
+    },
+    digitalRead(pin, done) {
+      done(null, io.digital[pin] ?? false);
+    },
+    digitalWrite(pin, high) {
+      io.writes.push({ pin, kind: 'digital', value: high });
+    },
+    pwmWrite(pin, duty) {
+      io.writes.push({ pin, kind: 'pwm', value: duty });
+    },
+    servoWrite(pin, degrees) {
+      io.writes.push({ pin, kind: 'servo', value: degrees });
+    },
+    i2cWrite() {},
+    i2cRead(_address, _register, _length, done) {
+      done('no I2C device', null);
+    },
+    oneWireTemperature(_pin, done) {
+      done(null, 21.5);
+    },
+    memory() {
+      return { free: 1000, total: 2000, unit: 'bytes' };
+    },
+  };
+  return io;
+}
+
+/** TMP36 on a 5 V Uno: the ADC fraction that reads `celsius`. */
+export function tmp36Fraction(celsius: number): number {
+  return (celsius / 100 + 0.5) / 5;
+}
