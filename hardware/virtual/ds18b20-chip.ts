@@ -42,7 +42,8 @@ export function encodeDs18b20(celsius: number, bits: number): number {
   return ((raw >> dropped) << dropped) & 0xffff;
 }
 
-type Phase = 'idle' | 'read-scratchpad' | 'write-scratchpad' | 'read-power';
+/** 'command': waiting for a function command; 'done': the command ran, ignoring until reset. */
+type Phase = 'command' | 'done' | 'read-scratchpad' | 'write-scratchpad' | 'read-power';
 
 export class Ds18b20Chip implements OneWirePeripheral {
   readonly rom: number[];
@@ -51,7 +52,7 @@ export class Ds18b20Chip implements OneWirePeripheral {
   private tl = 0x46;
   private config = 0x7f; // 12-bit, the factory default
   private eeprom = { th: 0x4b, tl: 0x46, config: 0x7f };
-  private phase: Phase = 'idle';
+  private phase: Phase = 'command';
   private cursor = 0;
   private incoming: number[] = [];
 
@@ -81,7 +82,7 @@ export class Ds18b20Chip implements OneWirePeripheral {
   }
 
   reset(): void {
-    this.phase = 'idle';
+    this.phase = 'command';
     this.cursor = 0;
     this.incoming = [];
   }
@@ -92,10 +93,12 @@ export class Ds18b20Chip implements OneWirePeripheral {
       if (this.incoming.length === 3) {
         [this.th, this.tl] = this.incoming;
         this.config = (this.incoming[2] & 0x60) | 0x1f;
-        this.phase = 'idle';
+        this.phase = 'done';
       }
       return;
     }
+    if (this.phase !== 'command') return; // one function command per reset (datasheet p. 10)
+    this.phase = 'done';
     switch (byte) {
       case 0x44:
         this.temperatureRaw = encodeDs18b20(this.readTemperature(), this.resolutionBits);
@@ -118,7 +121,7 @@ export class Ds18b20Chip implements OneWirePeripheral {
         this.phase = 'read-power';
         break;
       default:
-        this.phase = 'idle'; // an unknown command: the chip waits for the next reset
+        return; // an unknown command: the chip waits for the next reset
     }
   }
 
