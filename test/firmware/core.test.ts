@@ -1,0 +1,216 @@
+/** Unit tests of the core's pure parts: backoff, the outbox ring, the report decision, plans. */
+import * as assert from 'node:assert/strict';
+import { suite } from 'uvu';
+import { backoffDelay } from '../../firmware/core/backoff.js';
+import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
+import { createOutbox } from '../../firmware/core/outbox.js';
+import { PART_FACTS } from '../../firmware/core/part-facts.js';
+import { buildPlan } from '../../firmware/core/plan.js';
+import { shouldReport } from '../../firmware/core/reporting.js';
+import { startCore } from '../../firmware/core/runtime.js';
+import type { Transport } from '../../firmware/core/types.js';
+import { createMemoryBootStore } from '../../firmware/node/boot-store.js';
+import { getBoard } from '../../hardware/boards/index.js';
+import { ManualClock } from '../../lib/clock.js';
+import { createScriptedIO, tmp36Fraction } from './scripted-io.js';
+
+const backoff = suite('backoff');
+const policy = { minMs: 500, maxMs: 30000, factor: 2, jitter: 0.5 };
+
+backoff('doubles from the minimum up to the cap, without jitter when random is 0', () => {
+  const delays = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, policy, 0));
+  assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+});
+
+backoff('jitter takes away at most its fraction of the delay', () => {
+  assert.equal(backoffDelay(3, policy, 0.999999), 2000);
+  assert.equal(backoffDelay(3, policy, 0.5), 3000);
+  assert.equal(backoffDelay(3, { ...policy, jitter: 0 }, 0.9), 4000);
+});
+
+backoff('the runtime reconnects on that schedule (ManualClock, a transport that refuses)', () => {
+  const clock = new ManualClock(1_000_000);
+  const attempts: number[] = [];
+  let onlineAfter = 4;
+  const transport: Transport = {
+    connect(_options, events) {
+      attempts.push(clock.now());
+      clock.setTimeout(() => {
+        if (onlineAfter-- > 0) events.closed('connection refused');
+        else events.connected();
+      }, 0);
+    },
+    publish: (_t, _p, _o, done) => done(null),
+    subscribe: (_t, _q, done) => done(null),
+    end: (done) => done(),
+  };
+  const board = getBoard('uno');
+  const plan = buildPlan({
+    config: { id: 'bk', board: 'uno', sensors: [], actuators: [] },
+    board,
+    parts: PART_FACTS,
+    fw: 'fullstack/test',
+    id: null,
+    sysIntervalMs: null,
+  });
+  const core = startCore({
+    plan,
+    transport,
+    io: createScriptedIO(),
+    clock,
+    store: createMemoryBootStore(),
+    log: { log() {} },
+    drivers: ALL_DRIVERS,
+    username: null,
+    password: null,
+    random: () => 0,
+    reboot() {},
+  });
+  clock.advance(60_000);
+  const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] as number));
+  assert.deepEqual(gaps, [500, 1000, 2000, 4000]);
+  assert.equal(core.state().connection, 'online');
+  // A later drop starts again from the minimum.
+  core.stop('clean', () => {});
+});
+
+backoff.run();
+
+const outbox = suite('outbox ring');
+
+outbox('keeps messages until acked, in order, and replays unacked ones as historical', () => {
+  const box = createOutbox(4);
+  box.push(1, 10, '{"a":1}', false);
+  box.push(2, 20, '{"a":2}', false);
+  const first = box.takeNext();
+  const second = box.takeNext();
+  assert.deepEqual([first?.seq, second?.seq, first?.historical], [1, 2, false]);
+  assert.equal(box.takeNext(), null);
+  assert.equal(box.inFlight(), 2);
+  box.ack(2);
+  assert.equal(box.size(), 2, 'seq 2 acked, but 1 is still at the head');
+  box.rewind();
+  const again = box.takeNext();
+  assert.deepEqual([again?.seq, again?.historical], [1, true]);
+  assert.equal(box.takeNext(), null, 'acked seq 2 is not sent again');
+  box.ack(1);
+  assert.equal(box.size(), 0);
+});
+
+outbox('drops the oldest when full and counts the drops', () => {
+  const box = createOutbox(3);
+  for (let seq = 1; seq <= 5; seq++) box.push(seq, seq * 10, `{"v":${seq}}`, true);
+  assert.equal(box.dropped(), 2);
+  assert.equal(box.size(), 3);
+  const order: number[] = [];
+  for (let e = box.takeNext(); e; e = box.takeNext()) order.push(e.seq);
+  assert.deepEqual(order, [3, 4, 5]);
+});
+
+outbox('a drop while messages are in flight keeps the rest sendable', () => {
+  const box = createOutbox(2);
+  box.push(1, 1, '{}', false);
+  box.takeNext();
+  box.push(2, 2, '{}', false);
+  box.push(3, 3, '{}', false); // drops 1, which was in flight
+  assert.equal(box.dropped(), 1);
+  assert.deepEqual([box.takeNext()?.seq, box.takeNext()?.seq, box.takeNext()], [2, 3, null]);
+  box.ack(1); // a late PUBACK for the dropped message changes nothing
+  assert.equal(box.size(), 2);
+});
+
+outbox.run();
+
+const report = suite('report decision');
+const bounds = { deadband: 0.5, minReportMs: 1000, maxReportMs: 10000 };
+
+report('table: first sample, deadband, min and max intervals, boolean events', () => {
+  const rows: [number | boolean | null, number, number | boolean, number, boolean][] = [
+    // last, lastAt, value, now, expected
+    [null, 0, 20, 0, true],
+    [20, 0, 20.4, 2000, false], // inside the deadband
+    [20, 0, 20.6, 2000, true], // beyond it
+    [20, 0, 25, 500, false], // beyond it, but sooner than minReportMs
+    [20, 0, 20, 10000, true], // maxReportMs reached without change
+    [false, 0, true, 10, true], // a boolean change is an event, reported at once
+    [true, 0, true, 5000, false],
+  ];
+  for (const [last, lastAt, value, now, expected] of rows) {
+    assert.equal(
+      shouldReport({ last, lastAt }, value, now, bounds),
+      expected,
+      `${last} → ${value} at ${now}`,
+    );
+  }
+  assert.equal(shouldReport({ last: 20, lastAt: 0 }, 20.1, 2000, { ...bounds, deadband: 0 }), true);
+});
+
+report('the sampler reports only on change (ManualClock, scripted pins)', () => {
+  const clock = new ManualClock(0);
+  const io = createScriptedIO();
+  io.analog.A0 = tmp36Fraction(20);
+  const published: string[] = [];
+  const transport: Transport = {
+    connect(_o, events) {
+      clock.setTimeout(() => events.connected(), 0);
+    },
+    publish(topic, payload, _o, done) {
+      if (topic.endsWith('/telemetry')) published.push(payload);
+      done(null);
+    },
+    subscribe: (_t, _q, done) => done(null),
+    end: (done) => done(),
+  };
+  const plan = buildPlan({
+    config: {
+      id: 'smp',
+      board: 'uno',
+      sensors: [
+        {
+          id: 't',
+          part: 'tmp36',
+          pin: 'A0',
+          sampleMs: 100,
+          deadband: 0.3,
+          minReportMs: 100,
+          maxReportMs: 5000,
+        },
+      ],
+      actuators: [],
+    },
+    board: getBoard('uno'),
+    parts: PART_FACTS,
+    fw: 'fullstack/test',
+    id: null,
+    sysIntervalMs: null,
+  });
+  const core = startCore({
+    plan,
+    transport,
+    io,
+    clock,
+    store: createMemoryBootStore(),
+    log: { log() {} },
+    drivers: ALL_DRIVERS,
+    username: null,
+    password: null,
+    random: () => 0,
+    reboot() {},
+  });
+  clock.advance(1000); // 10 samples of the same value: one report
+  io.analog.A0 = tmp36Fraction(21);
+  clock.advance(1000); // a change beyond the deadband: one more
+  clock.advance(5000); // nothing changes, but maxReportMs passes: a heartbeat
+  const readings = published.map((p) => JSON.parse(p) as { seq: number; readings: { t: number } });
+  assert.deepEqual(
+    readings.map((r) => [r.seq, Math.round(r.readings.t)]),
+    [
+      [1, 20],
+      [2, 21],
+      [3, 21],
+    ],
+  );
+  core.stop('clean', () => {});
+});
+
+report.run();
