@@ -4,5 +4,7 @@
  */
 import type { Command } from 'commander';
 import { register as device } from './device.js';
+import { register as flash } from './flash.js';
+import { register as ports } from './ports.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [device];
+export const commands: ReadonlyArray<(program: Command) => void> = [device, ports, flash];
