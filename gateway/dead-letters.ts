@@ -1,0 +1,85 @@
+/**
+ * The bounded dead-letter store: every rejected device message with its reason, detail and
+ * (truncated) payload, newest kept, oldest evicted past `max`. `fullstack deadletters` reads it.
+ */
+import type { RejectCode } from './device-session.js';
+import type { Db } from './store.js';
+
+export interface DeadLetter {
+  id: number;
+  ts: number;
+  device: string;
+  client: string;
+  topic: string;
+  reason: RejectCode;
+  detail: string;
+  payload: string;
+}
+
+/** Enough of the payload to see what was wrong, without storing a flood's worth of bytes. */
+const MAX_STORED_PAYLOAD = 1024;
+
+export class DeadLetterStore {
+  private readonly insert;
+  private readonly trim;
+  private sinceTrim = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly max: number,
+  ) {
+    this.insert = db.prepare(
+      'INSERT INTO dead_letters (ts, device, client, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.trim = db.prepare(
+      'DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET ?)',
+    );
+    this.trim.run(max);
+  }
+
+  add(letter: Omit<DeadLetter, 'id' | 'payload'> & { payload: Uint8Array | string }): void {
+    const text =
+      typeof letter.payload === 'string'
+        ? letter.payload
+        : Buffer.from(letter.payload).toString('utf8');
+    this.insert.run(
+      letter.ts,
+      letter.device,
+      letter.client,
+      letter.topic.slice(0, 256),
+      letter.reason,
+      letter.detail.slice(0, 1024),
+      text.length > MAX_STORED_PAYLOAD
+        ? `${text.slice(0, MAX_STORED_PAYLOAD)}…(${text.length} chars)`
+        : text,
+    );
+    // Trimming every insert would double the write cost of a flood; a tenth of the bound is slack enough.
+    this.sinceTrim += 1;
+    if (this.sinceTrim >= Math.max(1, Math.floor(this.max / 10))) {
+      this.sinceTrim = 0;
+      this.trim.run(this.max);
+    }
+  }
+
+  list(options: { device?: string; reason?: string; limit?: number } = {}): DeadLetter[] {
+    return listDeadLetters(this.db, options);
+  }
+}
+
+export function listDeadLetters(
+  db: Db,
+  options: { device?: string; reason?: string; limit?: number } = {},
+): DeadLetter[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (options.device) {
+    where.push('device = ?');
+    args.push(options.device);
+  }
+  if (options.reason) {
+    where.push('reason = ?');
+    args.push(options.reason);
+  }
+  const sql = `SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  return db.prepare(sql).all(...args, options.limit ?? 100) as DeadLetter[];
+}

@@ -1,0 +1,64 @@
+/**
+ * Duplicate detection by (device, boot, seq) in a sliding bitmap: seq rises by one per message
+ * within a boot, so the last `size` seqs fit in size/8 bytes per device rather than a Set of
+ * numbers (10,000 devices must fit in a small gateway). A seq older than the window is let
+ * through: a possible duplicate is allowed by at-least-once, a lost reading is not.
+ */
+export class SeqWindow {
+  private boot = Number.NaN;
+  private max = -1;
+  private readonly bits: Uint8Array;
+
+  constructor(private readonly size: number) {
+    this.bits = new Uint8Array(Math.ceil(size / 8));
+  }
+
+  /**
+   * After a restart: everything up to `seq` of `boot` was committed, so it counts as seen.
+   */
+  seed(boot: number, seq: number): void {
+    this.boot = boot;
+    this.max = seq;
+    this.bits.fill(0xff);
+  }
+
+  /** True if (boot, seq) was seen before; otherwise records it and returns false. */
+  isDuplicate(boot: number, seq: number): boolean {
+    if (boot !== this.boot) {
+      this.boot = boot;
+      this.max = -1;
+      this.bits.fill(0);
+    }
+    if (seq > this.max) {
+      if (seq - this.max >= this.size) this.bits.fill(0);
+      else for (let s = this.max + 1; s < seq; s++) this.clear(s);
+      this.max = seq;
+      this.mark(seq);
+      return false;
+    }
+    if (this.max - seq >= this.size) return false;
+    if (this.test(seq)) return true;
+    this.mark(seq);
+    return false;
+  }
+
+  private slot(seq: number): [number, number] {
+    const i = seq % this.size;
+    return [i >> 3, 1 << (i & 7)];
+  }
+
+  private mark(seq: number): void {
+    const [byte, bit] = this.slot(seq);
+    this.bits[byte] = (this.bits[byte] as number) | bit;
+  }
+
+  private clear(seq: number): void {
+    const [byte, bit] = this.slot(seq);
+    this.bits[byte] = (this.bits[byte] as number) & ~bit;
+  }
+
+  private test(seq: number): boolean {
+    const [byte, bit] = this.slot(seq);
+    return ((this.bits[byte] as number) & bit) !== 0;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The forwarder: the gateway's one connection upstream (the backend broker, or the embedded
+ * broker itself in the all-in-one setup). It drains the outbox oldest first, in batches, with
+ * at most `window` batches awaiting the upstream PUBACK, and deletes a batch only once it is
+ * acknowledged. While upstream is down nothing is deleted; MQTT.js keeps the in-flight
+ * batches and resends them on reconnect before anything new, so order holds per device.
+ * On every (re)connect it publishes the full presence state (retained) and subscribes to
+ * commands; while connected it sends presence diffs and command acks.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  type PresenceDiff,
+  type PresenceEntry,
+  type PresenceFull,
+  type TelemetryBatch,
+  type UpstreamAck,
+  upstreamTopic,
+} from '../contract/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
+import type { GatewaySettings } from './config.js';
+import type { GatewayCounters } from './metrics.js';
+import type { Outbox } from './outbox.js';
+import type { ChildHandle } from './supervisor/types.js';
+
+export type UpstreamState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export interface ForwarderContext {
+  gatewayId: string;
+  url: string;
+  username?: string;
+  password?: string;
+  settings: GatewaySettings['forwarder'];
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  counters: GatewayCounters;
+  /** The whole presence state, for the retained `devices` message. */
+  presence(): PresenceEntry[];
+  /** A command arrived from the backend. */
+  onCommand(payload: Buffer): void;
+}
+
+interface InFlight {
+  first: number;
+  last: number;
+  rx: number[];
+}
+
+export class Forwarder {
+  private client: MqttClient | undefined;
+  private state: UpstreamState = 'connecting';
+  private cursor = 0;
+  private readonly inFlight = new Set<InFlight>();
+  private pumping = false;
+
+  constructor(private readonly ctx: ForwarderContext) {}
+
+  upstreamState(): UpstreamState {
+    return this.state;
+  }
+
+  inFlightBatches(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts connecting; resolves at once, because a gateway must run with upstream down. */
+  async start(): Promise<ChildHandle> {
+    const { ctx } = this;
+    let crash!: (error: Error) => void;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      crash = reject;
+    });
+    const client = mqtt.connect(ctx.url, {
+      clientId: `fs-gw-${ctx.gatewayId}-forwarder`,
+      username: ctx.username,
+      password: ctx.password,
+      clean: true,
+      reconnectPeriod: ctx.settings.reconnectMs,
+      connectTimeout: 10_000,
+      protocolVersion: 4,
+    });
+    this.client = client;
+    const cmd = upstreamTopic(ctx.gatewayId, 'cmd');
+    client.on('connect', () => {
+      this.state = 'connected';
+      ctx.log.info({ url: ctx.url }, 'upstream connected');
+      client.subscribe(cmd, { qos: 1 }, (error) => {
+        if (error) ctx.log.error({ err: error.message }, 'cannot subscribe to upstream commands');
+      });
+      this.sendFullState();
+      this.pump();
+    });
+    client.on('message', (topic, payload) => {
+      if (topic === cmd) ctx.onCommand(payload);
+    });
+    client.on('close', () => {
+      if (this.state === 'stopped') return;
+      if (this.state === 'connected')
+        ctx.log.warn('upstream connection lost; readings stay in the outbox');
+      this.state = 'disconnected';
+    });
+    client.on('error', (error) => {
+      ctx.log.warn({ err: error.message }, 'upstream error');
+      // A refused CONNACK (bad credentials) will never heal by reconnecting: that is a crash.
+      if ((error as { code?: number }).code === 4 || (error as { code?: number }).code === 5) {
+        crash(new Error(`upstream ${ctx.url} refused the gateway: ${error.message}`));
+      }
+    });
+    return {
+      done,
+      stop: async () => {
+        this.state = 'stopped';
+        await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+        finish();
+      },
+    };
+  }
+
+  /** The outbox has new rows: send what the window allows. */
+  pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.state === 'connected' && this.inFlight.size < this.ctx.settings.window) {
+        const rows = this.ctx.outbox.readAfter(this.cursor, this.ctx.settings.maxBatch);
+        if (rows.length === 0) break;
+        const first = (rows[0] as { id: number }).id;
+        const last = (rows[rows.length - 1] as { id: number }).id;
+        this.cursor = last;
+        const batch: TelemetryBatch = {
+          gateway: this.ctx.gatewayId,
+          items: rows.map((r) => r.item),
+        };
+        const flight: InFlight = { first, last, rx: rows.map((r) => r.item.rx) };
+        this.inFlight.add(flight);
+        this.client?.publish(
+          upstreamTopic(this.ctx.gatewayId, 'telemetry'),
+          JSON.stringify(batch),
+          { qos: 1 },
+          (error) => this.acknowledged(flight, error),
+        );
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  sendDiff(changes: PresenceEntry[]): void {
+    if (this.state !== 'connected') return; // the full state follows on reconnect
+    const diff: PresenceDiff = {
+      type: 'diff',
+      gateway: this.ctx.gatewayId,
+      ts: this.ctx.clock.now(),
+      changes,
+    };
+    this.client?.publish(upstreamTopic(this.ctx.gatewayId, 'presence'), JSON.stringify(diff), {
+      qos: 1,
+    });
+    this.ctx.counters.messagesOut.inc({ kind: 'presence' });
+  }
+
+  sendAck(ack: UpstreamAck): void {
+    // Queued by MQTT.js while disconnected, sent on reconnect.
+    this.client?.publish(upstreamTopic(this.ctx.gatewayId, 'ack'), JSON.stringify(ack), { qos: 1 });
+    this.ctx.counters.messagesOut.inc({ kind: 'ack' });
+  }
+
+  /** Publishes the full state now (on connect, at start, and when the gateway stops). */
+  sendFullState(): Promise<void> {
+    const full: PresenceFull = {
+      type: 'full',
+      gateway: this.ctx.gatewayId,
+      ts: this.ctx.clock.now(),
+      devices: this.ctx.presence(),
+    };
+    const client = this.client;
+    if (!client || this.state !== 'connected') return Promise.resolve();
+    this.ctx.counters.messagesOut.inc({ kind: 'devices' });
+    return new Promise((resolve) => {
+      client.publish(
+        upstreamTopic(this.ctx.gatewayId, 'devices'),
+        JSON.stringify(full),
+        { qos: 1, retain: true },
+        () => resolve(),
+      );
+    });
+  }
+
+  private acknowledged(flight: InFlight, error: Error | undefined): void {
+    this.inFlight.delete(flight);
+    if (error) {
+      // Only when the client is ended (gateway stopping): the rows stay and go out next start.
+      this.ctx.log.debug({ err: error.message }, 'telemetry batch not acknowledged');
+      return;
+    }
+    this.ctx.outbox.acknowledge(flight.first, flight.last);
+    const now = this.ctx.clock.now();
+    for (const rx of flight.rx) this.ctx.counters.forwardLatency.observe(now - rx);
+    this.ctx.counters.readingsOut.inc({}, flight.rx.length);
+    this.ctx.counters.messagesOut.inc({ kind: 'telemetry' });
+    this.pump();
+  }
+}

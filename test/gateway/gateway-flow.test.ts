@@ -1,0 +1,54 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PresenceDiff, PresenceFull, TelemetryBatch } from '../../contract/index.js';
+import { device, end, listener, publish, reading, testGateway } from './gateway-helpers.js';
+
+const test = suite('gateway: the data path');
+
+test('telemetry from a device reaches the backend in a batch; presence and devices follow', async () => {
+  const gw = await testGateway();
+  try {
+    const backend = await listener(gw.mqttUrl, ['fs/gw/v1/local/#'], gw.backend);
+    const dev = await device(gw.mqttUrl, 'dev-a');
+    for (let seq = 1; seq <= 5; seq++)
+      await publish(dev, 'fs/v1/dev-a/telemetry', reading(seq, seq));
+    const items = await backend.until(
+      () => {
+        const all = backend.messages
+          .filter((m) => m.topic === 'fs/gw/v1/local/telemetry')
+          .flatMap((m) => (m.body as TelemetryBatch).items);
+        return all.length >= 5 ? all : undefined;
+      },
+      10_000,
+      'five readings upstream',
+    );
+    assert.equal(
+      items.map((i) => [i.device, i.seq, i.readings.temp]),
+      [1, 2, 3, 4, 5].map((s) => ['dev-a', s, s]),
+    );
+    const diff = await backend.until(() =>
+      backend.messages.find(
+        (m) =>
+          m.topic === 'fs/gw/v1/local/presence' &&
+          (m.body as PresenceDiff).changes.some((c) => c.device === 'dev-a' && c.online),
+      ),
+    );
+    assert.ok(diff);
+    await end(dev);
+    const left = await backend.until(() =>
+      backend.messages
+        .filter((m) => m.topic === 'fs/gw/v1/local/presence')
+        .flatMap((m) => (m.body as PresenceDiff).changes)
+        .find((c) => c.device === 'dev-a' && !c.online),
+    );
+    assert.is(left.reason, 'clean');
+    const full = backend.messages.find((m) => m.topic === 'fs/gw/v1/local/devices');
+    assert.ok(full, 'the full state was published (retained) when the forwarder connected');
+    assert.is((full?.body as PresenceFull).type, 'full');
+    await backend.close();
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test.run();
