@@ -9,6 +9,7 @@ export type FlashErrorKind =
   | 'busy-port'
   | 'permission-denied'
   | 'not-espruino'
+  | 'no-bootloader'
   | 'board-stopped'
   | 'rejected-bundle'
   | 'too-big'
