@@ -4,12 +4,13 @@
  * in node properties), so no flow file holds a port or a host.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/log.js';
-import { distPath, repoPath } from '../lib/paths.js';
+import { repoPath } from '../lib/paths.js';
+import { ensureNodePackage } from './build-nodes.js';
 import { checkExposure } from './lib/admin-auth.js';
 import { nodeRedEnv } from './lib/env.js';
 import { syncFlowFiles } from './lib/flow-files.js';
@@ -74,7 +75,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
     } else if (outcome !== 'unchanged') logger.debug({ unit, outcome }, 'shipped flow unit');
   }
 
-  const nodesDir = distPath('flows', 'nodes');
+  const nodesDir = await ensureNodePackage();
   const env = {
     ...process.env,
     ...nodeRedEnv({
@@ -83,7 +84,7 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
       dataDir: options.dataDir,
       mqtt: options.mqtt,
       gatewayId: options.gatewayId ?? '+',
-      nodesDir: existsSync(join(nodesDir, 'package.json')) ? nodesDir : undefined,
+      nodesDir,
     }),
     ...options.env,
   };

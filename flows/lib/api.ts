@@ -3,7 +3,7 @@
  * body) in, a status and a JSON body out. The http-in flows pass each request to the
  * `fullstack api` node, which calls these. Every error is JSON: {"error": code, "message": …}.
  */
-import { DEVICE_ID_PATTERN } from '../../contract/index.js';
+import { DEVICE_ID_PATTERN } from '../../contract/topics.js';
 import type { KeyCheck } from './api-keys.js';
 import type { CommandOutcome, CommandRequest } from './commands.js';
 import type { DeviceView } from './fleet.js';

@@ -4,11 +4,8 @@
  * readings store when a node needs it. The Node-RED config node is a thin wrapper around this.
  */
 import mqtt from 'mqtt';
-import {
-  type ForwardedTelemetry,
-  type UpstreamCommand,
-  upstreamTopic,
-} from '../../contract/index.js';
+import { upstreamTopic } from '../../contract/topics.js';
+import type { ForwardedTelemetry, UpstreamCommand } from '../../contract/upstream.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
 import { type FleetChange, FleetState } from './fleet.js';
@@ -115,6 +112,10 @@ export class Backend {
     this.client = undefined;
     this.store?.close();
     this.store = undefined;
+  }
+
+  hasDatabase(): boolean {
+    return Boolean(this.options.database);
   }
 
   /** The readings store (opened on first use); throws when no database is configured. */

@@ -49,6 +49,8 @@ export interface ReadingsResult {
   truncated: boolean;
 }
 
+// better-sqlite3 binds JS numbers as REAL, so bucket arithmetic casts the step to INTEGER to get
+// integer division.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS readings (
   device TEXT NOT NULL, sensor TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
@@ -144,7 +146,7 @@ export class ReadingStore {
     } else if (useRollup) {
       rows = this.db
         .prepare(
-          `SELECT sensor, (bucket / @step) * @step AS ts, sum(sum) / sum(count) AS value,
+          `SELECT sensor, (bucket / CAST(@step AS INTEGER)) * CAST(@step AS INTEGER) AS ts, sum(sum) / sum(count) AS value,
            min(min) AS min, max(max) AS max, sum(count) AS count FROM rollup_1m
            WHERE device = @device${sensorClause} AND bucket >= @from AND bucket <= @to
            GROUP BY sensor, ts ORDER BY sensor, ts LIMIT @limit`,
@@ -153,10 +155,10 @@ export class ReadingStore {
     } else {
       rows = this.db
         .prepare(
-          `SELECT sensor, (ts / @step) * @step AS ts, avg(value) AS value, min(value) AS min,
+          `SELECT sensor, (ts / CAST(@step AS INTEGER)) * CAST(@step AS INTEGER) AS ts, avg(value) AS value, min(value) AS min,
            max(value) AS max, count(*) AS count FROM readings
            WHERE device = @device${sensorClause} AND ts >= @from AND ts <= @to
-           GROUP BY sensor, (ts / @step) ORDER BY sensor, ts LIMIT @limit`,
+           GROUP BY sensor, (ts / CAST(@step AS INTEGER)) ORDER BY sensor, ts LIMIT @limit`,
         )
         .all(params) as typeof rows;
     }

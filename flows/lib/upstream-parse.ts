@@ -3,16 +3,16 @@
  * device message at its edge; this guards against other publishers on the backend broker and
  * says, field by field, what was wrong.
  */
-import {
-  type ForwardedTelemetry,
-  type PresenceDiff,
-  type PresenceEntry,
-  type PresenceFull,
-  type TelemetryBatch,
-  UPSTREAM_TOPIC_ROOT,
-  type UpstreamAck,
-  type UpstreamKind,
-} from '../../contract/index.js';
+// Imported from the modules, not contract/index.js, so bundles do not pull in the validator.
+import { UPSTREAM_TOPIC_ROOT, type UpstreamKind } from '../../contract/topics.js';
+import type {
+  ForwardedTelemetry,
+  PresenceDiff,
+  PresenceEntry,
+  PresenceFull,
+  TelemetryBatch,
+  UpstreamAck,
+} from '../../contract/upstream.js';
 
 export type UpstreamMessage =
   | { kind: 'telemetry'; gateway: string; payload: TelemetryBatch }

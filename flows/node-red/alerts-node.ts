@@ -1,0 +1,115 @@
+/**
+ * `fullstack alerts`: evaluates alert rules (threshold with hysteresis, no data for N minutes)
+ * on the readings wired into it. Output 1: each alert as it is raised or cleared. Output 2:
+ * every active alert, whenever that list changes or a message with topic "alerts" asks.
+ * Each event is also published on the backend broker: `fs/backend/v1/alerts/event` (QoS 1)
+ * and the active list, retained, on `fs/backend/v1/alerts/active`.
+ */
+import type { ForwardedTelemetry, ReadingValue } from '../../contract/index.js';
+import { AlertEngine, type AlertEvent, parseRules } from '../lib/alerts.js';
+import { backendOf } from './backend-of.js';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from './types.js';
+
+export const ALERT_EVENT_TOPIC = 'fs/backend/v1/alerts/event';
+export const ALERT_ACTIVE_TOPIC = 'fs/backend/v1/alerts/active';
+const TICK_MS = 5000;
+
+function readingsOf(
+  msg: NodeMessage,
+): { device: string; readings: Record<string, ReadingValue>; ts: number } | undefined {
+  const p = msg.payload as Partial<ForwardedTelemetry> | ReadingValue | undefined;
+  if (
+    p &&
+    typeof p === 'object' &&
+    typeof p.device === 'string' &&
+    typeof p.readings === 'object'
+  ) {
+    return {
+      device: p.device,
+      readings: p.readings as Record<string, ReadingValue>,
+      ts: p.ts ?? Date.now(),
+    };
+  }
+  if (
+    (typeof p === 'number' || typeof p === 'boolean') &&
+    typeof msg.device === 'string' &&
+    typeof msg.sensor === 'string'
+  ) {
+    return {
+      device: msg.device,
+      readings: { [msg.sensor]: p },
+      ts: typeof msg.ts === 'number' ? msg.ts : Date.now(),
+    };
+  }
+  return undefined;
+}
+
+export default function register(RED: NodeAPI): void {
+  RED.nodes.registerType('fullstack alerts', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const backend = backendOf(RED, this, def.backend);
+    if (!backend) return;
+    let engine: AlertEngine;
+    try {
+      engine = new AlertEngine(parseRules(JSON.parse(String(def.rules || '[]'))));
+    } catch (error) {
+      this.status({ fill: 'red', shape: 'ring', text: 'bad rules' });
+      this.error(`alert rules: ${(error as Error).message}`);
+      return;
+    }
+    const status = () => {
+      const active = engine.activeAlerts();
+      this.status(
+        active.length
+          ? { fill: 'red', shape: 'dot', text: `${active.length} active` }
+          : { fill: 'green', shape: 'dot', text: 'no alerts' },
+      );
+    };
+    const activeMessage = (): NodeMessage => ({ topic: 'alerts', payload: engine.activeAlerts() });
+    const emit = (events: AlertEvent[]) => {
+      if (events.length === 0) return;
+      for (const event of events) {
+        this.send([{ topic: `${event.device}/${event.rule}`, payload: event }, null]);
+        backend
+          .publishEvent(ALERT_EVENT_TOPIC, event)
+          .catch((error: Error) => this.warn(`publish alert: ${error.message}`));
+      }
+      this.send([null, activeMessage()]);
+      backend
+        .publishEvent(ALERT_ACTIVE_TOPIC, engine.activeAlerts(), true)
+        .catch((error: Error) => this.warn(`publish active alerts: ${error.message}`));
+      status();
+    };
+    const watchFleet = () => {
+      const now = Date.now();
+      for (const device of backend.fleet.snapshot()) engine.watch(device.device, now);
+    };
+    watchFleet();
+    const offChanges = backend.changes.on(watchFleet);
+    const timer = setInterval(() => emit(engine.tick(Date.now())), TICK_MS);
+    status();
+    this.on('input', (msg, send, done) => {
+      if (msg.topic === 'alerts') {
+        send([null, { ...msg, ...activeMessage() }]);
+        done();
+        return;
+      }
+      const input = readingsOf(msg);
+      if (!input) {
+        done(
+          new Error(
+            'msg.payload is neither a telemetry item nor a reading with msg.device and msg.sensor',
+          ),
+        );
+        return;
+      }
+      emit(engine.onReadings(input.device, input.readings, input.ts));
+      done();
+    });
+    this.on('close', (_removed, done) => {
+      clearInterval(timer);
+      offChanges();
+      done();
+    });
+  });
+}
