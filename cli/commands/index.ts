@@ -3,8 +3,22 @@
  * Add a new command by adding its file and one line here.
  */
 import type { Command } from 'commander';
+import { register as deadletters } from './deadletters.js';
 import { register as device } from './device.js';
+import { register as devices } from './devices.js';
 import { register as flash } from './flash.js';
+import { register as gateway } from './gateway.js';
 import { register as ports } from './ports.js';
+import { register as provision } from './provision.js';
+import { register as up } from './up.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [device, ports, flash];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  up,
+  device,
+  ports,
+  flash,
+  gateway,
+  provision,
+  devices,
+  deadletters,
+];

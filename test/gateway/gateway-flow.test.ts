@@ -44,7 +44,7 @@ test('telemetry from a device reaches the backend in a batch; presence and devic
     assert.is(left.reason, 'clean');
     const full = backend.messages.find((m) => m.topic === 'fs/gw/v1/local/devices');
     assert.ok(full, 'the full state was published (retained) when the forwarder connected');
-    assert.is((full?.body as PresenceFull).type, 'full');
+    assert.is((full?.body as PresenceFull | undefined)?.type, 'full');
     await backend.close();
   } finally {
     await gw.cleanup();

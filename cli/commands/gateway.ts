@@ -1,0 +1,100 @@
+/** `fullstack gateway`: run the gateway on its own (systemd on a Pi), without Node-RED. */
+import { type Command, Option } from 'commander';
+import { GATEWAY_ID_PATTERN } from '../../contract/index.js';
+import { startGateway } from '../../gateway/index.js';
+import { runAsTopLevel } from '../../gateway/supervisor/top.js';
+import { createLogger } from '../../lib/log.js';
+import { dataDirOption, parsePort } from '../options.js';
+import { parseBrokerUrl } from './device.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+interface GatewayCommandOptions {
+  host: string;
+  mqttPort: number;
+  gatewayPort: number;
+  dataDir: string;
+  id?: string;
+  config?: string;
+  upstream?: string;
+  upstreamUsername?: string;
+  upstreamPassword?: string;
+  logLevel: string;
+}
+
+function parseGatewayId(value: string): string {
+  if (!GATEWAY_ID_PATTERN.test(value)) {
+    throw new Error(`"${value}" is not a gateway id (allowed: ${GATEWAY_ID_PATTERN.source}).`);
+  }
+  return value;
+}
+
+export function register(program: Command): void {
+  program
+    .command('gateway')
+    .description('run the gateway alone: device broker, presence, outbox and forwarder upstream')
+    .option('--host <addr>', 'where the broker and the HTTP port listen', '127.0.0.1')
+    .addOption(
+      new Option('--mqtt-port <port>', 'device broker port').argParser(parsePort).default(1883),
+    )
+    .addOption(
+      new Option('--gateway-port <port>', 'HTTP port for /health and /metrics')
+        .argParser(parsePort)
+        .default(1881),
+    )
+    .addOption(dataDirOption())
+    .addOption(
+      new Option('--id <id>', 'gateway id in the upstream topics (default "local")').argParser(
+        parseGatewayId,
+      ),
+    )
+    .option('--config <file>', 'gateway settings file (JSON; see docs/gateway.md)')
+    .addOption(
+      new Option('--upstream <url>', 'backend broker (default: the embedded broker itself)')
+        .argParser(parseBrokerUrl)
+        .env('FULLSTACK_UPSTREAM_URL'),
+    )
+    .addOption(
+      new Option('--upstream-username <name>', 'username on the backend broker').env(
+        'FULLSTACK_UPSTREAM_USERNAME',
+      ),
+    )
+    .addOption(
+      new Option('--upstream-password <secret>', 'password on the backend broker').env(
+        'FULLSTACK_UPSTREAM_PASSWORD',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (JSON logs on stdout)')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
+    .addHelpText(
+      'after',
+      '\nPrints one line "Gateway ready <mqtt url> <http url>" when it listens. Stops cleanly on\n' +
+        'SIGINT or SIGTERM; exits 1 if its supervision tree gives up (for systemd to restart it).\n' +
+        'Settings come from --config, then FULLSTACK_GATEWAY_* environment variables.',
+    )
+    .action(async (options: GatewayCommandOptions) => {
+      const logger = createLogger({ name: 'gateway', level: options.logLevel });
+      const gateway = await startGateway({
+        host: options.host,
+        mqttPort: options.mqttPort,
+        httpPort: options.gatewayPort,
+        dataDir: options.dataDir,
+        gatewayId: options.id,
+        logger,
+        configFile: options.config,
+        env: process.env,
+        upstream: options.upstream
+          ? {
+              url: options.upstream,
+              username: options.upstreamUsername,
+              password: options.upstreamPassword,
+            }
+          : undefined,
+      });
+      runAsTopLevel(gateway, { logger });
+      console.log(`Gateway ready ${gateway.mqttUrl} ${gateway.httpUrl}`);
+    });
+}
