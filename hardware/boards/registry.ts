@@ -13,9 +13,12 @@ import { boardProfileSchema } from './schema.js';
 
 export const PROFILES_DIR = fileURLToPath(new URL('./profiles/', import.meta.url));
 
-const validateSchema = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
-  boardProfileSchema,
-);
+const validateSchema = new Ajv({
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+  verbose: true,
+}).compile(boardProfileSchema);
 
 /** Pins by every name they answer to, lower-cased. */
 export type PinIndex = Map<string, PinProfile>;
@@ -67,6 +70,17 @@ export function validateBoardProfile(value: unknown): Problem[] {
         });
       }
     }
+  }
+  if (board.layout) {
+    const drawn = new Set([...board.layout.left, ...board.layout.right]);
+    board.pins.forEach((pin, i) => {
+      if (!drawn.has(pin.name)) {
+        problems.push({
+          path: `pins[${i}]`,
+          message: `pin ${pin.name} is missing from layout (wiring diagrams draw it)`,
+        });
+      }
+    });
   }
   return problems;
 }
