@@ -26,6 +26,11 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
+/** Anonymous clients: only on a loopback listener, and only if the settings allow them there. */
+export function anonymousAllowed(host: string, setting: 'auto' | 'never'): boolean {
+  return setting === 'auto' && isLoopback(host);
+}
+
 export async function startBroker(options: {
   host: string;
   port: number;

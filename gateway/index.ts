@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { ensureBackendCredential } from './backend-credential.js';
-import { isLoopback } from './broker.js';
+import { anonymousAllowed } from './broker.js';
 import { type GatewaySettings, loadSettings, type PartialSettings } from './config.js';
 import { CredentialStore } from './credentials.js';
 import { registerGauges } from './gauges.js';
@@ -80,7 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     mqttPort: options.mqttPort,
     httpPort: options.httpPort,
-    allowAnonymous: settings.anonymous === 'auto' && isLoopback(options.host),
+    allowAnonymous: anonymousAllowed(options.host, settings.anonymous),
     upstream: options.upstream ?? {
       url: '',
       username: backend.username,
