@@ -3,6 +3,7 @@
  * Add a new command by adding its file and one line here.
  */
 import type { Command } from 'commander';
+import { register as check } from './check.js';
 import { register as deadletters } from './deadletters.js';
 import { register as device } from './device.js';
 import { register as devices } from './devices.js';
@@ -11,6 +12,7 @@ import { register as gateway } from './gateway.js';
 import { register as ports } from './ports.js';
 import { register as provision } from './provision.js';
 import { register as up } from './up.js';
+import { register as wiring } from './wiring.js';
 
 export const commands: ReadonlyArray<(program: Command) => void> = [
   up,
@@ -21,4 +23,6 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   provision,
   devices,
   deadletters,
+  check,
+  wiring,
 ];

@@ -98,8 +98,8 @@ export const deviceConfigSchema = {
       properties: {
         url: {
           type: 'string',
-          pattern: '^(mqtt|mqtts|ws|wss)://[^\\s/:]+(:\\d{1,5})?(/\\S*)?$',
-          description: 'mqtt://host:port, mqtts://, ws:// or wss://',
+          pattern: '^(mqtt|mqtts|ws|wss|tcp)://[^\\s/:]+(:\\d{1,5})?(/\\S*)?$',
+          description: 'mqtt://host:port, mqtts://, ws://, wss:// or tcp://',
         },
         username: { type: 'string', maxLength: 64 },
         password: { type: 'string', maxLength: 128 },
