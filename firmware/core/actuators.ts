@@ -25,13 +25,18 @@ export function checkActuatorValue(actuator: ActuatorPlan, value: unknown): stri
   ) {
     return `bad value for ${what}: ${JSON.stringify(value)} (allowed: a number from ${actuator.min} to ${actuator.max})`;
   }
+  if (actuator.integer && Math.floor(value) !== value) {
+    return `bad value for ${what}: ${value} (allowed: a whole number from ${actuator.min} to ${actuator.max})`;
+  }
   return null;
 }
 
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
   if (actuator.part === 'servo') io.servoWrite(actuator.pin, value as number);
-  else if (actuator.valueType === 'number') io.pwmWrite(actuator.pin, value as number);
-  else io.digitalWrite(actuator.pin, value as boolean);
+  else if (actuator.valueType === 'number') {
+    // The IO takes a duty cycle 0-1 whatever the part's scale (PWM 0-255).
+    io.pwmWrite(actuator.pin, ((value as number) - actuator.min) / (actuator.max - actuator.min));
+  } else io.digitalWrite(actuator.pin, value as boolean);
 }
 
 export function createActuators(plans: ActuatorPlan[], io: PinIO): Actuators {

@@ -76,6 +76,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
       valueType: facts.valueType,
       min: facts.min,
       max: facts.max,
+      integer: facts.integer,
       initial: facts.valueType === 'boolean' ? Boolean(initial) : Number(initial),
     };
   });

@@ -46,9 +46,11 @@ export interface ActuatorPlan {
   part: string;
   pin: string;
   valueType: ActuatorValueType;
-  /** Inclusive bounds for numeric actuators (pwm duty 0-1, servo degrees 0-180). */
+  /** Inclusive bounds for numeric actuators (PWM 0-255, servo degrees 0-180). */
   min: number;
   max: number;
+  /** Numeric actuators that take whole numbers only (PWM 0-255). */
+  integer: boolean;
   initial: ReadingValue;
 }
 

@@ -8,11 +8,11 @@ import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js'
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
 import { ALL_DRIVERS } from '../core/drivers/index.js';
-import { PART_FACTS } from '../core/part-facts.js';
 import { buildPlan } from '../core/plan.js';
 import { type CoreRuntime, type CoreState, startCore } from '../core/runtime.js';
 import type { BackoffPolicy, BootStore, PinIO, RuntimePlan, Transport } from '../core/types.js';
 import { createMemoryBootStore } from './boot-store.js';
+import { catalogPartFacts } from './catalog-facts.js';
 import { pinoRuntimeLog } from './log.js';
 import { createMqttTransport } from './mqtt-transport.js';
 import { firmwareId } from './profiles.js';
@@ -53,7 +53,7 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
   const plan = buildPlan({
     config: options.config,
     board,
-    parts: PART_FACTS,
+    parts: catalogPartFacts(),
     fw: firmwareId(),
     id: options.id ?? null,
     sysIntervalMs: options.sysIntervalMs ?? null,

@@ -4,12 +4,12 @@ import { suite } from 'uvu';
 import { backoffDelay } from '../../firmware/core/backoff.js';
 import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
 import { createOutbox } from '../../firmware/core/outbox.js';
-import { PART_FACTS } from '../../firmware/core/part-facts.js';
 import { buildPlan } from '../../firmware/core/plan.js';
 import { shouldReport } from '../../firmware/core/reporting.js';
 import { startCore } from '../../firmware/core/runtime.js';
 import type { Transport } from '../../firmware/core/types.js';
 import { createMemoryBootStore } from '../../firmware/node/boot-store.js';
+import { catalogPartFacts } from '../../firmware/node/catalog-facts.js';
 import { getBoard } from '../../hardware/boards/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createScriptedIO, tmp36Fraction } from './scripted-io.js';
@@ -48,7 +48,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
   const plan = buildPlan({
     config: { id: 'bk', board: 'uno', sensors: [], actuators: [] },
     board,
-    parts: PART_FACTS,
+    parts: catalogPartFacts(),
     fw: 'fullstack/test',
     id: null,
     sysIntervalMs: null,
@@ -179,7 +179,7 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
       actuators: [],
     },
     board: getBoard('uno'),
-    parts: PART_FACTS,
+    parts: catalogPartFacts(),
     fw: 'fullstack/test',
     id: null,
     sysIntervalMs: null,

@@ -260,10 +260,10 @@ runtime(
       ok: true,
       result: { actuator: 'pump', value: true },
     });
-    assert.deepEqual(await set('c3', 'dimmer', 0.25), {
+    assert.deepEqual(await set('c3', 'dimmer', 51), {
       id: 'c3',
       ok: true,
-      result: { actuator: 'dimmer', value: 0.25 },
+      result: { actuator: 'dimmer', value: 51 },
     });
     assert.deepEqual(await set('c4', 'vent', 45), {
       id: 'c4',
@@ -273,12 +273,17 @@ runtime(
     const last = (pin: string) => io.writes.filter((w) => w.pin === pin).at(-1);
     assert.deepEqual(last('13'), { pin: '13', kind: 'digital', value: true });
     assert.deepEqual(last('8'), { pin: '8', kind: 'digital', value: true });
-    assert.deepEqual(last('5'), { pin: '5', kind: 'pwm', value: 0.25 });
+    assert.deepEqual(last('5'), { pin: '5', kind: 'pwm', value: 0.2 });
     assert.deepEqual(last('9'), { pin: '9', kind: 'servo', value: 45 });
 
     const badServo = await set('c5', 'vent', 200);
     assert.equal(badServo.ok, false);
     assert.match(String(badServo.error), /servo "vent": 200 \(allowed: a number from 0 to 180\)/);
+    const badPwm = await set('c5b', 'dimmer', 2.5);
+    assert.match(
+      String(badPwm.error),
+      /pwm "dimmer": 2.5 \(allowed: a whole number from 0 to 255\)/,
+    );
     const badLed = await set('c6', 'lamp', 'on');
     assert.match(String(badLed.error), /led "lamp": "on" \(allowed: true or false\)/);
     const unknown = await set('c7', 'nothing', true);

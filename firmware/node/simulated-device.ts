@@ -1,0 +1,78 @@
+/**
+ * `--simulate`: the device runs on a virtual board in a simulated world, in-process. A Firmata
+ * board profile (Uno, Nano, Mega) gets the virtual Firmata board behind serialport's mock
+ * binding, so johnny-five and firmata-io run exactly as on a USB Arduino. Other boards (a Pi,
+ * Espruino boards run on Node for a demo) read the world directly (plain-sim-io.ts).
+ */
+import { SerialPortMock } from 'serialport';
+import type { OfflineReason } from '../../contract/payloads.js';
+import { getBoard } from '../../hardware/boards/index.js';
+import {
+  createVirtualFirmataBoard,
+  VIRTUAL_BOARD_IDS,
+} from '../../hardware/virtual/firmata/index.js';
+import { createWorld, worldOptionsFromSimulation } from '../../hardware/virtual/world.js';
+import { FIRMATA_BAUD, startFirmataDevice } from './firmata-device.js';
+import type { SerialLike } from './firmata-io.js';
+import { createPlainSimIO } from './plain-sim-io.js';
+import { type DeviceRuntime, type StartDeviceOptions, startDeviceRuntime } from './start.js';
+
+export type SimulatedDeviceOptions = Omit<StartDeviceOptions, 'io'>;
+
+export interface SimulatedDevice extends DeviceRuntime {
+  /** `virtual-firmata` or `plain` (no board model for this profile). */
+  readonly simulation: 'virtual-firmata' | 'plain';
+}
+
+export async function startSimulatedDevice(
+  options: SimulatedDeviceOptions,
+): Promise<SimulatedDevice> {
+  const board = options.board ?? getBoard(options.config.board);
+  const id = options.id ?? options.config.id;
+  const clock = options.clock;
+  if ((VIRTUAL_BOARD_IDS as readonly string[]).includes(board.id)) {
+    const virtual = createVirtualFirmataBoard({ device: options.config, clock });
+    const path = `/dev/fullstack-virtual-${id}-${process.pid}`;
+    await virtual.attachMock(path);
+    const port = new SerialPortMock({ path, baudRate: FIRMATA_BAUD }) as unknown as SerialLike;
+    const device = await startFirmataDevice({ ...options, board, port });
+    return {
+      simulation: 'virtual-firmata',
+      get id() {
+        return device.id;
+      },
+      get plan() {
+        return device.plan;
+      },
+      get state() {
+        return device.state;
+      },
+      async stop(reason: OfflineReason = 'clean') {
+        await device.stop(reason);
+        await virtual.close();
+      },
+    };
+  }
+  const world = createWorld({ clock, ...worldOptionsFromSimulation(options.config.simulation) });
+  const device = startDeviceRuntime({
+    ...options,
+    board,
+    io: createPlainSimIO(options.config, world, board.adcVolts ?? board.logicVolts),
+  });
+  return {
+    simulation: 'plain',
+    get id() {
+      return device.id;
+    },
+    get plan() {
+      return device.plan;
+    },
+    get state() {
+      return device.state;
+    },
+    async stop(reason: OfflineReason = 'clean') {
+      await device.stop(reason);
+      world.close();
+    },
+  };
+}

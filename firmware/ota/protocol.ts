@@ -1,0 +1,68 @@
+/**
+ * Over-the-air update protocol: four device commands carried by the gateway's command router
+ * on `fs/v1/<id>/cmd` (names follow the contract's `^[a-z][a-z0-9-]{0,31}$`), each answered by
+ * the device's ack, and the progress events the sender publishes upstream for the dashboard.
+ *
+ *   ota-begin  {fw, size, sha256, chunks, chunkBytes}  the device prepares its inactive slot
+ *   ota-chunk  {index, offset, data, sha256}            base64 bytes; refused when the hash differs
+ *   ota-commit {sha256}                                 whole-image check, switch, trial boot
+ *   ota-abort  {}                                       forget a partial transfer
+ *
+ * After a commit the device restarts into the new slot on trial: the new firmware must send a
+ * birth within the trial time, or the device goes back to the previous slot (A/B).
+ */
+
+export const OTA_COMMANDS = {
+  begin: 'ota-begin',
+  chunk: 'ota-chunk',
+  commit: 'ota-commit',
+  abort: 'ota-abort',
+} as const;
+
+export interface OtaBeginArgs {
+  fw: string;
+  size: number;
+  sha256: string;
+  chunks: number;
+  chunkBytes: number;
+}
+
+export interface OtaChunkArgs {
+  index: number;
+  offset: number;
+  /** base64 */
+  data: string;
+  /** sha256 of this chunk's bytes, hex */
+  sha256: string;
+}
+
+export interface OtaCommitArgs {
+  sha256: string;
+}
+
+/** Upper bound so that one chunk command stays well under the contract's 16 KB payload limit. */
+export const MAX_CHUNK_BYTES = 8 * 1024;
+export const DEFAULT_CHUNK_BYTES = 4 * 1024;
+
+/** Closed set of phases an update goes through, as shown in the CLI and on the dashboard. */
+export type OtaPhase =
+  | 'starting'
+  | 'sending'
+  | 'switching'
+  | 'waiting-birth'
+  | 'done'
+  | 'rolled-back'
+  | 'failed';
+
+/** Published on `fs/gw/v1/<gateway>/events` for the dashboard. */
+export interface OtaEvent {
+  type: 'ota';
+  device: string;
+  phase: OtaPhase;
+  fw: string;
+  /** Bytes acknowledged by the device so far. */
+  sent: number;
+  total: number;
+  ts: number;
+  detail?: string;
+}
