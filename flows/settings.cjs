@@ -27,7 +27,8 @@ module.exports = {
   uiPort: Number(env.FULLSTACK_NR_PORT || 1880),
   flowFile: 'flows.json',
   flowFilePretty: true,
-  credentialSecret: env.FULLSTACK_NR_CREDENTIAL_SECRET || false,
+  // Unset: Node-RED generates a key and keeps it in the user dir (.config.runtime.json).
+  credentialSecret: env.FULLSTACK_NR_CREDENTIAL_SECRET || undefined,
   nodesDir: env.FULLSTACK_NODES_DIR ? [env.FULLSTACK_NODES_DIR] : [],
   adminAuth: auth
     ? {
@@ -48,7 +49,6 @@ module.exports = {
     page: { title: 'FullStack · Node-RED' },
     header: { title: 'FullStack' },
     tours: false,
-    projects: { enabled: false },
   },
   logging: {
     console: { level: env.FULLSTACK_NR_LOG_LEVEL || 'info', metrics: false, audit: false },

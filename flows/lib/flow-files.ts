@@ -7,6 +7,7 @@
  *    (a `git pull` brings new flows in);
  *  - a unit the user edited in the editor is kept as the user left it (and we say so);
  *  - a unit the user deleted stays deleted;
+ *  - a unit no longer shipped is removed, unless the user edited it;
  *  - the user's own tabs are never touched.
  * A "unit" is a tab with every node on it, or one global (config) node. We know what we last
  * shipped from a manifest of unit hashes kept next to the user's flow file.
@@ -22,7 +23,13 @@ export interface FlowNode {
   [key: string]: unknown;
 }
 
-export type UnitOutcome = 'added' | 'updated' | 'unchanged' | 'kept-user-edit' | 'kept-deleted';
+export type UnitOutcome =
+  | 'added'
+  | 'updated'
+  | 'unchanged'
+  | 'kept-user-edit'
+  | 'kept-deleted'
+  | 'removed';
 
 export interface MergeReport {
   flows: FlowNode[];
@@ -138,6 +145,14 @@ export function mergeFlows(
       result.set(id, unit);
       outcomes[id] = 'updated';
     } else outcomes[id] = 'kept-user-edit';
+  }
+  for (const [id, hash] of Object.entries(previous ?? {})) {
+    if (shippedUnits.has(id)) continue;
+    const mine = userUnits.get(id);
+    if (mine && hashUnit(mine) === hash) {
+      result.delete(id);
+      outcomes[id] = 'removed';
+    }
   }
   return { flows: [...result.values()].flat(), outcomes, manifest };
 }

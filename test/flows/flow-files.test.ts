@@ -59,6 +59,18 @@ test('a unit the user edited is kept, and one the user deleted stays deleted', (
   assert.not.ok(report.flows.find((n) => n.id === 'cfg'));
 });
 
+test('a unit no longer shipped is removed when untouched, kept when edited', () => {
+  const first = mergeFlows(shippedV1, undefined, undefined);
+  const withoutCfg = shippedV1.filter((n) => n.id !== 'cfg');
+  const report = mergeFlows(withoutCfg, first.flows, first.manifest);
+  assert.is(report.outcomes.cfg, 'removed');
+  assert.not.ok(report.flows.find((n) => n.id === 'cfg'));
+  const edited = first.flows.map((n) => (n.id === 'cfg' ? { ...n, broker: 'mine' } : n));
+  const kept = mergeFlows(withoutCfg, edited, first.manifest);
+  assert.is(kept.outcomes.cfg, undefined);
+  assert.ok(kept.flows.find((n) => n.id === 'cfg'));
+});
+
 test('syncFlowFiles writes the flow file and the manifest, and never the shipped files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-flowfiles-'));
   try {
