@@ -10,8 +10,13 @@ import { getBoard } from '../../hardware/boards/index.js';
 import {
   createVirtualFirmataBoard,
   VIRTUAL_BOARD_IDS,
+  type VirtualFirmataBoard,
 } from '../../hardware/virtual/firmata/index.js';
-import { createWorld, worldOptionsFromSimulation } from '../../hardware/virtual/world.js';
+import {
+  createWorld,
+  type World,
+  worldOptionsFromSimulation,
+} from '../../hardware/virtual/world.js';
 import { FIRMATA_BAUD, startFirmataDevice } from './firmata-device.js';
 import type { SerialLike } from './firmata-io.js';
 import { createPlainSimIO } from './plain-sim-io.js';
@@ -22,6 +27,10 @@ export type SimulatedDeviceOptions = Omit<StartDeviceOptions, 'io'>;
 export interface SimulatedDevice extends DeviceRuntime {
   /** `virtual-firmata` or `plain` (no board model for this profile). */
   readonly simulation: 'virtual-firmata' | 'plain';
+  /** The simulated world the sensors read: scriptable (setTemperature, pressButton…). */
+  readonly world: World;
+  /** The virtual Firmata board, when the profile has one (pin states for tests). */
+  readonly virtualBoard: VirtualFirmataBoard | null;
 }
 
 export async function startSimulatedDevice(
@@ -38,6 +47,8 @@ export async function startSimulatedDevice(
     const device = await startFirmataDevice({ ...options, board, port });
     return {
       simulation: 'virtual-firmata',
+      world: virtual.world,
+      virtualBoard: virtual,
       get id() {
         return device.id;
       },
@@ -61,6 +72,8 @@ export async function startSimulatedDevice(
   });
   return {
     simulation: 'plain',
+    world,
+    virtualBoard: null,
     get id() {
       return device.id;
     },

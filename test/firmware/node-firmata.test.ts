@@ -104,6 +104,10 @@ test('--simulate: the mock binding, a servo and a BME280 over I2C', async () => 
       'servo ack',
     );
     assert.equal(ack.payload.ok, true);
+    await waitUntil(
+      () => hallway.virtualBoard?.pinState('9').value === 135,
+      'servo on pin 9 at 135°',
+    );
     const env = await sub2.waitFor(
       (m) =>
         m.kind === 'telemetry' &&

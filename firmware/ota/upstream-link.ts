@@ -1,0 +1,132 @@
+/**
+ * OtaLink through the gateway, as a backend service: commands go on the upstream `cmd` topic
+ * and come back on `ack` (the gateway's router delivers them to the device and matches the
+ * device's ack), births are read from the upstream `presence` diffs, and progress is published
+ * on the upstream `events` topic for the dashboard.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Ack, Birth } from '../../contract/payloads.js';
+import { upstreamTopic } from '../../contract/topics.js';
+import type { PresenceDiff, UpstreamAck, UpstreamCommand } from '../../contract/upstream.js';
+import type { OtaEvent } from './protocol.js';
+import type { OtaLink } from './sender.js';
+
+export interface UpstreamLinkOptions {
+  url: string;
+  gatewayId: string;
+  username?: string;
+  password?: string;
+}
+
+type Listener = (topic: string, payload: unknown) => void;
+
+export class UpstreamOtaLink implements OtaLink {
+  private readonly listeners = new Set<Listener>();
+  private sequence = 0;
+  private readonly prefix = randomBytes(3).toString('hex');
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly gatewayId: string,
+  ) {
+    client.on('message', (topic, payload) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(payload.toString('utf8'));
+      } catch {
+        // Not ours to judge: the gateway publishes JSON; anything else is ignored here.
+        return;
+      }
+      for (const listener of this.listeners) listener(topic, value);
+    });
+  }
+
+  static async connect(options: UpstreamLinkOptions): Promise<UpstreamOtaLink> {
+    const client = mqtt.connect(options.url, {
+      username: options.username,
+      password: options.password,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      clientId: `fullstack-ota-${randomBytes(4).toString('hex')}`,
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', (error) => {
+        client.end(true);
+        reject(new Error(`cannot connect to the gateway broker ${options.url}: ${error.message}`));
+      });
+    });
+    const link = new UpstreamOtaLink(client, options.gatewayId);
+    await client.subscribeAsync(
+      [upstreamTopic(options.gatewayId, 'ack'), upstreamTopic(options.gatewayId, 'presence')],
+      { qos: 1 },
+    );
+    return link;
+  }
+
+  private waitFor<T>(
+    match: (topic: string, payload: unknown) => T | undefined,
+    timeoutMs: number,
+  ): Promise<T | null> {
+    return new Promise((resolve) => {
+      const listener: Listener = (topic, payload) => {
+        const found = match(topic, payload);
+        if (found === undefined) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        resolve(null);
+      }, timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
+  async command(
+    device: string,
+    name: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<Ack> {
+    const id = `ota-${this.prefix}-${++this.sequence}`;
+    const ackTopic = upstreamTopic(this.gatewayId, 'ack');
+    const answer = this.waitFor<Ack>((topic, payload) => {
+      const upstream = payload as UpstreamAck;
+      return topic === ackTopic && upstream?.device === device && upstream.ack?.id === id
+        ? upstream.ack
+        : undefined;
+    }, timeoutMs + 2000);
+    const command: UpstreamCommand = { device, id, name, args, timeoutMs };
+    await this.client.publishAsync(upstreamTopic(this.gatewayId, 'cmd'), JSON.stringify(command), {
+      qos: 1,
+    });
+    return (
+      (await answer) ?? {
+        id,
+        ok: false,
+        error: `no ack from the gateway within ${timeoutMs + 2000} ms`,
+      }
+    );
+  }
+
+  nextBirth(device: string, timeoutMs: number): Promise<Birth | null> {
+    const presenceTopic = upstreamTopic(this.gatewayId, 'presence');
+    return this.waitFor<Birth>((topic, payload) => {
+      if (topic !== presenceTopic) return undefined;
+      const diff = payload as PresenceDiff;
+      const entry = diff?.changes?.find((c) => c.device === device && c.online && c.birth);
+      return entry?.birth;
+    }, timeoutMs);
+  }
+
+  publishEvent(event: OtaEvent): void {
+    this.client.publish(upstreamTopic(this.gatewayId, 'events'), JSON.stringify(event), { qos: 0 });
+  }
+
+  close(): Promise<void> {
+    return this.client.endAsync();
+  }
+}
