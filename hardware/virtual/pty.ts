@@ -10,6 +10,9 @@ import { EventEmitter } from 'node:events';
 import { Duplex, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
+/** Silence before closing the master, so the slave's reader is waiting in poll(); see close(). */
+const QUIET_BEFORE_CLOSE_MS = 100;
+
 export const PTY_RELAY_SCRIPT = fileURLToPath(new URL('./pty_relay.py', import.meta.url));
 
 export interface Pty {
@@ -19,7 +22,8 @@ export interface Pty {
   stream: Duplex;
   /** 'open': a program opened the slave; 'hangup': the last one closed it. */
   events: EventEmitter<{ open: []; hangup: []; exit: [number | null] }>;
-  /** Closes the master (the slave's program sees an I/O error) and ends the helper. */
+  /** Stops writing, waits 100 ms of silence, then closes the master (the slave's program sees a
+   *  disconnect) and ends the helper. Write nothing after calling it. */
   close(): Promise<void>;
 }
 
@@ -51,6 +55,10 @@ export function openPty(options: OpenPtyOptions = {}): Promise<Pty> {
 
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      // Let the slave's reader drain and block in poll() before the master closes: a poll()
+      // that sees the hangup reports POLLERR, which serialport turns into a disconnect; a read()
+      // started after the hangup returns 0 bytes, which serialport 13 retries forever.
+      await new Promise((resolve) => setTimeout(resolve, QUIET_BEFORE_CLOSE_MS));
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exited;

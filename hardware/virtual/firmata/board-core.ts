@@ -105,7 +105,13 @@ export class FirmataBoardCore {
     this.reportFirmware();
   }
 
-  /** Power-down: the board stops sending and forgets the host. */
+  /** Power lost (unplugged): the board stops and every pin falls back to its reset state. */
+  powerOff(): void {
+    this.stop();
+    this.systemReset();
+  }
+
+  /** The host went away (closed its port): the board stops sending; pins keep their state. */
   stop(): void {
     this.ctx.clock.clearInterval(this.timer);
     this.timer = undefined;

@@ -139,7 +139,7 @@ export class VirtualFirmataBoard {
   unplug(): void {
     if (this.plug === 'unplugged') return;
     this.plug = 'unplugged';
-    this.core.stop();
+    this.core.powerOff();
     const connection = this.connection;
     if (connection.kind === 'mock') setUnplugged(connection.path, true);
     if (connection.kind === 'pty') connection.connector.unplug();
