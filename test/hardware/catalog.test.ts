@@ -1,10 +1,10 @@
-import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import {
   type Bme280Calibration,
   bme280RawFor,
-  compensate,
   type ConvertContext,
+  compensate,
   encodeCalibration,
   encodeData,
   getActuatorPart,
@@ -24,10 +24,18 @@ const uno = (kind: string, params = {}): ConvertContext => ({
   volts: 5,
   params: resolveParams(getSensorPart(kind), params),
 });
-const esp32 = (kind: string): ConvertContext => ({ adcBits: 12, volts: 3.3, params: resolveParams(getSensorPart(kind)) });
+const esp32 = (kind: string): ConvertContext => ({
+  adcBits: 12,
+  volts: 3.3,
+  params: resolveParams(getSensorPart(kind)),
+});
 
 /** [raw, expected, context]: expected values worked out by hand from the cited formula. */
-function table(kind: string, quantity: string, rows: [number, number | boolean, ConvertContext?][]) {
+function table(
+  kind: string,
+  quantity: string,
+  rows: [number, number | boolean, ConvertContext?][],
+) {
   for (const [raw, expected, ctx] of rows) {
     const reading = getSensorPart(kind).convert(raw, ctx ?? uno(kind));
     assert.is(reading[quantity as 'temperature'], expected, `${kind} raw ${raw}`);
@@ -35,8 +43,23 @@ function table(kind: string, quantity: string, rows: [number, number | boolean, 
 }
 
 test('every part the brief lists is in the catalog, with interface, units, range and interval', () => {
-  const kinds = listParts().map((p) => p.kind).sort();
-  assert.equal(kinds, ['bme280', 'button', 'ds18b20', 'led', 'lm35', 'ntc', 'photoresistor', 'pir', 'pwm', 'relay', 'servo', 'tmp36']);
+  const kinds = listParts()
+    .map((p) => p.kind)
+    .sort();
+  assert.equal(kinds, [
+    'bme280',
+    'button',
+    'ds18b20',
+    'led',
+    'lm35',
+    'ntc',
+    'photoresistor',
+    'pir',
+    'pwm',
+    'relay',
+    'servo',
+    'tmp36',
+  ]);
   for (const part of listParts()) {
     assert.ok(part.datasheet.length > 5, `${part.kind} cites its source`);
     if (part.category === 'sensor') {
@@ -133,7 +156,10 @@ test('analog parts: rawFor inverts convert to within one ADC step', () => {
     const raw = part.rawFor({ [quantity]: value }, ctx) as number;
     const back = part.convert(raw, ctx)[quantity as 'temperature'] as number;
     const step = Math.abs((part.convert(raw + 1, ctx)[quantity as 'temperature'] as number) - back);
-    assert.ok(Math.abs(back - value) <= step, `${kind}: ${value} → ${raw} → ${back} (step ${step})`);
+    assert.ok(
+      Math.abs(back - value) <= step,
+      `${kind}: ${value} → ${raw} → ${back} (step ${step})`,
+    );
   }
 });
 
@@ -149,8 +175,8 @@ test('BME280 compensation: the datasheet example, adc_T 519888 → 25.08 °C, ad
 function humidityInt32(adcH: number, tFine: number, c: Bme280Calibration): number {
   let v = tFine - 76800;
   v =
-    ((((adcH << 14) - (c.H4 << 20) - c.H5 * v + 16384) >> 15) *
-      (((((((v * c.H6) >> 10) * (((v * c.H3) >> 11) + 32768)) >> 10) + 2097152) * c.H2 + 8192) >> 14));
+    (((adcH << 14) - (c.H4 << 20) - c.H5 * v + 16384) >> 15) *
+    (((((((v * c.H6) >> 10) * (((v * c.H3) >> 11) + 32768)) >> 10) + 2097152) * c.H2 + 8192) >> 14);
   v = v - (((((v >> 15) * (v >> 15)) >> 7) * c.H1) >> 4);
   v = Math.min(419430400, Math.max(0, v));
   return (v >> 12) / 1024;
@@ -158,9 +184,15 @@ function humidityInt32(adcH: number, tFine: number, c: Bme280Calibration): numbe
 
 test('BME280 humidity: the double formula (§8.1) agrees with the integer one (§4.2.3)', () => {
   for (const adcH of [20000, 26000, 30000, 34000]) {
-    const c = compensate({ temperature: 519888, pressure: 415148, humidity: adcH }, SAMPLE_CALIBRATION);
+    const c = compensate(
+      { temperature: 519888, pressure: 415148, humidity: adcH },
+      SAMPLE_CALIBRATION,
+    );
     const reference = humidityInt32(adcH, c.tFine, SAMPLE_CALIBRATION);
-    assert.ok(Math.abs(c.humidity - reference) < 0.05, `adc_H ${adcH}: ${c.humidity} vs ${reference}`);
+    assert.ok(
+      Math.abs(c.humidity - reference) < 0.05,
+      `adc_H ${adcH}: ${c.humidity} vs ${reference}`,
+    );
   }
 });
 
@@ -172,8 +204,15 @@ test('BME280 registers: calibration and data bytes round-trip; the part converts
   assert.equal(parseCalibration(block1, block2), SAMPLE_CALIBRATION);
   const negative = { ...SAMPLE_CALIBRATION, H4: -300, H5: -2, H6: -5 };
   const enc = encodeCalibration(negative);
-  assert.equal(parseCalibration(enc.block1, enc.block2), negative, 'signed 12-bit H4/H5 and 8-bit H6');
-  const raw = bme280RawFor({ temperature: 21.5, humidity: 45, pressure: 1013.25 }, SAMPLE_CALIBRATION);
+  assert.equal(
+    parseCalibration(enc.block1, enc.block2),
+    negative,
+    'signed 12-bit H4/H5 and 8-bit H6',
+  );
+  const raw = bme280RawFor(
+    { temperature: 21.5, humidity: 45, pressure: 1013.25 },
+    SAMPLE_CALIBRATION,
+  );
   assert.equal(parseData(encodeData(raw.adc)), raw.adc);
   const reading = getSensorPart('bme280').convert(raw, uno('bme280'));
   assert.ok(Math.abs((reading.temperature as number) - 21.5) < 0.01, JSON.stringify(reading));
@@ -186,8 +225,14 @@ test('actuators accept their values and name what is allowed otherwise', () => {
   const led = getActuatorPart('led');
   assert.is(led.validateValue(true), undefined);
   assert.is(led.validateValue(0), undefined);
-  assert.is(led.validateValue('on'), 'led value "on" is not allowed (allowed: true, false, 1 or 0)');
-  assert.is(getActuatorPart('relay').validateValue(2), 'relay value 2 is not allowed (allowed: true, false, 1 or 0)');
+  assert.is(
+    led.validateValue('on'),
+    'led value "on" is not allowed (allowed: true, false, 1 or 0)',
+  );
+  assert.is(
+    getActuatorPart('relay').validateValue(2),
+    'relay value 2 is not allowed (allowed: true, false, 1 or 0)',
+  );
   const pwm = getActuatorPart('pwm');
   assert.is(pwm.validateValue(128), undefined);
   assert.is(pwm.validateValue(256), 'pwm value 256 is out of range (allowed: 0 to 255)');
@@ -195,7 +240,10 @@ test('actuators accept their values and name what is allowed otherwise', () => {
   const servo = getActuatorPart('servo');
   assert.is(servo.validateValue(90), undefined);
   assert.is(servo.validateValue(181), 'servo value 181 is out of range (allowed: 0 to 180°)');
-  assert.is(servo.validateValue(150, { min: 20, max: 120 }), 'servo value 150 is out of range (allowed: 20 to 120°)');
+  assert.is(
+    servo.validateValue(150, { min: 20, max: 120 }),
+    'servo value 150 is out of range (allowed: 20 to 120°)',
+  );
 });
 
 test.run();
