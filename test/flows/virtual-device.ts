@@ -32,9 +32,13 @@ export async function startVirtualDevice(
     commands: [],
     silentCommands: new Set(),
     async publishReading(readings, ts = Date.now()) {
-      await client.publishAsync(upstreamTopic(gateway, 'telemetry'), JSON.stringify(batch([reading(id, readings, ts)], gateway)), {
-        qos: 1,
-      });
+      await client.publishAsync(
+        upstreamTopic(gateway, 'telemetry'),
+        JSON.stringify(batch([reading(id, readings, ts)], gateway)),
+        {
+          qos: 1,
+        },
+      );
     },
     async close() {
       await client.endAsync();
@@ -52,11 +56,17 @@ export async function startVirtualDevice(
     switch (command.name) {
       case 'set':
         if (typeof args.actuator !== 'string' || !(args.actuator in device.state)) {
-          void ack({ device: id, ack: { id: command.id, ok: false, error: `unknown actuator ${String(args.actuator)}` } });
+          void ack({
+            device: id,
+            ack: { id: command.id, ok: false, error: `unknown actuator ${String(args.actuator)}` },
+          });
           return;
         }
         device.state[args.actuator] = args.value;
-        void ack({ device: id, ack: { id: command.id, ok: true, result: { [args.actuator]: args.value } } });
+        void ack({
+          device: id,
+          ack: { id: command.id, ok: true, result: { [args.actuator]: args.value } },
+        });
         return;
       case 'ping':
       case 'interval':
@@ -64,7 +74,10 @@ export async function startVirtualDevice(
         void ack({ device: id, ack: { id: command.id, ok: true } });
         return;
       default:
-        void ack({ device: id, ack: { id: command.id, ok: false, error: `unknown command ${command.name}` } });
+        void ack({
+          device: id,
+          ack: { id: command.id, ok: false, error: `unknown command ${command.name}` },
+        });
     }
   });
   await client.subscribeAsync(upstreamTopic(gateway, 'cmd'), { qos: 1 });
@@ -81,6 +94,10 @@ export async function startVirtualDevice(
       actuators: [{ id: 'fan_led', kind: 'led' }],
     }),
   };
-  await client.publishAsync(upstreamTopic(gateway, 'devices'), JSON.stringify(full([me], gateway)), { qos: 1, retain: true });
+  await client.publishAsync(
+    upstreamTopic(gateway, 'devices'),
+    JSON.stringify(full([me], gateway)),
+    { qos: 1, retain: true },
+  );
   return device;
 }
