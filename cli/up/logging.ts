@@ -1,0 +1,27 @@
+/**
+ * Logs of `fullstack up`: everything as JSON lines in <data>/logs/fullstack.log (for `jq` and
+ * support), errors also on stderr. The terminal stays readable: the human
+ * messages (`FullStack ready`, port fallbacks, restarts) go to stdout as plain lines.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from '../../lib/log.js';
+
+export function upLogger(dataDir: string): { logger: Logger; file: string } {
+  const dir = join(dataDir, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'fullstack.log');
+  const level = process.env.FULLSTACK_LOG_LEVEL ?? 'info';
+  const logger = pino(
+    { name: 'fullstack', level },
+    pino.multistream([
+      {
+        level: 'debug',
+        stream: pino.destination({ dest: file, append: true, sync: false, mkdir: true }),
+      },
+      { level: 'error', stream: process.stderr },
+    ]),
+  );
+  return { logger, file };
+}
