@@ -82,7 +82,7 @@ export function renderSvg(plan: WiringPlan): string {
   const leftWires = countLeftWires(plan, layout, rails);
 
   const boardX = 24 + leftWires * TRACK + 12;
-  const boardY = 70;
+  const boardY = 100;
   const boardH = BOARD_TOP_PAD + rows * PITCH + 12;
   const laneX0 = boardX + BOARD_W + 26;
   const railX0 = laneX0 + Math.max(1, signalCount) * TRACK + 18;
@@ -191,19 +191,20 @@ export function renderSvg(plan: WiringPlan): string {
       wires.push(wire(points, c.color));
     }
   }
-  const rails_ = rails.map((r) => {
-    const [y1, y2] = railSpan.get(r) ?? [boardY, boardY];
+  // Rails run from the top, where their names sit in a staggered row above every wire.
+  const rails_ = rails.map((r, i) => {
+    const [, y2] = railSpan.get(r) ?? [boardY, boardY];
     const x = railX.get(r) as number;
-    return (
-      wire(
-        [
-          [x, y1],
-          [x, y2],
-        ],
-        RAIL_COLOR[r],
-        'rail',
-      ) + text(x, y1 - 6, r, 'class="sub" text-anchor="middle"')
+    const top = boardY - 2;
+    const rail = wire(
+      [
+        [x, top],
+        [x, y2],
+      ],
+      RAIL_COLOR[r],
+      'rail',
     );
+    return rail + text(x, top - 6 - i * 12, r, 'class="sub" text-anchor="middle"');
   });
 
   const width = partX + PART_W + 24;
