@@ -1,0 +1,119 @@
+/**
+ * The Node-RED editor behind its login (adminAuth), in headless Chromium: the login is
+ * required, and after it the palette shows the FullStack nodes and Import → Examples has ours.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkExposure, type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
+import { setAdminPassword } from '../../flows/lib/admin-auth.js';
+import { silentLogger } from '../../lib/log.js';
+import { freePort } from '../../lib/ports.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { launchBrowser } from '../helpers/browser.js';
+
+interface Context {
+  broker: TestBroker;
+  nodeRed: RunningNodeRed;
+  browser: Browser;
+  dataDir: string;
+}
+
+const PASSWORD = 'correct horse battery';
+const FULLSTACK_TYPES = [
+  'fullstack in',
+  'fullstack presence',
+  'fullstack command',
+  'fullstack store',
+  'fullstack history',
+  'fullstack alerts',
+  'fullstack api',
+];
+
+const test = suite<Context>('editor: login, palette, examples');
+
+test.before(async (ctx) => {
+  ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-editor-'));
+  ctx.broker = await startTestBroker();
+  // Without a login, Node-RED may not listen beyond loopback: refused before anything starts.
+  await startNodeRed({
+    host: '0.0.0.0',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+  }).then(
+    () => assert.unreachable('started exposed without a login'),
+    (error: Error) =>
+      assert.match(error.message, /refusing to expose the Node-RED editor on 0\.0\.0\.0/),
+  );
+  setAdminPassword(ctx.dataDir, 'admin', PASSWORD);
+  assert.equal(checkExposure('0.0.0.0', ctx.dataDir), { ok: true, protected: true });
+  ctx.nodeRed = await startNodeRed({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+  });
+  ctx.browser = await launchBrowser();
+});
+
+test.after(async (ctx) => {
+  await ctx.browser?.close();
+  await ctx.nodeRed?.stop();
+  await ctx.broker?.close();
+  rmSync(ctx.dataDir, { recursive: true, force: true });
+});
+
+test('the admin API refuses requests without a token, and a wrong password', async (ctx) => {
+  assert.is((await fetch(`${ctx.nodeRed.url}/flows`)).status, 401);
+  const login = (password: string) =>
+    fetch(`${ctx.nodeRed.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '*',
+        username: 'admin',
+        password,
+      }),
+    });
+  assert.is((await login('wrong password')).status, 403);
+  const ok = await login(PASSWORD);
+  assert.is(ok.status, 200);
+  const { access_token: token } = (await ok.json()) as { access_token: string };
+  const examples = await fetch(`${ctx.nodeRed.url}/library/examples/flows/`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.is(examples.status, 200);
+  assert.match(await examples.text(), /node-red-contrib-fullstack/);
+});
+
+test('after logging in, the palette shows every FullStack node', async (ctx) => {
+  const page = await ctx.browser.newPage();
+  await page.goto(ctx.nodeRed.editorUrl);
+  const fields = page.locator('#node-dialog-login-fields');
+  await fields.locator('input[type="text"]').first().fill('admin', { timeout: 20_000 });
+  await fields.locator('input[type="password"]').fill(PASSWORD);
+  await page.locator('#node-dialog-login-submit').click();
+  for (const type of FULLSTACK_TYPES) {
+    await page
+      .locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
+      .first()
+      .waitFor({ state: 'attached', timeout: 20_000 });
+  }
+  const labels = await page
+    .locator('.red-ui-palette-node[data-palette-type^="fullstack"]')
+    .allTextContents();
+  // The palette breaks long labels with invisible characters: compare words only.
+  const words = labels.map((l) => l.replace(/[\s\u00ad\u200b]+/g, ' ').trim());
+  assert.equal(words, FULLSTACK_TYPES);
+  await page.close();
+});
+
+test.run();
