@@ -7,11 +7,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkConfigs } from '../../cli/commands/check.js';
 import { register as registerWiring } from '../../cli/commands/wiring.js';
+import { listBoards, pinsWith } from '../../hardware/boards/index.js';
 import {
   type DeviceConfig,
   listShippedDevices,
   loadDeviceConfig,
   shippedDevicePath,
+  validateDeviceConfig,
 } from '../../hardware/config/index.js';
 import { planWiring, renderWiringSvg } from '../../hardware/wiring/index.js';
 
@@ -109,6 +111,30 @@ test('every shipped config renders as valid SVG with one wire per connection', (
     assert.is(wires.length, pinWires + supplyTerminals + rails, path);
     for (const p of plan.parts)
       assert.ok(svg.includes(`>${p.title.slice(0, 40)}`), `${path}: ${p.title}`);
+  }
+});
+
+test('every board can be drawn: a button, an LED and (where there is a bus) a BME280', () => {
+  for (const board of listBoards()) {
+    const digital = pinsWith(board, 'digital-in').filter(
+      (p) => !p.capabilities.some((c) => c.startsWith('i2c')),
+    );
+    const out = digital.filter((p) => p.capabilities.includes('digital-out'));
+    const config: DeviceConfig = {
+      id: `all-${board.id}`,
+      board: board.id,
+      sensors: [{ id: 'door', part: 'button', pin: digital.at(-1)?.name as string }],
+      actuators: [{ id: 'lamp', part: 'led', pin: out[0]?.name as string }],
+    };
+    if (board.i2c?.length) config.sensors.push({ id: 'env', part: 'bme280' });
+    if (board.wifi) config.network = { wifi: { ssid: 'lab', password: 'password1' } };
+    if (board.target === 'espruino') config.broker = { url: 'mqtt://10.0.0.1:1883' };
+    assert.equal(validateDeviceConfig(config), [], board.id);
+    const svg = renderWiringSvg(config);
+    assert.is(XMLValidator.validate(svg), true, board.id);
+    for (const name of [...(board.layout?.left ?? []), ...(board.layout?.right ?? [])]) {
+      assert.ok(svg.includes(`>${name}`), `${board.id}: header pin ${name} is drawn`);
+    }
   }
 });
 
