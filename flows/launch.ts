@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/log.js';
@@ -42,8 +41,8 @@ export interface RunningNodeRed {
   stop(): Promise<void>;
 }
 
-const require = createRequire(import.meta.url);
 const SETTINGS_FILE = fileURLToPath(new URL('./settings.cjs', import.meta.url));
+const NODE_RED_CHILD = fileURLToPath(new URL('./nodered-child.cjs', import.meta.url));
 const STOP_GRACE_MS = 5000;
 
 /** Where the editor and the dashboard are reached: a wildcard bind is reached on loopback. */
@@ -88,11 +87,17 @@ export async function startNodeRed(options: NodeRedOptions): Promise<RunningNode
     }),
     ...options.env,
   };
-  const redJs = require.resolve('node-red/red.js');
+  // red.js wrapped by nodered-child.cjs, which stops Node-RED when this process is gone.
+  // Its own process group (detached): a Ctrl-C in the terminal reaches only `fullstack up`,
+  // which then stops its children in order, instead of every process at once.
   const child: ChildProcess = spawn(
     process.execPath,
-    [redJs, '--settings', SETTINGS_FILE, '--userDir', userDir],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    [NODE_RED_CHILD, '--settings', SETTINGS_FILE, '--userDir', userDir],
+    {
+      env: { ...env, FULLSTACK_PARENT_PID: String(process.pid) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
   const tail = new LineTail(60);
   const log = logger.child({ part: 'node-red', pid: child.pid });

@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEVICE_ID_PATTERN } from '../../contract/topics.js';
 import { runDevice } from '../../firmware/node/run-device.js';
+import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 
@@ -75,6 +76,8 @@ export function register(program: Command): void {
             '--port and --simulate exclude each other (a simulated device has no serial port)',
           );
         }
+        // Under `fullstack up`: stop (cleanly) if it is gone, even after a SIGKILL.
+        if (process.env[PARENT_PID_ENV]) stopWhenParentDies();
         await runDevice({ configPath, ...opts });
       },
     );

@@ -53,10 +53,14 @@ export function processChild(options: ProcessChildOptions): Promise<ChildHandle 
 
   return new Promise((resolveStart, rejectStart) => {
     let state: ProcessState = 'starting';
+    // Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops
+    // children in order. FULLSTACK_PARENT_PID lets a child notice the parent is gone even
+    // after a SIGKILL (lib/parent-watch.ts).
     const child = spawn(options.command, options.args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: { ...(options.env ?? process.env), FULLSTACK_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     live.add(child);
     let resolveDone!: () => void;
