@@ -249,4 +249,16 @@ test('an unknown sysex command is answered with a STRING_DATA message', async ()
   await r.done();
 });
 
+test('on a Mega, EXTENDED_ANALOG drives PWM pin 44 and A15 reports as channel 15', async () => {
+  const r = await rig({ board: 'mega', parts: [{ part: 'lm35', pin: 'A15' }] });
+  r.world.setTemperature(50); // 0.5 V → 102
+  await r.host.request([0xf4, 44, 0x03]);
+  await r.host.request([0xf0, 0x6f, 44, 0x7f, 0x01, 0xf7]); // 255
+  assert.equal(r.board.pinState('44'), { number: 44, mode: 'PWM', value: 255, reporting: false });
+  await r.host.request([0xcf, 1]);
+  assert.equal(r.host.messages.filter(isAnalog(15)), [{ kind: 'analog', channel: 15, value: 102 }]);
+  assert.is(r.board.pinState('A15').number, 69);
+  await r.done();
+});
+
 test.run();

@@ -2,7 +2,7 @@
  * Issue 3's first "done" check: johnny-five, unchanged, on the virtual Firmata board over a real
  * pseudo-terminal (serialport 13 SerialPort → firmata-io → johnny-five): Board ready, a TMP36
  * Thermometer on A0 that follows the world, a Button press, an Led that turns the virtual pin
- * on, and a BME280 over I2C (Multi controller "BME280").
+ * on, a BME280 over I2C (Multi controller "BME280") and a DS18B20 over 1-Wire.
  */
 import { createRequire } from 'node:module';
 import { SerialPort } from 'serialport';
@@ -55,6 +55,7 @@ test('johnny-five runs unchanged against the virtual board over a pseudo-termina
       { part: 'tmp36', pin: 'A0' },
       { part: 'button', pin: '2' },
       { part: 'bme280', address: 0x77 },
+      { part: 'ds18b20', pin: '4' },
     ],
   });
   const { path } = await board.openPty();
@@ -71,6 +72,10 @@ test('johnny-five runs unchanged against the virtual board over a pseudo-termina
     await until(() => Math.abs(thermometer.celsius - 21.5) <= 1, 'the thermometer at 21.5 °C');
     world.setTemperature(30);
     await until(() => Math.abs(thermometer.celsius - 30) <= 1, 'the thermometer at 30 °C');
+
+    // DS18B20 over 1-Wire (search, reset, select, convert, read scratchpad).
+    const probe = new five.Thermometer({ controller: 'DS18B20', pin: 4, freq: 25 });
+    await until(() => Math.abs(probe.celsius - 30) <= 0.0625, 'the DS18B20 at 30 °C');
 
     // Button wired to GND with the pin's pull-up (the catalog's default wiring).
     const button = new five.Button({ pin: 2, isPullup: true });
