@@ -11,8 +11,8 @@ import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
 import { createApiKey } from '../../flows/lib/api-keys.js';
 import { silentLogger } from '../../lib/log.js';
 import { freePort } from '../../lib/ports.js';
-import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { startVirtualDevice, type VirtualDevice } from '../flows/virtual-device.js';
+import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 interface Context {
   broker: TestBroker;
@@ -45,7 +45,12 @@ test.after(async (ctx) => {
   rmSync(ctx.dataDir, { recursive: true, force: true });
 });
 
-async function call(ctx: Context, method: string, path: string, options: { key?: string | null; body?: unknown } = {}) {
+async function call(
+  ctx: Context,
+  method: string,
+  path: string,
+  options: { key?: string | null; body?: unknown } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const key = options.key === undefined ? ctx.key : options.key;
   if (key) headers.authorization = `Bearer ${key}`;
@@ -55,15 +60,24 @@ async function call(ctx: Context, method: string, path: string, options: { key?:
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: JSON.parse(text) };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: JSON.parse(text),
+  };
 }
 
-async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const value = await fn();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -76,7 +90,10 @@ test('keys: none, malformed, unknown and revoked are 401 with a JSON reason; a v
   assert.match(none.body.message, /missing Authorization/);
   assert.is((await call(ctx, 'GET', '/api/devices', { key: 'not-a-key' })).status, 401);
   const forged = `${ctx.key.slice(0, -4)}AAAA`;
-  assert.match((await call(ctx, 'GET', '/api/devices', { key: forged })).body.message, /unknown or revoked/);
+  assert.match(
+    (await call(ctx, 'GET', '/api/devices', { key: forged })).body.message,
+    /unknown or revoked/,
+  );
   // A key made while Node-RED runs works at once (the key file is re-read when it changes).
   const late = createApiKey(join(ctx.dataDir, 'api-keys.json'), 'late').key;
   assert.is((await call(ctx, 'GET', '/api/devices', { key: late })).status, 200);
@@ -101,9 +118,15 @@ test('GET /api/devices and /api/devices/:id; unknown device is 404, bad id 400',
 
 test('GET readings: stored by the shipped flow, by sensor, range and step; bad parameters are 400', async (ctx) => {
   const now = Date.now();
-  for (let i = 0; i < 6; i++) await ctx.device.publishReading({ temp: 20 + i, light: 100 }, now - 60_000 + i * 10_000);
+  for (let i = 0; i < 6; i++)
+    await ctx.device.publishReading({ temp: 20 + i, light: 100 }, now - 60_000 + i * 10_000);
   const raw = await eventually(
-    () => call(ctx, 'GET', `/api/devices/greenhouse/readings?sensor=temp&from=${now - 120_000}&to=${now}`),
+    () =>
+      call(
+        ctx,
+        'GET',
+        `/api/devices/greenhouse/readings?sensor=temp&from=${now - 120_000}&to=${now}`,
+      ),
     (r) => r.body.series?.temp?.length === 6,
     'six stored temperatures',
   );
@@ -112,14 +135,22 @@ test('GET readings: stored by the shipped flow, by sensor, range and step; bad p
     [20, 21, 22, 23, 24, 25],
   );
   assert.equal(Object.keys(raw.body.series), ['temp']);
-  const stepped = await call(ctx, 'GET', `/api/devices/greenhouse/readings?from=${now - 120_000}&to=${now}&step=1m`);
+  const stepped = await call(
+    ctx,
+    'GET',
+    `/api/devices/greenhouse/readings?from=${now - 120_000}&to=${now}&step=1m`,
+  );
   assert.is(stepped.status, 200);
   assert.is(stepped.body.step, 60_000);
   assert.is(
     stepped.body.series.temp.reduce((n: number, p: { count: number }) => n + p.count, 0),
     6,
   );
-  const iso = await call(ctx, 'GET', `/api/devices/greenhouse/readings?from=${new Date(now - 120_000).toISOString()}`);
+  const iso = await call(
+    ctx,
+    'GET',
+    `/api/devices/greenhouse/readings?from=${new Date(now - 120_000).toISOString()}`,
+  );
   assert.is(iso.status, 200);
   for (const [query, pattern] of [
     ['from=yesterday', /from="yesterday" is not a time/],
@@ -150,15 +181,26 @@ test('POST a command: round-trips to the device, which changes state; errors map
   assert.equal([refused.status, refused.body.error], [502, 'device-error']);
   assert.match(refused.body.message, /unknown actuator/);
 
-  const bad = await call(ctx, 'POST', '/api/devices/greenhouse/commands/set', { body: { args: [1], timeoutMs: 5 } });
+  const bad = await call(ctx, 'POST', '/api/devices/greenhouse/commands/set', {
+    body: { args: [1], timeoutMs: 5 },
+  });
   assert.is(bad.status, 400);
-  assert.is((await call(ctx, 'POST', '/api/devices/nowhere/commands/ping', { body: {} })).status, 404);
-  assert.is((await call(ctx, 'POST', '/api/devices/greenhouse/commands/ping', { key: null, body: {} })).status, 401);
+  assert.is(
+    (await call(ctx, 'POST', '/api/devices/nowhere/commands/ping', { body: {} })).status,
+    404,
+  );
+  assert.is(
+    (await call(ctx, 'POST', '/api/devices/greenhouse/commands/ping', { key: null, body: {} }))
+      .status,
+    401,
+  );
 });
 
 test('POST a command the device never answers: 504 after timeoutMs', async (ctx) => {
   ctx.device.silentCommands.add('reboot');
-  const r = await call(ctx, 'POST', '/api/devices/greenhouse/commands/reboot', { body: { timeoutMs: 500 } });
+  const r = await call(ctx, 'POST', '/api/devices/greenhouse/commands/reboot', {
+    body: { timeoutMs: 500 },
+  });
   assert.equal([r.status, r.body.error], [504, 'timeout']);
   assert.match(r.body.message, /no ack from greenhouse within 500 ms/);
 });

@@ -64,14 +64,14 @@ async function points(page: Page, sensor: string): Promise<number> {
 
 async function waitForPoints(page: Page, sensor: string, atLeast: number): Promise<void> {
   await chart(page, sensor).waitFor({ timeout: 20_000 });
-  await page.waitForFunction(
-    ([s, n]) =>
-      Number(
-        document.querySelector(`.fs-chart[data-sensor="${s}"]`)?.getAttribute('data-points') ?? 0,
-      ) >= Number(n),
-    [sensor, atLeast] as const,
-    { timeout: 20_000 },
-  );
+  const deadline = Date.now() + 20_000;
+  let seen = await points(page, sensor);
+  while (seen < atLeast) {
+    if (Date.now() > deadline)
+      throw new Error(`${sensor} chart has ${seen} points, expected ${atLeast}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    seen = await points(page, sensor);
+  }
 }
 
 test('a chart shows stored history when the page opens, and again after a reload', async (ctx) => {

@@ -1,0 +1,116 @@
+/** REST handlers without HTTP: parameter parsing and status codes (HTTP itself: test/e2e/api). */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  type ApiContext,
+  type ApiRequest,
+  handleApi,
+  parseStep,
+  parseTime,
+} from '../../flows/lib/api.js';
+import type { CommandOutcome } from '../../flows/lib/commands.js';
+import type { DeviceView } from '../../flows/lib/fleet.js';
+
+const device: DeviceView = {
+  device: 'a',
+  gateway: 'g',
+  online: true,
+  since: 1,
+  sensors: [],
+  actuators: [],
+  readings: {},
+};
+
+function context(outcome?: CommandOutcome): ApiContext {
+  return {
+    now: () => 10_000_000,
+    devices: () => [device],
+    device: (id) => (id === 'a' ? device : undefined),
+    storedDevices: () => ['old'],
+    readings: (q) => ({
+      device: q.device,
+      from: q.from,
+      to: q.to,
+      step: q.step ?? 0,
+      source: 'raw',
+      series: {},
+      truncated: false,
+    }),
+    command: async (r) =>
+      outcome ?? { status: 'ok', device: r.device, id: 'c-1', name: r.name, ms: 3 },
+  };
+}
+
+const req = (
+  params: Record<string, string>,
+  query: Record<string, unknown> = {},
+  body?: unknown,
+): ApiRequest => ({
+  params,
+  query,
+  headers: {},
+  body,
+});
+
+test('parseStep and parseTime accept what the OpenAPI document says, and refuse the rest', () => {
+  assert.equal(
+    ['', '10s', '5m', '1h', '1d', '2500'].map(parseStep),
+    [0, 10_000, 300_000, 3600_000, 86_400_000, 2500],
+  );
+  assert.throws(() => parseStep('500'), /below the smallest step/);
+  assert.throws(() => parseStep('1w'), /not a duration/);
+  assert.is(parseTime('from', '2026-01-01T00:00:00Z', 0), Date.UTC(2026, 0, 1));
+  assert.is(parseTime('from', undefined, 42), 42);
+  assert.throws(() => parseTime('from', ['1', '2'], 0), /must be given once/);
+});
+
+test('readings: defaults to the last hour; a device known only from storage is found', async () => {
+  const r = await handleApi('readings', req({ id: 'old' }), context());
+  assert.is(r.status, 200);
+  assert.equal(
+    [(r.body as { from: number }).from, (r.body as { to: number }).to],
+    [10_000_000 - 3600_000, 10_000_000],
+  );
+  assert.is(
+    (
+      await handleApi(
+        'readings',
+        req({ id: 'a' }, { from: '0', to: String(400 * 86_400_000) }),
+        context(),
+      )
+    ).status,
+    400,
+  );
+});
+
+test('commands: outcome to status (200, 409 offline, 502 device error, 504 timeout)', async () => {
+  const base = { device: 'a', id: 'c', name: 'set', ms: 1 };
+  const cases: Array<[CommandOutcome, number]> = [
+    [{ status: 'ok', ...base }, 200],
+    [{ status: 'error', ...base, error: 'offline' }, 409],
+    [{ status: 'error', ...base, error: 'bad value' }, 502],
+    [{ status: 'timeout', ...base, error: 'no ack' }, 504],
+  ];
+  for (const [outcome, status] of cases) {
+    assert.is(
+      (
+        await handleApi(
+          'command',
+          req({ id: 'a', name: 'set' }, {}, { args: {} }),
+          context(outcome),
+        )
+      ).status,
+      status,
+    );
+  }
+  const bad = await handleApi('command', req({ id: 'a', name: 'Set!' }, {}, {}), context());
+  assert.equal([bad.status, (bad.body as { error: string }).error], [400, 'bad-request']);
+});
+
+test('with a key check, every route but openapi needs a key', async () => {
+  const ctx = { ...context(), checkKey: () => ({ ok: false as const, detail: 'nope' }) };
+  assert.is((await handleApi('devices', req({}), ctx)).status, 401);
+  assert.is((await handleApi('openapi', req({}), ctx)).status, 200);
+});
+
+test.run();
