@@ -1,7 +1,8 @@
 /**
- * The device's telemetry outbox: a bounded ring preallocated at start (typed arrays for the
- * numbers, one fixed array for the readings' JSON), so that a board never grows an array while
- * offline (Array.push slows quadratically on Espruino, shared/espruino.md).
+ * The device's telemetry outbox: a bounded ring preallocated at start in typed arrays (seq,
+ * time, flags, and one slot per reading channel, NaN for "not in this message"), so a board
+ * never allocates while offline: Array.push slows quadratically on Espruino and every string
+ * costs variables (shared/espruino.md).
  *
  * Every telemetry message goes through it, online or not: it leaves the ring only when the
  * broker acknowledged it (PUBACK). Messages sent but not acknowledged when the link dropped are
@@ -15,13 +16,14 @@ const HISTORICAL = 2;
 export interface OutboxEntry {
   seq: number;
   ts: number;
-  readings: string;
+  /** One value per channel, NaN where the message has no reading (booleans as 0 and 1). */
+  values: number[];
   historical: boolean;
 }
 
 export interface Outbox {
   /** Adds a message; drops the oldest when full. `historical` marks one produced offline. */
-  push(seq: number, ts: number, readingsJson: string, historical: boolean): void;
+  push(seq: number, ts: number, values: number[], historical: boolean): void;
   /** The next message not yet sent on this connection, or null. Marks it as sent. */
   takeNext(): OutboxEntry | null;
   /** The broker acknowledged `seq`; acknowledged messages at the head leave the ring. */
@@ -34,16 +36,16 @@ export interface Outbox {
   inFlight(): number;
   /** Messages dropped because the ring was full, since boot. */
   dropped(): number;
-  capacity(): number;
 }
 
-export function createOutbox(capacity: number): Outbox {
+/** A ring of `capacity` messages of `width` channels each. */
+export function createOutbox(capacity: number, width: number): Outbox {
   const n = capacity < 1 ? 1 : Math.floor(capacity);
+  const w = Math.max(width, 1);
   const seqs = new Float64Array(n);
   const times = new Float64Array(n);
   const flags = new Uint8Array(n);
-  const bodies: (string | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) bodies[i] = null;
+  const values = new Float64Array(n * w);
   let head = 0;
   let count = 0;
   /** Entries [head, head + sent) have been handed out on this connection. */
@@ -55,19 +57,14 @@ export function createOutbox(capacity: number): Outbox {
   }
 
   function popHead(): void {
-    bodies[head] = null;
     flags[head] = 0;
     head = (head + 1) % n;
     count--;
     if (sent > 0) sent--;
   }
 
-  function popAcked(): void {
-    while (count > 0 && (flags[head] & ACKED) !== 0) popHead();
-  }
-
   return {
-    push(seq, ts, readingsJson, historical) {
+    push(seq, ts, row, historical) {
       if (count === n) {
         popHead();
         dropCount++;
@@ -75,7 +72,8 @@ export function createOutbox(capacity: number): Outbox {
       const i = slot(count);
       seqs[i] = seq;
       times[i] = ts;
-      bodies[i] = readingsJson;
+      for (let c = 0; c < w; c++)
+        values[i * w + c] = c < row.length ? (row[c] as number) : Number.NaN;
       flags[i] = historical ? HISTORICAL : 0;
       count++;
     },
@@ -84,10 +82,12 @@ export function createOutbox(capacity: number): Outbox {
         const i = slot(sent);
         sent++;
         if ((flags[i] & ACKED) === 0) {
+          const row: number[] = [];
+          for (let c = 0; c < w; c++) row.push(values[i * w + c] as number);
           return {
             seq: seqs[i] as number,
             ts: times[i] as number,
-            readings: bodies[i] as string,
+            values: row,
             historical: (flags[i] & HISTORICAL) !== 0,
           };
         }
@@ -102,7 +102,7 @@ export function createOutbox(capacity: number): Outbox {
           break;
         }
       }
-      popAcked();
+      while (count > 0 && (flags[head] & ACKED) !== 0) popHead();
     },
     rewind() {
       for (let k = 0; k < count; k++) {
@@ -121,9 +121,6 @@ export function createOutbox(capacity: number): Outbox {
     },
     dropped() {
       return dropCount;
-    },
-    capacity() {
-      return n;
     },
   };
 }

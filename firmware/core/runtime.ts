@@ -14,7 +14,8 @@ import { createActuators } from './actuators.js';
 import { backoffDelay } from './backoff.js';
 import { handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
-import { createOutbox } from './outbox.js';
+import { isFiniteNumber } from './drivers/types.js';
+import { createOutbox, type OutboxEntry } from './outbox.js';
 import { createSampler } from './sampler.js';
 import type {
   BootStore,
@@ -74,7 +75,16 @@ export function startCore(context: CoreContext): CoreRuntime {
   const transport = context.transport;
   const startedAt = clock.now();
   const boot = context.store.nextBoot();
-  const outbox = createOutbox(plan.bufferSize);
+  /** Every channel of every sensor, in plan order: the outbox's columns. */
+  const channels: { id: string; flag: boolean }[] = [];
+  for (let i = 0; i < plan.sensors.length; i++) {
+    const list = (plan.sensors[i] as RuntimePlan['sensors'][number]).channels;
+    for (let c = 0; c < list.length; c++) {
+      const channel = list[c] as { id: string; unit: string };
+      channels.push({ id: channel.id, flag: channel.unit === '' });
+    }
+  }
+  const outbox = createOutbox(plan.bufferSize, channels.length);
   let connection: ConnectionState = 'idle';
   let seq = 0;
   let attempt = 0;
@@ -95,13 +105,27 @@ export function startCore(context: CoreContext): CoreRuntime {
     log,
     report(readings: ReadingValues) {
       seq++;
-      outbox.push(seq, clock.now(), JSON.stringify(readings), connection !== 'online');
+      const row: number[] = [];
+      for (let c = 0; c < channels.length; c++) {
+        const value = readings[(channels[c] as { id: string }).id];
+        row.push(
+          value === undefined ? Number.NaN : value === true ? 1 : value === false ? 0 : value,
+        );
+      }
+      outbox.push(seq, clock.now(), row, connection !== 'online');
       drain();
     },
   });
 
-  function telemetryPayload(s: number, ts: number, readings: string, historical: boolean): string {
-    return `{"seq":${s},"boot":${boot},"ts":${ts},"readings":${readings}${historical ? ',"historical":true' : ''}}`;
+  function telemetryPayload(entry: OutboxEntry): string {
+    let readings = '';
+    for (let c = 0; c < channels.length; c++) {
+      const v = entry.values[c] as number;
+      if (!isFiniteNumber(v)) continue; // NaN: not in this message
+      const channel = channels[c] as { id: string; flag: boolean };
+      readings += `${readings === '' ? '' : ','}"${channel.id}":${channel.flag ? v !== 0 : v}`;
+    }
+    return `{"seq":${entry.seq},"boot":${boot},"ts":${entry.ts},"readings":{${readings}}${entry.historical ? ',"historical":true' : ''}}`;
   }
 
   function drain(): void {
@@ -113,7 +137,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       const sent = entry.seq;
       transport.publish(
         telemetryTopic(plan.id),
-        telemetryPayload(entry.seq, entry.ts, entry.readings, entry.historical),
+        telemetryPayload(entry),
         { qos: 1, retain: false },
         (error) => {
           if (error !== null || mine !== generation) return;

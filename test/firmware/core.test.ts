@@ -79,9 +79,9 @@ backoff.run();
 const outbox = suite('outbox ring');
 
 outbox('keeps messages until acked, in order, and replays unacked ones as historical', () => {
-  const box = createOutbox(4);
-  box.push(1, 10, '{"a":1}', false);
-  box.push(2, 20, '{"a":2}', false);
+  const box = createOutbox(4, 1);
+  box.push(1, 10, [1], false);
+  box.push(2, 20, [2], false);
   const first = box.takeNext();
   const second = box.takeNext();
   assert.deepEqual([first?.seq, second?.seq, first?.historical], [1, 2, false]);
@@ -98,8 +98,8 @@ outbox('keeps messages until acked, in order, and replays unacked ones as histor
 });
 
 outbox('drops the oldest when full and counts the drops', () => {
-  const box = createOutbox(3);
-  for (let seq = 1; seq <= 5; seq++) box.push(seq, seq * 10, `{"v":${seq}}`, true);
+  const box = createOutbox(3, 1);
+  for (let seq = 1; seq <= 5; seq++) box.push(seq, seq * 10, [seq], true);
   assert.equal(box.dropped(), 2);
   assert.equal(box.size(), 3);
   const order: number[] = [];
@@ -108,11 +108,11 @@ outbox('drops the oldest when full and counts the drops', () => {
 });
 
 outbox('a drop while messages are in flight keeps the rest sendable', () => {
-  const box = createOutbox(2);
-  box.push(1, 1, '{}', false);
+  const box = createOutbox(2, 1);
+  box.push(1, 1, [0], false);
   box.takeNext();
-  box.push(2, 2, '{}', false);
-  box.push(3, 3, '{}', false); // drops 1, which was in flight
+  box.push(2, 2, [0], false);
+  box.push(3, 3, [0], false); // drops 1, which was in flight
   assert.equal(box.dropped(), 1);
   assert.deepEqual([box.takeNext()?.seq, box.takeNext()?.seq, box.takeNext()], [2, 3, null]);
   box.ack(1); // a late PUBACK for the dropped message changes nothing

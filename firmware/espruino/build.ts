@@ -1,0 +1,185 @@
+/**
+ * `fullstack build --target espruino`: one minified bundle for one device config. The plan,
+ * the pin table and the network settings are generated as data; only the drivers the config
+ * uses are included. esbuild bundles and minifies, then the whole bundle goes through the
+ * Espruino syntax check, which fails the build with the location of any construct the
+ * interpreter lacks (it parses lazily, so a late error would half-start a board).
+ */
+import { build } from 'esbuild';
+import { findPin, getBoard } from '../../hardware/boards/index.js';
+import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
+import { repoPath } from '../../lib/paths.js';
+import { buildPlan } from '../core/plan.js';
+import type { RuntimePlan } from '../core/types.js';
+import { catalogPartFacts } from '../node/catalog-facts.js';
+import { firmwareId } from '../node/profiles.js';
+import type { EspruinoNetwork } from './main.js';
+import { checkEspruinoSyntax, formatEspruinoSyntaxProblems } from './syntax-check.js';
+
+/** Budgets (issue 4): a three-sensor bundle at most 8 KB minified; at most 900 vars in use. */
+export const BUNDLE_BUDGET_BYTES = 8 * 1024;
+export const VARS_BUDGET = 900;
+
+/** Which module exports each driver. */
+const DRIVER_MODULES: Record<string, string> = {
+  tmp36: 'analog',
+  lm35: 'analog',
+  ntc: 'analog',
+  photoresistor: 'analog',
+  button: 'digital',
+  pir: 'digital',
+  ds18b20: 'ds18b20',
+  bme280: 'bme280',
+};
+
+/** esbuild settings shared by the build and the core's syntax test. */
+export const ESPRUINO_ESBUILD = {
+  target: 'es2019',
+  // esbuild would turn Math.pow into ** and `catch (e)` into `catch {}`; keep both out.
+  supported: { 'exponent-operator': false, 'optional-catch-binding': false },
+} as const;
+
+export interface EspruinoBuildOptions {
+  config: DeviceConfig;
+  /** Overrides the config's broker.url. */
+  brokerUrl?: string;
+  minify?: boolean;
+}
+
+export interface EspruinoBundle {
+  code: string;
+  bytes: number;
+  plan: RuntimePlan;
+  board: BoardProfile;
+  network: EspruinoNetwork;
+  /** Things the user must know (a board with no network of its own). */
+  warnings: string[];
+}
+
+function parseBroker(url: string): { host: string; port: number } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`broker: "${url}" is not a URL (allowed: mqtt://host:port)`);
+  }
+  if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'tcp:') {
+    throw new Error(
+      `broker: "${url}" uses ${parsed.protocol} (allowed on Espruino: mqtt://, plain TCP)`,
+    );
+  }
+  return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : 1883 };
+}
+
+function espruinoPinId(board: BoardProfile, name: string, where: string): string {
+  const pin = findPin(board, name);
+  if (!pin) throw new Error(`${where}: pin "${name}" does not exist on ${board.name}`);
+  const id = String(pin.id);
+  if (!/^[A-Z][A-Z0-9_]*$/.test(id))
+    throw new Error(`${where}: pin id "${id}" is not an Espruino pin name`);
+  return id;
+}
+
+export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promise<EspruinoBundle> {
+  const config = options.config;
+  const board = getBoard(config.board);
+  if (board.target !== 'espruino') {
+    throw new Error(
+      `board "${board.id}" runs ${board.target}; --target espruino needs an Espruino board`,
+    );
+  }
+  const brokerUrl = options.brokerUrl ?? config.broker?.url;
+  if (!brokerUrl) throw new Error('no broker: give --broker URL or set broker.url in the config');
+  const broker = parseBroker(brokerUrl);
+  const plan = buildPlan({
+    config,
+    board,
+    parts: catalogPartFacts(),
+    fw: firmwareId(),
+    id: null,
+    sysIntervalMs: null,
+  });
+  const warnings: string[] = [];
+
+  const pins: Record<string, string> = {};
+  for (const s of config.sensors)
+    if (s.pin) pins[s.pin] = espruinoPinId(board, s.pin, `sensors.${s.id}.pin`);
+  for (const a of config.actuators)
+    pins[a.pin] = espruinoPinId(board, a.pin, `actuators.${a.id}.pin`);
+  const usesI2c = config.sensors.some((s) => s.address !== undefined);
+  const bus = board.i2c?.[0];
+  if (usesI2c && !bus) throw new Error(`${board.name} has no I2C bus for the config's I2C sensors`);
+  const i2c = usesI2c && bus ? { sda: bus.sda, scl: bus.scl } : null;
+  if (i2c) {
+    pins[i2c.sda] = espruinoPinId(board, i2c.sda, 'i2c.sda');
+    pins[i2c.scl] = espruinoPinId(board, i2c.scl, 'i2c.scl');
+  }
+
+  const wifi = config.network?.wifi;
+  let network: EspruinoNetwork = { kind: 'none', ssid: '', password: '' };
+  if (board.wifi) {
+    if (!wifi)
+      throw new Error(
+        `network.wifi: ${board.name} joins Wi-Fi itself and needs { ssid, password }`,
+      );
+    network = {
+      kind: board.id === 'espruino-wifi' ? 'espruino-wifi' : 'wifi',
+      ssid: wifi.ssid,
+      password: wifi.password,
+    };
+  } else {
+    warnings.push(
+      `${board.name} has no network interface of its own: the bundle expects require("net") to work (e.g. an ESP8266 set up before it runs)`,
+    );
+  }
+
+  const parts = [...new Set(plan.sensors.map((s) => s.part))];
+  const imports = parts.map((part) => {
+    const module = DRIVER_MODULES[part];
+    if (!module) throw new Error(`no Espruino driver for part "${part}"`);
+    return `import { ${part} } from ${JSON.stringify(repoPath('firmware', 'core', 'drivers', `${module}.ts`))};`;
+  });
+  const pinTable = Object.entries(pins)
+    .map(([name, id]) => `${JSON.stringify(name)}: ${id}`)
+    .join(', ');
+  const entry = `
+import { startEspruino } from ${JSON.stringify(repoPath('firmware', 'espruino', 'main.ts'))};
+${imports.join('\n')}
+startEspruino({
+  plan: ${JSON.stringify(plan)},
+  drivers: { ${parts.join(', ')} },
+  pins: { ${pinTable} },
+  i2c: ${JSON.stringify(i2c)},
+  network: ${JSON.stringify(network)},
+  broker: ${JSON.stringify({ host: broker.host, port: broker.port, username: config.broker?.username ?? null, password: config.broker?.password ?? null })},
+  g: global,
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (id) => clearTimeout(id),
+  now: () => Date.now(),
+  print: (text) => console.log(text),
+});
+`;
+  const result = await build({
+    stdin: {
+      contents: entry,
+      resolveDir: repoPath(),
+      loader: 'ts',
+      sourcefile: `${config.id}.entry.ts`,
+    },
+    bundle: true,
+    minify: options.minify ?? true,
+    format: 'iife',
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+    ...ESPRUINO_ESBUILD,
+  });
+  const code = result.outputFiles[0]?.text ?? '';
+  const problems = checkEspruinoSyntax(code, `${config.id}.bundle.js`);
+  if (problems.length > 0) {
+    throw new Error(
+      `the bundle for ${config.id} uses what Espruino lacks:\n${formatEspruinoSyntaxProblems(problems)}`,
+    );
+  }
+  return { code, bytes: Buffer.byteLength(code), plan, board, network, warnings };
+}
