@@ -28,6 +28,12 @@ export interface WorldOptions {
   pressure?: number;
   /** Fixed light level 0-1; absent: follows the sun. */
   light?: number;
+  /** How long the noise takes to wander from one value to the next, ms (default 60000). A
+   *  demo sets it short so that readings visibly move; tests keep the slow default. */
+  noisePeriodMs?: number;
+  /** Largest excursion of a fixed light level, 0-1 (default 0: a fixed level stays exact).
+   *  Passing clouds, for a demo. */
+  lightNoise?: number;
 }
 
 export type WorldChange =
@@ -65,6 +71,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
   private readonly base: number;
   private readonly swing: number;
   private readonly noise: number;
+  private readonly noisePeriodMs: number;
+  private readonly lightNoise: number;
   private humidity: number;
   private pressure: number;
   private fixedTemperature: number | null = null;
@@ -79,15 +87,22 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
     this.base = checkNumber('baseTemperature', options.baseTemperature ?? 21, -55, 125);
     this.swing = checkNumber('dailySwing', options.dailySwing ?? 4, 0, 60);
     this.noise = checkNumber('noise', options.noise ?? 0.3, 0, 10);
+    this.noisePeriodMs = checkNumber(
+      'noisePeriodMs',
+      options.noisePeriodMs ?? NOISE_STEP_MS,
+      100,
+      DAY_MS,
+    );
+    this.lightNoise = checkNumber('lightNoise', options.lightNoise ?? 0, 0, 1);
     this.humidity = checkNumber('humidity', options.humidity ?? 45, 0, 100);
     this.pressure = checkNumber('pressure', options.pressure ?? 101325, 30000, 110000);
     this.fixedLight =
       options.light === undefined ? null : checkNumber('light', options.light, 0, 1);
   }
 
-  /** Smooth noise in [-1, 1]: hashed values every minute, interpolated between. */
+  /** Smooth noise in [-1, 1]: hashed values every noise period, interpolated between. */
   private smoothNoise(channel: number): number {
-    const t = this.clock.now() / NOISE_STEP_MS;
+    const t = this.clock.now() / this.noisePeriodMs;
     const i = Math.floor(t);
     const f = t - i;
     const a = hashUnit(this.seed + channel * 7919, i);
@@ -134,7 +149,10 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
 
   /** Light level, 0 (dark) to 1 (full sun). */
   readLight(): number {
-    if (this.fixedLight !== null) return this.fixedLight;
+    if (this.fixedLight !== null) {
+      if (this.lightNoise === 0) return this.fixedLight;
+      return Math.min(1, Math.max(0, this.fixedLight + this.lightNoise * this.smoothNoise(2)));
+    }
     // Half a sine between 06:00 and 18:00, dark at night, with a little flicker.
     const daylight = Math.max(0, Math.sin(Math.PI * ((this.dayFraction() * 24 - 6) / 12)));
     return Math.min(1, Math.max(0, daylight + 0.02 * this.smoothNoise(2)));
@@ -229,6 +247,8 @@ export const WORLD_SETTINGS = [
   'humidity',
   'pressure',
   'light',
+  'noisePeriodMs',
+  'lightNoise',
 ] as const;
 
 /** World options from a device config's `simulation` block; unknown keys are an error. */
