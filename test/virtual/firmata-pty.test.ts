@@ -113,4 +113,29 @@ test('firmata-io over the board pty; unplug, then replug on the same path', asyn
   assert.ok(firstDevice.startsWith('/dev/pts/'));
 });
 
+test('closing and reopening the port without unplugging: the board resets on open', async () => {
+  const world = createWorld({ seed: 3 });
+  const board = createVirtualFirmataBoard({ board: 'uno', world });
+  try {
+    const { path } = await board.openPty();
+    const port = new SerialPort({ path, baudRate: 57600 });
+    const io = new Firmata(port);
+    await ready(io);
+    io.pinMode(7, 1);
+    io.digitalWrite(7, 1);
+    await until(() => board.pinState('7').value === 1);
+    await closePort(port);
+    await until(() => !board.core.running);
+    assert.is(board.pinState('7').value, 1, 'closing the port does not reset the board');
+    const port2 = new SerialPort({ path, baudRate: 57600 });
+    const io2 = new Firmata(port2);
+    await ready(io2);
+    assert.is(board.pinState('7').value, 0, 'opening it does, as DTR resets an Arduino');
+    await closePort(port2);
+  } finally {
+    await board.close();
+    world.close();
+  }
+});
+
 test.run();

@@ -19,6 +19,8 @@ export class PtyConnector {
   private readonly dir = mkdtempSync(join(tmpdir(), 'fullstack-pty-'));
   readonly path = join(this.dir, 'ttyFirmata');
   private pty: Pty | null = null;
+  /** Whether a program has the slave open, as last reported by the relay (or implied by data). */
+  private host: 'absent' | 'present' = 'absent';
   private closing: Promise<void> = Promise.resolve();
 
   constructor(private readonly end: PtyEnd) {}
@@ -28,13 +30,25 @@ export class PtyConnector {
     if (this.pty) return;
     const pty = await openPty();
     this.pty = pty;
-    pty.events.on('open', () =>
+    const opened = () => {
+      if (this.host === 'present' || this.pty !== pty) return;
+      this.host = 'present';
       this.end.onOpen((bytes) => {
         if (this.pty === pty) pty.stream.write(Buffer.from(bytes));
-      }),
-    );
-    pty.events.on('hangup', () => this.end.onClose());
-    pty.stream.on('data', (data: Buffer) => this.end.onData(data));
+      });
+    };
+    pty.events.on('open', opened);
+    pty.events.on('hangup', () => {
+      if (this.host === 'absent' || this.pty !== pty) return;
+      this.host = 'absent';
+      this.end.onClose();
+    });
+    pty.stream.on('data', (data: Buffer) => {
+      // Control lines (stderr) and data (stdout) are separate pipes with no order between
+      // them: bytes from the host prove it has the port open even if 'open' is still queued.
+      opened();
+      this.end.onData(data);
+    });
     // Point the stable path at the new device atomically (rename over the old link).
     const staging = `${this.path}.${process.pid}.tmp`;
     rmSync(staging, { force: true });
@@ -46,6 +60,7 @@ export class PtyConnector {
     const pty = this.pty;
     if (!pty) return;
     this.pty = null;
+    this.host = 'absent';
     this.end.onClose();
     rmSync(this.path, { force: true });
     this.closing = pty.close();
