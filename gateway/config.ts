@@ -42,6 +42,8 @@ export interface GatewaySettings {
     enabled: boolean;
     /** How often the port list is read, for plug and unplug. */
     scanMs: number;
+    /** The boards to host: a port path (a /dev/serial/by-id name survives replugging) and the device config file. */
+    boards: Array<{ port: string; device: string }>;
   };
   /** Who may connect without credentials: `auto` is Mosquitto 2.0 (only when on loopback). */
   anonymous: 'auto' | 'never';
@@ -59,7 +61,7 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   },
   forwarder: { window: 8, maxBatch: 500, reconnectMs: 1000 },
   commands: { defaultTimeoutMs: 10_000, maxTtlMs: 24 * 3600 * 1000 },
-  serial: { enabled: true, scanMs: 250 },
+  serial: { enabled: true, scanMs: 250, boards: [] },
   anonymous: 'auto',
 };
 
@@ -107,7 +109,22 @@ const settingsSchema = {
     serial: {
       type: 'object',
       additionalProperties: false,
-      properties: { enabled: { type: 'boolean' }, scanMs: int(20, 60_000) },
+      properties: {
+        enabled: { type: 'boolean' },
+        scanMs: int(20, 60_000),
+        boards: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['port', 'device'],
+            properties: {
+              port: { type: 'string', minLength: 1 },
+              device: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+      },
     },
     anonymous: { enum: ['auto', 'never'] },
   },

@@ -16,14 +16,15 @@ import {
   type UpstreamAck,
   upstreamTopic,
 } from '../contract/index.js';
-import type { Clock } from '../lib/clock.js';
+import type { Clock, TimerId } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { GatewaySettings } from './config.js';
 import type { GatewayCounters } from './metrics.js';
 import type { Outbox } from './outbox.js';
 import type { ChildHandle } from './supervisor/types.js';
 
-export type UpstreamState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+/** `refused`: the broker answered but refused the gateway (CONNACK code); retried all the same. */
+export type UpstreamState = 'connecting' | 'connected' | 'disconnected' | 'refused' | 'stopped';
 
 export interface ForwarderContext {
   gatewayId: string;
@@ -53,6 +54,7 @@ export class Forwarder {
   private cursor = 0;
   private readonly inFlight = new Set<InFlight>();
   private pumping = false;
+  private retry: TimerId | undefined;
 
   constructor(private readonly ctx: ForwarderContext) {}
 
@@ -67,11 +69,9 @@ export class Forwarder {
   /** Starts connecting; resolves at once, because a gateway must run with upstream down. */
   async start(): Promise<ChildHandle> {
     const { ctx } = this;
-    let crash!: (error: Error) => void;
     let finish!: () => void;
-    const done = new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve) => {
       finish = resolve;
-      crash = reject;
     });
     const client = mqtt.connect(ctx.url, {
       clientId: `fs-gw-${ctx.gatewayId}-forwarder`,
@@ -97,22 +97,30 @@ export class Forwarder {
       if (topic === cmd) ctx.onCommand(payload);
     });
     client.on('close', () => {
-      if (this.state === 'stopped') return;
+      if (this.state === 'stopped' || this.state === 'refused') return;
       if (this.state === 'connected')
         ctx.log.warn('upstream connection lost; readings stay in the outbox');
       this.state = 'disconnected';
     });
     client.on('error', (error) => {
-      ctx.log.warn({ err: error.message }, 'upstream error');
-      // A refused CONNACK (bad credentials) will never heal by reconnecting: that is a crash.
-      if ((error as { code?: number }).code === 4 || (error as { code?: number }).code === 5) {
-        crash(new Error(`upstream ${ctx.url} refused the gateway: ${error.message}`));
+      const code = (error as { code?: unknown }).code;
+      ctx.log.warn({ err: error.message, code }, 'upstream error');
+      // A refused CONNACK (a number code: 3 unavailable, 4 bad credentials, 5 not authorized)
+      // makes MQTT.js stop reconnecting. The gateway must keep trying, since devices keep
+      // filling the outbox meanwhile; refusing is never a reason to stop accepting.
+      if (typeof code === 'number' && this.state !== 'stopped') {
+        this.state = 'refused';
+        ctx.clock.clearTimeout(this.retry);
+        this.retry = ctx.clock.setTimeout(() => {
+          if (this.state === 'refused') client.reconnect();
+        }, ctx.settings.reconnectMs);
       }
     });
     return {
       done,
       stop: async () => {
         this.state = 'stopped';
+        ctx.clock.clearTimeout(this.retry);
         await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
         finish();
       },

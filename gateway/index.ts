@@ -15,6 +15,7 @@ import { type GatewaySettings, loadSettings, type PartialSettings } from './conf
 import { CredentialStore } from './credentials.js';
 import { registerGauges } from './gauges.js';
 import { gatewayCounters, Metrics } from './metrics.js';
+import type { SerialPortAccess } from './serial/ports.js';
 import { type ChildHandle, type SupervisorEvent, startSupervisor } from './supervisor/index.js';
 import { type GatewayParts, gatewayTree } from './tree.js';
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   /** Environment overrides (FULLSTACK_GATEWAY_*); pass process.env to honour them. */
   env?: NodeJS.ProcessEnv;
   settings?: PartialSettings;
+  /** Where serial boards are listed and opened; default this machine's ports (tests: the mock binding). */
+  serialPorts?: SerialPortAccess;
   /** Receives every supervision event (the lead's `up` may log them). */
   onEvent?: (e: SupervisorEvent) => void;
 }
@@ -89,6 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     embeddedUpstream: options.upstream === undefined,
     startedAt: clock.now(),
     supervisor: undefined,
+    serialPorts: options.serialPorts,
   };
   registerGauges(parts);
   const onEvent = (e: SupervisorEvent) => {

@@ -18,6 +18,7 @@ import { MqttDevices } from './mqtt-devices.js';
 import { Outbox } from './outbox.js';
 import { Presence } from './presence.js';
 import { SerialBoards } from './serial/boards.js';
+import { type SerialPortAccess, systemSerialPorts } from './serial/ports.js';
 import { DeviceSessions } from './sessions.js';
 import { type Db, openDatabase } from './store.js';
 import { type DynamicSupervisor, startDynamicSupervisor } from './supervisor/dynamic.js';
@@ -52,6 +53,8 @@ export interface GatewayParts {
   mqtt?: MqttDevices;
   forwarder?: Forwarder;
   serial?: SerialBoards;
+  /** Where serial boards are listed and opened (default: this machine's ports). */
+  serialPorts?: SerialPortAccess;
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -286,6 +289,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
       start: async () => {
         const serial = new SerialBoards({
           settings: p.settings.serial,
+          ports: p.serialPorts ?? systemSerialPorts(),
           clock: p.clock,
           log: p.log.child({ part: 'serial' }),
           ingest: need(p.ingest, 'sessions'),

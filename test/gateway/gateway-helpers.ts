@@ -159,3 +159,42 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * An upstream broker whose door can be held shut for the gateway's forwarder (CONNACK 3,
+ * "server unavailable", which the forwarder retries), so a test can subscribe first.
+ */
+export async function gatedUpstream(port = 0) {
+  const { createServer } = await import('node:net');
+  const { Aedes } = await import('aedes');
+  let open = false;
+  const aedes = await Aedes.createBroker({
+    authenticate: (client, _u, _p, done) => {
+      if (client.id.includes('forwarder') && !open) {
+        return done(Object.assign(new Error('not yet'), { returnCode: 3 }) as never, false);
+      }
+      done(null, true);
+    },
+  });
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    aedes.handle(s);
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port }, resolve));
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `mqtt://127.0.0.1:${actual}`,
+    port: actual,
+    open() {
+      open = true;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}
