@@ -82,6 +82,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
 
   constructor(options: WorldOptions = {}) {
     super();
+    // Every board powered in this world listens for changes; many boards may share one world.
+    this.setMaxListeners(0);
     this.clock = options.clock ?? systemClock;
     this.seed = options.seed ?? 1;
     this.base = checkNumber('baseTemperature', options.baseTemperature ?? 21, -55, 125);

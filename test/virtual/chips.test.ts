@@ -111,6 +111,14 @@ test('a shipped device config wires its sensors; the world comes from its simula
     assert.ok(Math.abs(celsius - board.world.readTemperature()) < 0.5, `${celsius} °C`);
   }
   await board.close();
+  assert.throws(
+    () => createVirtualFirmataBoard({ device, board: 'mega' }),
+    /board "mega" differs from device "sim-1"'s board "uno"/,
+  );
+  assert.throws(
+    () => createVirtualFirmataBoard({ device: { ...device, board: 'esp32' } }),
+    /board "esp32" is not simulated; allowed: uno, nano, mega/,
+  );
 });
 
 test.run();

@@ -63,6 +63,11 @@ export class VirtualFirmataBoard {
   constructor(options: VirtualFirmataBoardOptions = {}) {
     const clock = options.clock ?? options.world?.clock ?? systemClock;
     const boardId = options.board ?? options.device?.board ?? 'uno';
+    if (options.device && options.board && options.device.board !== options.board) {
+      throw new Error(
+        `virtual board: board "${options.board}" differs from device "${options.device.id}"'s board "${options.device.board}"`,
+      );
+    }
     this.profile = virtualBoardProfile(boardId);
     this.ownsWorld = options.world === undefined;
     this.world =

@@ -31,7 +31,7 @@ export interface MockEnd {
 
 interface Attachment {
   end: MockEnd;
-  unplugged: boolean;
+  plug: 'plugged' | 'unplugged';
   open?: MockPortBinding;
 }
 
@@ -54,7 +54,7 @@ function hook(binding: Binding): void {
   const open = binding.open.bind(binding);
   binding.open = async (options) => {
     const attachment = options?.path ? attachments.get(options.path) : undefined;
-    if (attachment?.unplugged) {
+    if (attachment?.plug === 'unplugged') {
       throw new Error(`Error: No such file or directory, cannot open ${options.path} (unplugged)`);
     }
     const port = await open(options);
@@ -69,12 +69,12 @@ function connect(attachment: Attachment, port: MockPortBinding): void {
   const read = port.read.bind(port);
   const close = port.close.bind(port);
   port.write = async (buffer: Buffer) => {
-    if (attachment.unplugged) throw new UnpluggedError('Write failed: device unplugged');
+    if (attachment.plug === 'unplugged') throw new UnpluggedError('Write failed: device unplugged');
     await write(buffer);
     attachment.end.onData(Buffer.from(buffer));
   };
   port.read = async (buffer: Buffer, offset: number, length: number) => {
-    if (attachment.unplugged) throw new UnpluggedError('Read failed: device unplugged');
+    if (attachment.plug === 'unplugged') throw new UnpluggedError('Read failed: device unplugged');
     return read(buffer, offset, length);
   };
   port.close = async () => {
@@ -83,7 +83,7 @@ function connect(attachment: Attachment, port: MockPortBinding): void {
     return close();
   };
   attachment.end.onOpen((bytes) => {
-    if (port.isOpen && !attachment.unplugged) port.emitData(bytes);
+    if (port.isOpen && attachment.plug === 'plugged') port.emitData(bytes);
   });
 }
 
@@ -96,7 +96,7 @@ export function attachMockPort(path: string, end: MockEnd): void {
     hook(binding);
     binding.createPort(path, { record: false });
   }
-  attachments.set(path, { end, unplugged: false });
+  attachments.set(path, { end, plug: 'plugged' });
 }
 
 export function detachMockPort(path: string): void {
@@ -110,7 +110,7 @@ export function detachMockPort(path: string): void {
 export function setUnplugged(path: string, unplugged: boolean): void {
   const attachment = attachments.get(path);
   if (!attachment) throw new Error(`mock serial port ${path}: no virtual board attached`);
-  attachment.unplugged = unplugged;
+  attachment.plug = unplugged ? 'unplugged' : 'plugged';
   const port = attachment.open;
   if (!unplugged || !port) return;
   const pending = (port as unknown as { pendingRead: ((err?: Error) => void) | null }).pendingRead;
