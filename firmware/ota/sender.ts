@@ -15,6 +15,13 @@ import {
   type OtaPhase,
 } from './protocol.js';
 
+/** Births of one device, buffered from the moment the watch began. */
+export interface BirthWatch {
+  /** The next birth not yet returned, or null after `timeoutMs`. */
+  next(timeoutMs: number): Promise<Birth | null>;
+  stop(): void;
+}
+
 /** How the sender reaches the device: through the gateway (upstream-link.ts). */
 export interface OtaLink {
   /** Sends one command; resolves with the device's ack (or the gateway's failure ack). */
@@ -24,8 +31,9 @@ export interface OtaLink {
     args: Record<string, unknown>,
     timeoutMs: number,
   ): Promise<Ack>;
-  /** The device's next birth after this call, or null after `timeoutMs`. */
-  nextBirth(device: string, timeoutMs: number): Promise<Birth | null>;
+  /** The birth the device runs on now, as the gateway last saw it, or null. */
+  currentBirth(device: string): Promise<Birth | null>;
+  watchBirths(device: string): BirthWatch;
   publishEvent(event: OtaEvent): void;
 }
 
@@ -115,6 +123,7 @@ export async function sendOta(link: OtaLink, options: OtaSendOptions): Promise<O
     throw new OtaError(message, hint);
   };
 
+  const before = await link.currentBirth(options.device);
   report('starting', `${total} bytes in ${chunks.length} chunks, sha256 ${sha256.slice(0, 12)}…`);
   const begin = await send(OTA_COMMANDS.begin, {
     fw: options.fw,
@@ -148,20 +157,52 @@ export async function sendOta(link: OtaLink, options: OtaSendOptions): Promise<O
     report('sending');
   }
   report('switching', 'all chunks verified by the device; committing');
-  const commit = await send(OTA_COMMANDS.commit, { sha256 });
-  if (!commit.ok) {
-    return failWith(
-      `${options.device} refused to switch: ${commit.error}`,
-      'Run the update again; the device keeps its current firmware.',
+  // Watch before committing: the new birth may arrive before the commit's ack does.
+  const births = link.watchBirths(options.device);
+  try {
+    const commit = await send(OTA_COMMANDS.commit, { sha256 });
+    if (!commit.ok) {
+      return await failWith(
+        `${options.device} refused to switch: ${commit.error}`,
+        'Run the update again; the device keeps its current firmware.',
+      );
+    }
+    report('waiting-birth', `waiting for the birth of ${options.fw}`);
+    return await awaitOutcome(
+      births,
+      before,
+      options,
+      timeout,
+      (phase, detail) => report(phase, detail),
+      {
+        bytes: total,
+        chunks: chunks.length,
+      },
     );
+  } finally {
+    births.stop();
   }
-  report('waiting-birth', `waiting for the birth of ${options.fw}`);
+}
+
+/** A presence entry may repeat the last birth on a reconnect: only a new boot counts. */
+function sameBirth(a: Birth | null, b: Birth): boolean {
+  return a !== null && a.boot === b.boot && a.ts === b.ts && a.fw === b.fw;
+}
+
+async function awaitOutcome(
+  births: BirthWatch,
+  before: Birth | null,
+  options: OtaSendOptions,
+  timeout: number,
+  report: (phase: OtaPhase, detail?: string) => void,
+  size: { bytes: number; chunks: number },
+): Promise<OtaResult> {
   const trialMs = options.trialMs ?? 30_000;
-  // Up to two births: the new firmware's, or (after a rollback) the previous one's.
+  // Up to two boots: the new firmware, then (after a rollback) the previous one.
   const deadline = options.now() + 2 * trialMs + timeout;
   for (;;) {
     const left = deadline - options.now();
-    const birth = left > 0 ? await link.nextBirth(options.device, left) : null;
+    const birth = left > 0 ? await births.next(left) : null;
     if (birth === null) {
       report('failed', 'no birth after the switch');
       throw new OtaError(
@@ -169,14 +210,15 @@ export async function sendOta(link: OtaLink, options: OtaSendOptions): Promise<O
         'Check its power and network; when it restarts, its boot guard runs the previous firmware unless the new one sends a birth.',
       );
     }
+    if (sameBirth(before, birth)) continue;
     if (birth.fw === options.fw) {
       report('done', `${options.device} runs ${birth.fw}`);
-      return { outcome: 'updated', runningFw: birth.fw, bytes: total, chunks: chunks.length };
+      return { outcome: 'updated', runningFw: birth.fw, ...size };
     }
     report(
       'rolled-back',
       `${options.fw} sent no birth in time; ${options.device} went back to ${birth.fw}`,
     );
-    return { outcome: 'rolled-back', runningFw: birth.fw, bytes: total, chunks: chunks.length };
+    return { outcome: 'rolled-back', runningFw: birth.fw, ...size };
   }
 }

@@ -8,9 +8,14 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Ack, Birth } from '../../contract/payloads.js';
 import { upstreamTopic } from '../../contract/topics.js';
-import type { PresenceDiff, UpstreamAck, UpstreamCommand } from '../../contract/upstream.js';
+import type {
+  PresenceDiff,
+  PresenceFull,
+  UpstreamAck,
+  UpstreamCommand,
+} from '../../contract/upstream.js';
 import type { OtaEvent } from './protocol.js';
-import type { OtaLink } from './sender.js';
+import type { BirthWatch, OtaLink } from './sender.js';
 
 export interface UpstreamLinkOptions {
   url: string;
@@ -24,6 +29,9 @@ type Listener = (topic: string, payload: unknown) => void;
 export class UpstreamOtaLink implements OtaLink {
   private readonly listeners = new Set<Listener>();
   private sequence = 0;
+  /** The last birth seen per device, from the retained full state and the diffs. */
+  private readonly births = new Map<string, Birth>();
+  private fullState = false;
   private readonly prefix = randomBytes(3).toString('hex');
 
   private constructor(
@@ -38,6 +46,7 @@ export class UpstreamOtaLink implements OtaLink {
         // Not ours to judge: the gateway publishes JSON; anything else is ignored here.
         return;
       }
+      this.track(topic, value);
       for (const listener of this.listeners) listener(topic, value);
     });
   }
@@ -59,7 +68,11 @@ export class UpstreamOtaLink implements OtaLink {
     });
     const link = new UpstreamOtaLink(client, options.gatewayId);
     await client.subscribeAsync(
-      [upstreamTopic(options.gatewayId, 'ack'), upstreamTopic(options.gatewayId, 'presence')],
+      [
+        upstreamTopic(options.gatewayId, 'ack'),
+        upstreamTopic(options.gatewayId, 'presence'),
+        upstreamTopic(options.gatewayId, 'devices'),
+      ],
       { qos: 1 },
     );
     return link;
@@ -112,14 +125,66 @@ export class UpstreamOtaLink implements OtaLink {
     );
   }
 
-  nextBirth(device: string, timeoutMs: number): Promise<Birth | null> {
+  private track(topic: string, value: unknown): void {
+    if (topic === upstreamTopic(this.gatewayId, 'devices')) {
+      this.fullState = true;
+      for (const entry of (value as PresenceFull)?.devices ?? []) {
+        if (entry.birth) this.births.set(entry.device, entry.birth);
+      }
+    } else if (topic === upstreamTopic(this.gatewayId, 'presence')) {
+      for (const entry of (value as PresenceDiff)?.changes ?? []) {
+        if (entry.online && entry.birth) this.births.set(entry.device, entry.birth);
+      }
+    }
+  }
+
+  async currentBirth(device: string): Promise<Birth | null> {
+    // The retained full state arrives just after subscribing; give it a moment.
+    for (let waited = 0; !this.fullState && waited < 2000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.births.get(device) ?? null;
+  }
+
+  watchBirths(device: string): BirthWatch {
     const presenceTopic = upstreamTopic(this.gatewayId, 'presence');
-    return this.waitFor<Birth>((topic, payload) => {
-      if (topic !== presenceTopic) return undefined;
-      const diff = payload as PresenceDiff;
-      const entry = diff?.changes?.find((c) => c.device === device && c.online && c.birth);
-      return entry?.birth;
-    }, timeoutMs);
+    const queue: Birth[] = [];
+    let wake: (() => void) | undefined;
+    const listener: Listener = (topic, payload) => {
+      if (topic !== presenceTopic) return;
+      for (const entry of (payload as PresenceDiff)?.changes ?? []) {
+        if (entry.device === device && entry.online && entry.birth) queue.push(entry.birth);
+      }
+      wake?.();
+    };
+    this.listeners.add(listener);
+    return {
+      next: async (timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        while (queue.length === 0 && Date.now() < deadline) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, deadline - Date.now());
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+        return queue.shift() ?? null;
+      },
+      stop: () => this.listeners.delete(listener),
+    };
+  }
+
+  /** The device's next birth after this call, or null after `timeoutMs`. */
+  async nextBirth(device: string, timeoutMs: number): Promise<Birth | null> {
+    const watch = this.watchBirths(device);
+    try {
+      return await watch.next(timeoutMs);
+    } finally {
+      watch.stop();
+    }
   }
 
   publishEvent(event: OtaEvent): void {
