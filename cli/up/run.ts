@@ -4,6 +4,7 @@
  * gives up (exit 1, for systemd to restart us).
  */
 import { isIP } from 'node:net';
+import { checkExposure } from '../../flows/lib/admin-auth.js';
 import { PortInUseError } from '../../lib/ports.js';
 import { checkSimConfigs, simulatedDevices } from './devices.js';
 import { describeEvent } from './events.js';
@@ -65,6 +66,12 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`fullstack up: ${error.message}`);
     return 2;
   }
+  // Exposed beyond loopback, the editor must need a login: refuse before starting anything.
+  const exposure = checkExposure(options.host, options.dataDir);
+  if (!exposure.ok) {
+    console.error(`fullstack up: ${exposure.message}`);
+    return 2;
+  }
   for (const line of describeFallbacks(ports)) console.log(line);
   checkSimConfigs(simulatedDevices(options.devices));
 
@@ -95,6 +102,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     brokerUrl: system.urls().mqtt,
     deviceIds: system.deviceIds,
     timeoutMs: BIRTH_TIMEOUT_MS,
+    credentials: system.backend(),
   });
   if (births.missing.length > 0) {
     console.warn(`fullstack up: no birth yet from ${births.missing.join(', ')} (see ${file})`);

@@ -3,6 +3,8 @@
  * stop in reverse, like a Phoenix application's children.
  */
 import { startNodeRed } from '../../flows/launch.js';
+import { isLoopback } from '../../flows/lib/admin-auth.js';
+import { CredentialStore } from '../../gateway/credentials.js';
 import { startGateway } from '../../gateway/index.js';
 import {
   type ChildSpec,
@@ -34,6 +36,8 @@ export interface RunningSystem {
   supervisor: Supervisor;
   urls: () => SystemUrls;
   deviceIds: string[];
+  /** The service credential of the backend on the broker (Node-RED's). */
+  backend: () => { username: string; password: string } | undefined;
 }
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
@@ -46,6 +50,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   let backend: { username: string; password: string } | undefined;
   const devices = simulatedDevices(options.devices);
+  // Beyond loopback every client authenticates (Mosquitto 2.0 rules), simulated devices too:
+  // each gets fresh credentials for this run, handed over in its environment.
+  const deviceCredentials = isLoopback(host)
+    ? new Map<string, { username: string; password: string }>()
+    : await provisionAll(
+        dataDir,
+        devices.map((d) => d.id),
+      );
 
   const children: ChildSpec[] = [
     // The gateway first: it owns the broker that Node-RED and every device connect to.
@@ -103,6 +115,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
             simDeviceSpec({
               device,
               brokerUrl: () => urls.mqtt,
+              credentials: () => deviceCredentials.get(device.id),
               stateDir: dataDir,
               logger,
             }),
@@ -122,5 +135,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     logger: logger.child({ supervisor: 'fullstack' }),
     onEvent: options.onEvent,
   });
-  return { supervisor, urls: () => ({ ...urls }), deviceIds: devices.map((d) => d.id) };
+  return {
+    supervisor,
+    urls: () => ({ ...urls }),
+    deviceIds: devices.map((d) => d.id),
+    backend: () => backend,
+  };
+}
+
+async function provisionAll(
+  dataDir: string,
+  ids: readonly string[],
+): Promise<Map<string, { username: string; password: string }>> {
+  const store = new CredentialStore(dataDir);
+  const issued = new Map<string, { username: string; password: string }>();
+  for (const id of ids) {
+    const credential = await store.provision(id);
+    issued.set(id, { username: credential.username, password: credential.password });
+  }
+  return issued;
 }

@@ -43,6 +43,10 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
     id,
     logger,
     store: createFileBootStore(join(stateDir, 'boot')),
+    // Credentials come from the environment rather than argv, where `ps` would show them
+    // (`fullstack up` provisions its simulated devices this way when it listens beyond loopback).
+    username: process.env.FULLSTACK_MQTT_USERNAME,
+    password: process.env.FULLSTACK_MQTT_PASSWORD,
   };
   let exitCode = 0;
   let unplugged: () => void = () => {};

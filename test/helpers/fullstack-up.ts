@@ -68,9 +68,9 @@ function alive(pid: number): boolean {
 }
 
 export async function startUp(
-  options: { devices?: number; extraArgs?: string[]; timeoutMs?: number } = {},
+  options: { devices?: number; extraArgs?: string[]; timeoutMs?: number; dataDir?: string } = {},
 ): Promise<RunningUp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fullstack-up-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fullstack-up-'));
   const ports = { mqtt: await freePort(), ui: await freePort(), gateway: await freePort() };
   const args = [
     distPath('cli', 'main.js'),
