@@ -57,7 +57,6 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`fullstack up: ${hostProblem}`);
     return 2;
   }
-  const { logger, file } = upLogger(options.dataDir);
   let ports: Awaited<ReturnType<typeof chooseUpPorts>>;
   try {
     ports = await chooseUpPorts(options);
@@ -72,6 +71,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`fullstack up: ${exposure.message}`);
     return 2;
   }
+  // Only now touch the data dir: a refused start leaves nothing behind.
+  const { logger, file } = upLogger(options.dataDir);
   for (const line of describeFallbacks(ports)) console.log(line);
   checkSimConfigs(simulatedDevices(options.devices));
 
