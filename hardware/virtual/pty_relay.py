@@ -9,7 +9,8 @@ what arrives on stdin goes to the slave's reader. Control lines go to stderr:
     hangup            the last program closed the slave
 The relay keeps no slave descriptor of its own, so that the master sees POLLHUP exactly while no
 program has the slave open (Linux sets TTY_OTHER_CLOSED on the master). Bytes from stdin while
-nobody has the slave open are dropped, as a board's output is lost with no host listening.
+nobody has the slave open are dropped, as a board's output is lost with no host listening;
+bytes the slave's reader does not take are held up to 64 KiB, then dropped (a UART overrun).
 When stdin closes, the relay closes the master: the slave's reader gets EIO (the "unplug").
 """
 import os
@@ -19,11 +20,21 @@ import time
 import tty
 
 HUP_POLL_SECONDS = 0.01
+# Bytes waiting for room in the slave's input queue; past this the reader is not reading and
+# further bytes are dropped, as a UART's receiver overruns.
+MAX_PENDING = 65536
 
 
 def control(line):
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
+
+
+def write_all(fd, data):
+    """Writes everything to a blocking descriptor (stdout), across partial writes."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def main():
@@ -39,13 +50,17 @@ def main():
     poller.register(stdin, select.POLLIN)
     control("path " + path)
     is_open = False
+    pending = b""
     while True:
-        # While nobody has the slave open, poll() reports POLLHUP at once: check often.
-        events = dict(poller.poll(1000 if is_open else 10))
+        poller.modify(master, select.POLLIN | (select.POLLOUT if pending else 0))
+        # While nobody has the slave open, poll() reports POLLHUP at once: check often. With bytes
+        # pending, retry soon too: a pty master does not always signal POLLOUT when room appears.
+        events = dict(poller.poll(1000 if is_open and not pending else 10))
         master_events = events.get(master, 0)
         hung_up = bool(master_events & select.POLLHUP)
         if hung_up and is_open:
             is_open = False
+            pending = b""
             control("hangup")
         elif not hung_up and not is_open:
             is_open = True
@@ -56,17 +71,19 @@ def main():
             except OSError:
                 data = b""  # EAGAIN, or EIO as the slave closes: nothing to relay
             if data:
-                os.write(stdout, data)
+                write_all(stdout, data)
         stdin_events = events.get(stdin, 0)
         if stdin_events & (select.POLLIN | select.POLLHUP):
             data = os.read(stdin, 4096)
             if not data:
                 break
-            if is_open:
-                try:
-                    os.write(master, data)
-                except BlockingIOError:
-                    pass  # the slave's input queue is full: the bytes are lost, as on a UART
+            if is_open and len(pending) < MAX_PENDING:
+                pending += data
+        if pending and is_open and not hung_up:
+            try:
+                pending = pending[os.write(master, pending):]
+            except BlockingIOError:
+                pass  # the slave's input queue is full: try again when poll() says POLLOUT
         if hung_up:
             time.sleep(HUP_POLL_SECONDS)
     os.close(master)

@@ -62,6 +62,29 @@ test('openPty: bytes cross both ways; closing the pty closes the port with a dis
   assert.ok(reason?.disconnected, 'the port saw a disconnect');
 });
 
+test('openPty carries 20 KiB each way intact and in order', async () => {
+  const pty = await openPty();
+  try {
+    const opened = new Promise<void>((resolve) => pty.events.once('open', resolve));
+    const port = new SerialPort({ path: pty.path, baudRate: 57600 });
+    await opened;
+    const payload = Buffer.from(Array.from({ length: 20_480 }, (_, i) => (i * 7) & 0xff));
+    const atHost: Buffer[] = [];
+    const atPty: Buffer[] = [];
+    port.on('data', (d: Buffer) => atHost.push(d));
+    pty.stream.on('data', (d: Buffer) => atPty.push(d));
+    pty.stream.write(payload);
+    port.write(payload);
+    await until(() => Buffer.concat(atHost).length >= payload.length, 5000);
+    await until(() => Buffer.concat(atPty).length >= payload.length, 5000);
+    assert.ok(Buffer.concat(atHost).equals(payload), 'pty → host');
+    assert.ok(Buffer.concat(atPty).equals(payload), 'host → pty');
+    await closePort(port);
+  } finally {
+    await pty.close();
+  }
+});
+
 test('openPty reports hangup when the program closes the slave', async () => {
   const pty = await openPty();
   const port = new SerialPort({ path: pty.path, baudRate: 57600, autoOpen: false });
