@@ -185,7 +185,12 @@ export async function handleApi(
 ): Promise<ApiResponse> {
   try {
     if (name !== 'openapi' && ctx.checkKey) {
-      const check = ctx.checkKey(header(req.headers, 'authorization'));
+      // `X-API-Key` too: behind FULLSTACK_NR_PROTECT_UI the Authorization header carries the
+      // HTTP basic login, so the key needs a header of its own.
+      const apiKey = header(req.headers, 'x-api-key');
+      const check = ctx.checkKey(
+        apiKey ? `Bearer ${apiKey}` : header(req.headers, 'authorization'),
+      );
       if (!check.ok) return { status: 401, body: { error: 'unauthorized', message: check.detail } };
     }
     return await route(name, req, ctx);

@@ -21,9 +21,12 @@ export function openApiDocument(): Record<string, unknown> {
         'Devices, their presence and readings, and commands, served by Node-RED. Every call except this document needs `Authorization: Bearer <key>` (create a key with `fullstack apikey create <name>`).',
     },
     servers: [{ url: '/api' }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { apiKeyHeader: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
       schemas: {
         Error: {
           type: 'object',

@@ -10,6 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkExposure, type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
 import { setAdminPassword } from '../../flows/lib/admin-auth.js';
+import { createApiKey } from '../../flows/lib/api-keys.js';
 import { silentLogger } from '../../lib/log.js';
 import { freePort } from '../../lib/ports.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
@@ -114,6 +115,36 @@ test('after logging in, the palette shows every FullStack node', async (ctx) => 
   const words = labels.map((l) => l.replace(/[\s\u00ad\u200b]+/g, ' ').trim());
   assert.equal(words, FULLSTACK_TYPES);
   await page.close();
+});
+
+test('with FULLSTACK_NR_PROTECT_UI=1 the dashboard and the API ask for the same login', async (ctx) => {
+  const guarded = await startNodeRed({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+    env: { FULLSTACK_NR_PROTECT_UI: '1' },
+  });
+  try {
+    assert.is((await fetch(`${guarded.dashboardUrl}/`)).status, 401);
+    assert.is((await fetch(`${guarded.url}/api/openapi.json`)).status, 401);
+    const basic = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+    const ok = await fetch(`${guarded.url}/api/openapi.json`, {
+      headers: { authorization: basic },
+    });
+    assert.is(ok.status, 200);
+    // The basic login takes the Authorization header, so the API key goes in X-API-Key.
+    const { key } = createApiKey(join(ctx.dataDir, 'api-keys.json'), 'guarded');
+    const devices = await fetch(`${guarded.url}/api/devices`, {
+      headers: { authorization: basic, 'x-api-key': key },
+    });
+    assert.is(devices.status, 200);
+    const noKey = await fetch(`${guarded.url}/api/devices`, { headers: { authorization: basic } });
+    assert.is(noKey.status, 401);
+  } finally {
+    await guarded.stop();
+  }
 });
 
 test.run();

@@ -113,4 +113,22 @@ test('with a key check, every route but openapi needs a key', async () => {
   assert.is((await handleApi('openapi', req({}), ctx)).status, 200);
 });
 
+test('the key may come in X-API-Key instead of Authorization', async () => {
+  const seen: Array<string | undefined> = [];
+  const ctx = {
+    ...context(),
+    checkKey: (authorization: string | undefined) => {
+      seen.push(authorization);
+      return { ok: true as const, name: 'k' };
+    },
+  };
+  await handleApi(
+    'devices',
+    { ...req({}), headers: { 'x-api-key': 'fsk_1', authorization: 'Basic abc' } },
+    ctx,
+  );
+  await handleApi('devices', { ...req({}), headers: { authorization: 'Bearer fsk_2' } }, ctx);
+  assert.equal(seen, ['Bearer fsk_1', 'Bearer fsk_2']);
+});
+
 test.run();
