@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/log.js';
 import { repoPath } from '../lib/paths.js';
 import { ensureNodePackage } from './build-nodes.js';
@@ -41,7 +40,9 @@ export interface RunningNodeRed {
   stop(): Promise<void>;
 }
 
-const SETTINGS_FILE = fileURLToPath(new URL('./settings.cjs', import.meta.url));
+// The repository's copy, also when running from dist/: it is plain CommonJS that needs no build,
+// and using it keeps `fullstack up` working when a build step stopped early.
+const SETTINGS_FILE = repoPath('flows', 'settings.cjs');
 const NODE_RED_CHILD = fileURLToPath(new URL('./nodered-child.cjs', import.meta.url));
 const STOP_GRACE_MS = 5000;
 

@@ -3,7 +3,7 @@
  * against a real broker, loading the bundles exactly as Node-RED would: built by esbuild into
  * a temporary package directory and loaded with require().
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +30,12 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'fs-nodes-'));
   const out = await buildNodePackage(join(dir, 'package'));
-  // The package's one dependency (better-sqlite3, native) as npm would provide it.
-  symlinkSync(repoPath('node_modules'), join(out, 'node_modules'), 'dir');
+  // Only the package's declared dependency (better-sqlite3, native, and what it loads at run
+  // time), as npm would install it: anything else a bundle needs but lacks fails to load here.
+  mkdirSync(join(out, 'node_modules'));
+  for (const name of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+    symlinkSync(repoPath('node_modules', name), join(out, 'node_modules', name), 'dir');
+  }
   const helper: Helper = require('node-red-node-test-helper');
   helper.init(require.resolve('node-red'));
   await helper.startServer();
