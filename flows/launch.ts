@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/log.js';
 import { repoPath } from '../lib/paths.js';
 import { ensureNodePackage } from './build-nodes.js';
