@@ -9,6 +9,8 @@ import { register as deadletters } from './deadletters.js';
 import { register as device } from './device.js';
 import { register as devices } from './devices.js';
 import { register as flash } from './flash.js';
+import { register as install } from './install.js';
+import { register as ota } from './ota.js';
 import { register as gateway } from './gateway.js';
 import { register as nodered } from './nodered.js';
 import { register as ports } from './ports.js';

@@ -9,6 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPty, type Pty } from '../pty.js';
 
+/**
+ * Link directories still in use. A process that exits without closing its boards (a failed test,
+ * Ctrl-C) must not leave them in the temp dir; process exit is process-wide, hence one set.
+ */
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
+function removeOnExit(dir: string): void {
+  liveDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export interface PtyEnd {
   onOpen(write: (bytes: number[]) => void): void;
   onData(bytes: Buffer): void;
@@ -23,7 +38,9 @@ export class PtyConnector {
   private host: 'absent' | 'present' = 'absent';
   private closing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly end: PtyEnd) {}
+  constructor(private readonly end: PtyEnd) {
+    removeOnExit(this.dir);
+  }
 
   async plug(): Promise<void> {
     await this.closing;
@@ -70,5 +87,6 @@ export class PtyConnector {
     this.unplug();
     await this.closing;
     rmSync(this.dir, { recursive: true, force: true });
+    liveDirs.delete(this.dir);
   }
 }
