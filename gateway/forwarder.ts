@@ -38,6 +38,8 @@ export interface ForwarderContext {
   counters: GatewayCounters;
   /** The whole presence state, for the retained `devices` message. */
   presence(): PresenceEntry[];
+  /** Wait in start() until connected and subscribed (the embedded broker). */
+  waitForConnect: boolean;
   /** A command arrived from the backend. */
   onCommand(payload: Buffer): void;
 }
@@ -66,7 +68,11 @@ export class Forwarder {
     return this.inFlight.size;
   }
 
-  /** Starts connecting; resolves at once, because a gateway must run with upstream down. */
+  /**
+   * Starts connecting. With an external upstream it resolves at once, because a gateway must
+   * run with its upstream down; with the embedded broker (in this process) it waits for the
+   * connection and the command subscription, so the gateway is whole when it says it is ready.
+   */
   async start(): Promise<ChildHandle> {
     const { ctx } = this;
     let finish!: () => void;
@@ -84,11 +90,16 @@ export class Forwarder {
     });
     this.client = client;
     const cmd = upstreamTopic(ctx.gatewayId, 'cmd');
+    let subscribed!: () => void;
+    const firstSubscription = new Promise<void>((resolve) => {
+      subscribed = resolve;
+    });
     client.on('connect', () => {
       this.state = 'connected';
       ctx.log.info({ url: ctx.url }, 'upstream connected');
       client.subscribe(cmd, { qos: 1 }, (error) => {
         if (error) ctx.log.error({ err: error.message }, 'cannot subscribe to upstream commands');
+        else subscribed();
       });
       this.sendFullState();
       this.pump();
@@ -116,6 +127,23 @@ export class Forwarder {
         }, ctx.settings.reconnectMs);
       }
     });
+    if (ctx.waitForConnect) {
+      let timer: TimerId | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = ctx.clock.setTimeout(
+          () => reject(new Error(`cannot reach the embedded broker at ${ctx.url} within 10 s`)),
+          10_000,
+        );
+      });
+      try {
+        await Promise.race([firstSubscription, timeout]);
+      } catch (error) {
+        client.end(true);
+        throw error;
+      } finally {
+        ctx.clock.clearTimeout(timer);
+      }
+    }
     return {
       done,
       stop: async () => {

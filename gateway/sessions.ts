@@ -12,7 +12,7 @@ import { errorText } from './supervisor/types.js';
 interface Slot {
   session: DeviceSession | undefined;
   crash: ((error: Error) => void) | undefined;
-  waiters: Array<(s: DeviceSession) => void>;
+  waiters: Array<{ resolve: (s: DeviceSession) => void; reject: (e: Error) => void }>;
 }
 
 export class DeviceSessions {
@@ -28,7 +28,16 @@ export class DeviceSessions {
   /** Runs `fn` in the device's session; a throw crashes (and restarts) only that session. */
   async run(device: string, fn: (s: DeviceSession) => Verdict): Promise<Verdict> {
     const slot = this.slots.get(device) ?? (await this.create(device));
-    const session = slot.session ?? (await new Promise<DeviceSession>((r) => slot.waiters.push(r)));
+    let session: DeviceSession;
+    try {
+      session =
+        slot.session ??
+        (await new Promise<DeviceSession>((resolve, reject) =>
+          slot.waiters.push({ resolve, reject }),
+        ));
+    } catch (error) {
+      return { ok: false, reason: 'handler-crash', detail: errorText(error) };
+    }
     try {
       return fn(session);
     } catch (error) {
@@ -46,7 +55,10 @@ export class DeviceSessions {
 
   /** The device's slot was given up on: forget it, so its next message starts afresh. */
   forget(device: string): void {
+    const slot = this.slots.get(device);
     this.slots.delete(device);
+    const error = new Error(`the session of device ${device} was given up after repeated crashes`);
+    for (const w of slot?.waiters.splice(0) ?? []) w.reject(error);
   }
 
   size(): number {
@@ -70,7 +82,7 @@ export class DeviceSessions {
         });
         slot.session = session;
         slot.crash = reject;
-        for (const w of slot.waiters.splice(0)) w(session);
+        for (const w of slot.waiters.splice(0)) w.resolve(session);
         return {
           done,
           stop: async () => {

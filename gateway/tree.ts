@@ -245,6 +245,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           url: p.upstream.url,
           username: p.upstream.username,
           password: p.upstream.password,
+          waitForConnect: p.embeddedUpstream,
           settings: p.settings.forwarder,
           outbox: need(p.outbox, 'store'),
           clock: p.clock,

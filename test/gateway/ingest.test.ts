@@ -75,7 +75,7 @@ test('each bad input is rejected with its reason, counted, dead-lettered; the go
     );
 
     const letters = readDeadLetters(gw.dir, { device: 'bad', limit: 1000 });
-    const reasons = new Set(letters.map((l) => l.reason));
+    const reasons = new Set<string>(letters.map((l) => l.reason));
     for (const reason of ['not-json', 'schema', 'unknown-sensor', 'topic', 'oversized', 'rate']) {
       assert.ok(
         reasons.has(reason),

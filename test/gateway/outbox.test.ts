@@ -1,0 +1,119 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ForwardedTelemetry } from '../../contract/index.js';
+import { SeqWindow } from '../../gateway/dedupe.js';
+import { Outbox, OutboxFullError } from '../../gateway/outbox.js';
+import { openDatabase } from '../../gateway/store.js';
+import { tempDir } from './gateway-helpers.js';
+
+const test = suite('outbox: durable, batched, bounded; dedupe window');
+
+function item(device: string, seq: number): ForwardedTelemetry {
+  return { device, boot: 1, seq, ts: seq, rx: seq, readings: { temp: 20 } };
+}
+
+test('appends commit in batches, survive reopening, and leave only when acknowledged', async () => {
+  const dir = tempDir();
+  try {
+    let commits = 0;
+    const db = openDatabase(dir.path);
+    const outbox = new Outbox(db, {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+      onCommit: () => commits++,
+    });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.append(item('a', i + 1))));
+    assert.is(commits, 1, 'fifty appends in one turn share one transaction');
+    assert.is(outbox.depth(), 50);
+    db.close();
+    const again = new Outbox(openDatabase(dir.path), {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+    });
+    assert.is(again.depth(), 50, 'still there after a reopen');
+    assert.equal(again.lastSeen().get('a'), { boot: 1, seq: 50 });
+    const rows = again.readAfter(0, 10);
+    assert.equal(
+      rows.map((r) => r.item.seq),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    again.acknowledge(rows[0]!.id, rows[9]!.id);
+    assert.is(again.depth(), 40);
+    assert.equal(
+      again.readAfter(0, 1).map((r) => r.item.seq),
+      [11],
+    );
+  } finally {
+    dir.remove();
+  }
+});
+
+test('drop-oldest keeps within the budget and counts what it dropped', async () => {
+  const dir = tempDir();
+  try {
+    let dropped = 0;
+    const size = JSON.stringify(item('a', 100)).length;
+    const outbox = new Outbox(openDatabase(dir.path), {
+      budgetBytes: size * 10,
+      policy: 'drop-oldest',
+      maxBatch: 5,
+      onBudget: (_p, n) => {
+        dropped += n;
+      },
+    });
+    for (let i = 100; i < 130; i++) await outbox.append(item('a', i));
+    assert.ok(outbox.sizeBytes() <= size * 10);
+    assert.is(outbox.depth() + dropped, 30, 'every reading is either kept or counted as dropped');
+    assert.is(outbox.readAfter(0, 100).at(-1)?.item.seq, 129, 'the newest are kept');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('reject-new refuses past the budget, counted, and accepts again once drained', async () => {
+  const dir = tempDir();
+  try {
+    let refused = 0;
+    const size = JSON.stringify(item('a', 100)).length;
+    const outbox = new Outbox(openDatabase(dir.path), {
+      budgetBytes: size * 3,
+      policy: 'reject-new',
+      maxBatch: 100,
+      onBudget: (_p, n) => {
+        refused += n;
+      },
+    });
+    for (let i = 100; i < 103; i++) await outbox.append(item('a', i));
+    const error = await outbox.append(item('a', 103)).catch((e: Error) => e);
+    assert.instance(error, OutboxFullError);
+    assert.is(refused, 1);
+    const rows = outbox.readAfter(0, 3);
+    outbox.acknowledge(rows[0]!.id, rows[2]!.id);
+    await outbox.append(item('a', 103));
+    assert.is(outbox.depth(), 1);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('SeqWindow: duplicates by (boot, seq), a new boot starts afresh, seeded after a restart', () => {
+  const w = new SeqWindow(64);
+  assert.not.ok(w.isDuplicate(1, 1));
+  assert.not.ok(w.isDuplicate(1, 2));
+  assert.ok(w.isDuplicate(1, 1));
+  assert.not.ok(w.isDuplicate(1, 10));
+  assert.not.ok(w.isDuplicate(1, 5), 'a gap filled late (a replay) is not a duplicate');
+  assert.ok(w.isDuplicate(1, 5));
+  assert.not.ok(w.isDuplicate(2, 1), 'a new boot');
+  assert.not.ok(w.isDuplicate(2, 200));
+  assert.not.ok(w.isDuplicate(2, 100), 'older than the window: let through (at-least-once)');
+  const seeded = new SeqWindow(64);
+  seeded.seed(3, 40);
+  assert.ok(seeded.isDuplicate(3, 40));
+  assert.ok(seeded.isDuplicate(3, 39));
+  assert.not.ok(seeded.isDuplicate(3, 41));
+});
+
+test.run();
