@@ -9,10 +9,10 @@ import { register as deadletters } from './deadletters.js';
 import { register as device } from './device.js';
 import { register as devices } from './devices.js';
 import { register as flash } from './flash.js';
-import { register as install } from './install.js';
-import { register as ota } from './ota.js';
 import { register as gateway } from './gateway.js';
+import { register as install } from './install.js';
 import { register as nodered } from './nodered.js';
+import { register as ota } from './ota.js';
 import { register as ports } from './ports.js';
 import { register as provision } from './provision.js';
 import { register as up } from './up.js';
@@ -23,6 +23,8 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   device,
   ports,
   flash,
+  ota,
+  install,
   gateway,
   provision,
   devices,

@@ -1,0 +1,179 @@
+/**
+ * `fullstack ota <device> <config>`: update a device's firmware over the air, through the
+ * gateway. The bundle goes in hashed chunks on the gateway's upstream command topic; progress
+ * shows here and on the upstream `events` topic (the dashboard); the result is the firmware the
+ * device runs afterwards: the new one, or the previous one after a rollback.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEVICE_ID_PATTERN, GATEWAY_ID_PATTERN } from '../../contract/topics.js';
+import { bundleFromConfig, bundleFromFile } from '../../firmware/flash/bundle-source.js';
+import type { OtaEvent } from '../../firmware/ota/protocol.js';
+import { OtaError, type OtaResult, sendOta } from '../../firmware/ota/sender.js';
+import { UpstreamOtaLink } from '../../firmware/ota/upstream-link.js';
+import { dataDirOption, parseIntInRange } from '../options.js';
+import { parseBrokerUrl } from './flash.js';
+
+export interface OtaCommandOptions {
+  bundle?: string;
+  fw?: string;
+  broker: string;
+  gateway: string;
+  username?: string;
+  password?: string;
+  dataDir: string;
+  trialMs: number;
+  chunkBytes: number;
+}
+
+function parseId(pattern: RegExp, what: string): (value: string) => string {
+  return (value) => {
+    if (!pattern.test(value)) {
+      throw new InvalidArgumentError(
+        `"${value}" is not a ${what} id (allowed: ${pattern.source}).`,
+      );
+    }
+    return value;
+  };
+}
+
+/** The gateway's backend credential, which the gateway writes into its data dir. */
+export function backendCredential(
+  dataDir: string,
+): { username: string; password: string } | undefined {
+  const path = join(dataDir, 'backend-credential.json');
+  if (!existsSync(path)) return undefined;
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as {
+    username?: unknown;
+    password?: unknown;
+  };
+  if (typeof saved.username !== 'string' || typeof saved.password !== 'string') {
+    throw new Error(`${path}: expected {"username","password"} strings`);
+  }
+  return { username: saved.username, password: saved.password };
+}
+
+/** One line per phase change, and a bar (on a terminal) or a line per tenth while sending. */
+export function otaPrinter(stream: NodeJS.WriteStream): (event: OtaEvent) => void {
+  let bar: SingleBar | undefined;
+  let lastPhase = '';
+  let lastTenth = -1;
+  return (event) => {
+    if (event.phase === 'sending' && !event.detail) {
+      if (stream.isTTY) {
+        bar ??= new SingleBar({
+          stream,
+          format: 'ota [{bar}] {percentage}% | {value}/{total} bytes',
+        });
+        if (!bar.isActive) bar.start(event.total, 0);
+        bar.update(event.sent);
+      } else {
+        const tenth = Math.floor((event.sent / event.total) * 10);
+        if (tenth !== lastTenth)
+          stream.write(
+            `ota ${Math.floor((event.sent / event.total) * 100)}% (${event.sent}/${event.total} bytes)\n`,
+          );
+        lastTenth = tenth;
+      }
+      return;
+    }
+    bar?.stop();
+    bar = undefined;
+    if (event.phase !== lastPhase || event.detail)
+      stream.write(`${event.phase}${event.detail ? `: ${event.detail}` : ''}\n`);
+    lastPhase = event.phase;
+  };
+}
+
+export async function runOta(
+  device: string,
+  config: string | undefined,
+  options: OtaCommandOptions,
+): Promise<OtaResult> {
+  if (!config && !options.bundle) {
+    throw new OtaError(
+      'nothing to send: give a device config or --bundle FILE',
+      'Example: `fullstack ota porch hardware/devices/porch.json`.',
+    );
+  }
+  const bundle = options.bundle
+    ? await bundleFromFile(options.bundle, options.fw)
+    : await bundleFromConfig(config!, {});
+  const credential =
+    options.username !== undefined
+      ? { username: options.username, password: options.password ?? '' }
+      : backendCredential(options.dataDir);
+  const link = await UpstreamOtaLink.connect({
+    url: options.broker,
+    gatewayId: options.gateway,
+    ...credential,
+  });
+  try {
+    return await sendOta(link, {
+      device,
+      bundle: Buffer.from(bundle.code, 'utf8'),
+      fw: options.fw ?? bundle.fw,
+      chunkBytes: options.chunkBytes,
+      trialMs: options.trialMs,
+      now: () => Date.now(),
+      onEvent: otaPrinter(process.stderr),
+    });
+  } finally {
+    await link.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('ota')
+    .description(
+      'update a device over the air through the gateway (A/B: rolls back without a birth)',
+    )
+    .argument('<device>', 'device id', parseId(DEVICE_ID_PATTERN, 'device'))
+    .argument('[config]', 'device config to build the new firmware from')
+    .option('--bundle <file>', 'send an already built bundle')
+    .option('--fw <version>', 'firmware version the new bundle reports in its birth')
+    .addOption(
+      new Option('--broker <url>', "the gateway's MQTT broker")
+        .default('mqtt://127.0.0.1:1883')
+        .argParser(parseBrokerUrl),
+    )
+    .addOption(
+      new Option('--gateway <id>', 'gateway id')
+        .default('local')
+        .argParser(parseId(GATEWAY_ID_PATTERN, 'gateway')),
+    )
+    .option(
+      '--username <name>',
+      "broker user (default: the gateway's backend credential in --data-dir)",
+    )
+    .option('--password <secret>', 'broker password')
+    .addOption(dataDirOption())
+    .addOption(
+      new Option('--trial-ms <ms>', "how long to wait for the new firmware's birth (the device's own trial decides the rollback)")
+        .default(30_000)
+        .argParser(parseIntInRange(1000, 600_000)),
+    )
+    .addOption(
+      new Option('--chunk-bytes <n>', 'bytes per chunk')
+        .default(4096)
+        .argParser(parseIntInRange(64, 8192)),
+    )
+    .action(async (device: string, config: string | undefined, options: OtaCommandOptions) => {
+      try {
+        const result = await runOta(device, config, options);
+        console.log(
+          result.outcome === 'updated'
+            ? `${device} runs ${result.runningFw} (${result.bytes} bytes in ${result.chunks} chunks).`
+            : `${device} rolled back to ${result.runningFw}: the new firmware sent no birth in time.`,
+        );
+        if (result.outcome === 'rolled-back') process.exitCode = 2;
+      } catch (error) {
+        if (!(error instanceof OtaError)) throw error;
+        console.error(`fullstack ota: ${error.message}\n${error.hint}`);
+        process.exitCode = 1;
+      }
+    });
+}
