@@ -26,7 +26,7 @@ interface Context {
   dataDir: string;
 }
 
-const test = suite<Context>('dashboard: fleet page');
+const test = suite<Context>('dashboard: fleet and alerts pages');
 
 test.before(async (ctx) => {
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-dashboard-'));
@@ -99,6 +99,36 @@ test('a page opened later shows the current state at once', async (ctx) => {
     .waitFor({ timeout: 20_000 });
   assert.match((await row(page, 'workshop').locator('.fs-state').textContent()) ?? '', /offline/);
   await page.close();
+});
+
+test('the alerts page shows an alert raised by the shipped rules, and its clearing', async (ctx) => {
+  const watcher = await mqtt.connectAsync(ctx.broker.url);
+  const events: Array<{ rule: string; state: string }> = [];
+  await watcher.subscribeAsync('fs/backend/v1/alerts/event');
+  watcher.on('message', (_topic, payload) => events.push(JSON.parse(payload.toString())));
+  const page = await ctx.browser.newPage();
+  try {
+    await page.goto(`${ctx.nodeRed.dashboardUrl}/alerts`);
+    await page.getByText('No active alerts.').waitFor({ timeout: 20_000 });
+    await publish(ctx, 'telemetry', batch([reading('greenhouse', { temp: 41 })]));
+    const alert = page.locator('tr[data-alert="too-hot:greenhouse"]');
+    await alert.locator('.fs-alert-message').getByText('greenhouse temp is 41, above 35').waitFor();
+    // 34.5 is below 35 but within the 1-degree hysteresis: still raised.
+    await publish(ctx, 'telemetry', batch([reading('greenhouse', { temp: 34.5 })]));
+    await publish(ctx, 'telemetry', batch([reading('greenhouse', { temp: 33 })]));
+    await page.getByText('No active alerts.').waitFor();
+    await page
+      .locator('.fs-event-cleared')
+      .getByText(/back to 33/)
+      .waitFor();
+    assert.equal(
+      events.filter((e) => e.rule === 'too-hot').map((e) => e.state),
+      ['raised', 'cleared'],
+    );
+  } finally {
+    await page.close();
+    await watcher.endAsync();
+  }
 });
 
 test.run();
