@@ -119,11 +119,15 @@ export class VirtualFirmataBoard {
   /** Creates mock serial port `path`; the board powers up whenever a host opens it. */
   async attachMock(path: string): Promise<void> {
     this.requireUnconnected();
-    attachMockPort(path, {
-      onOpen: (write) => this.core.start((bytes) => write(Buffer.from(bytes))),
-      onData: (bytes) => this.core.receive(bytes),
-      onClose: () => this.core.stop(),
-    });
+    attachMockPort(
+      path,
+      {
+        onOpen: (write) => this.core.start((bytes) => write(Buffer.from(bytes))),
+        onData: (bytes) => this.core.receive(bytes),
+        onClose: () => this.core.stop(),
+      },
+      this.profile.usb,
+    );
     this.connection = { kind: 'mock', path };
   }
 

@@ -87,14 +87,18 @@ function connect(attachment: Attachment, port: MockPortBinding): void {
   });
 }
 
-/** Creates the mock port `path` and routes it to `end`. */
-export function attachMockPort(path: string, end: MockEnd): void {
+/** Creates the mock port `path` (listed with `usb` ids) and routes it to `end`. */
+export function attachMockPort(
+  path: string,
+  end: MockEnd,
+  usb?: { manufacturer: string; vendorId: string; productId: string },
+): void {
   if (attachments.has(path)) {
     throw new Error(`mock serial port ${path}: a virtual board is already attached there`);
   }
   for (const binding of bindings()) {
     hook(binding);
-    binding.createPort(path, { record: false });
+    binding.createPort(path, { record: false, ...usb });
   }
   attachments.set(path, { end, plug: 'plugged' });
 }

@@ -29,6 +29,8 @@ export interface VirtualBoardProfile {
   vref: number;
   adcBits: number;
   pins: VirtualPin[];
+  /** What the USB serial port reports in a port listing (the genuine boards' USB ids). */
+  usb: { manufacturer: string; vendorId: string; productId: string };
 }
 
 interface BoardRules {
@@ -40,6 +42,7 @@ interface BoardRules {
   isDigital(pin: number): boolean;
   pwm: number[];
   i2c: number[];
+  usb: VirtualBoardProfile['usb'];
 }
 
 // Boards.h: "Arduino Duemilanove, Diecimila, and NG" / ATmega328P (Uno).
@@ -51,10 +54,19 @@ const UNO: BoardRules = {
   isDigital: (p) => p >= 2 && p <= 19,
   pwm: [3, 5, 6, 9, 10, 11],
   i2c: [18, 19],
+  // The Uno R3's ATmega16U2 USB bridge.
+  usb: { manufacturer: 'Arduino (www.arduino.cc)', vendorId: '2341', productId: '0043' },
 };
 
 // Boards.h: the Nano has A6 and A7, analog-only (TOTAL_ANALOG_PINS 8, TOTAL_PINS 22).
-const NANO: BoardRules = { ...UNO, name: 'Arduino Nano', totalPins: 22, analogCount: 8 };
+// The classic Nano's FT232RL USB bridge.
+const NANO: BoardRules = {
+  ...UNO,
+  name: 'Arduino Nano',
+  totalPins: 22,
+  analogCount: 8,
+  usb: { manufacturer: 'FTDI', vendorId: '0403', productId: '6001' },
+};
 
 // Boards.h: "Arduino Mega" (ATmega1280/2560): 70 pins, A0 = 54.
 const MEGA: BoardRules = {
@@ -65,6 +77,7 @@ const MEGA: BoardRules = {
   isDigital: (p) => p >= 2 && p < 70,
   pwm: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 44, 45, 46],
   i2c: [20, 21],
+  usb: { manufacturer: 'Arduino (www.arduino.cc)', vendorId: '2341', productId: '0042' },
 };
 
 const RULES: Record<VirtualBoardId, BoardRules> = { uno: UNO, nano: NANO, mega: MEGA };
@@ -95,7 +108,7 @@ export function virtualBoardProfile(id: string): VirtualBoardProfile {
   }
   const rules = RULES[id as VirtualBoardId];
   const pins = Array.from({ length: rules.totalPins }, (_, n) => buildPin(rules, n));
-  return { id: id as VirtualBoardId, name: rules.name, vref: 5, adcBits: 10, pins };
+  return { id: id as VirtualBoardId, name: rules.name, vref: 5, adcBits: 10, pins, usb: rules.usb };
 }
 
 /** Finds a pin by any of its names ("13", "D13", "A0") or its Firmata number. */
