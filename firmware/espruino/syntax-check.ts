@@ -236,7 +236,7 @@ export function checkEspruinoSyntax(code: string, filename: string): EspruinoSyn
       ecmaVersion: 'latest',
       sourceType: 'script',
       locations: true,
-    }) as AnyNode;
+    }) as unknown as AnyNode;
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const reason = (error as Error).message.replace(/ \(\d+:\d+\)$/, '');

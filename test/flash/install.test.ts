@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  type InstallOptions,
+  type MachineFacts,
+  runInstall,
+  runUninstall,
+} from '../../cli/commands/install.js';
+import { startSystemdWatchdog } from '../../deploy/watchdog.js';
+import { ManualClock } from '../../lib/clock.js';
+import { REPO_ROOT } from '../../lib/paths.js';
+
+const OPTIONS: InstallOptions = {
+  dryRun: true,
+  user: 'fullstack',
+  dataDir: '/var/lib/fullstack',
+  configDir: '/etc/fullstack/devices',
+  unitDir: '/etc/systemd/system',
+  host: '127.0.0.1',
+  mqttPort: 1883,
+  uiPort: 1880,
+  gatewayPort: 1881,
+  device: [],
+  watchdog: false,
+};
+
+const PI: MachineFacts = {
+  passwd: 'root:x:0:0::/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n',
+  group: 'root:x:0:\ndialout:x:20:pi\ngpio:x:997:pi\ni2c:x:998:pi\nspi:x:999:pi\n',
+  isRoot: false,
+  node: '/usr/bin/node',
+  root: '/opt/fullstack',
+};
+
+let dir: string;
+test.before.each(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fullstack-install-'));
+});
+test.after.each(() => rmSync(dir, { recursive: true, force: true }));
+
+function dryRun(options: Partial<InstallOptions> = {}, facts: MachineFacts = PI): string {
+  let out = '';
+  runInstall({ ...OPTIONS, ...options }, facts, (text) => (out += `${text}\n`));
+  return out;
+}
+
+/** The body of one unit file in the dry-run output. */
+function unit(out: string, name: string): string {
+  const match = new RegExp(
+    `cat > /etc/systemd/system/${name.replace('@', '\\@')} <<'EOF'\\n([\\s\\S]*?)\\nEOF`,
+  ).exec(out);
+  assert.ok(match, `unit ${name} in:\n${out}`);
+  return match![1]!;
+}
+
+test('install --dry-run prints the user, the units and the systemctl calls, in order', () => {
+  const config = join(dir, 'porch.json');
+  writeFileSync(config, JSON.stringify({ id: 'porch', board: 'raspberry-pi-4' }));
+  const out = dryRun({ device: [config] });
+  assert.match(out, /^# fullstack: dry run; nothing was changed/);
+  const steps = [
+    'useradd --system --user-group --home-dir /var/lib/fullstack --shell /usr/sbin/nologin fullstack',
+    'install -d -m 750 -o fullstack -g fullstack /var/lib/fullstack',
+    `install -m 644 ${config} /etc/fullstack/devices/porch.json`,
+    'cat > /etc/systemd/system/fullstack-gateway.service',
+    'cat > /etc/systemd/system/fullstack-nodered.service',
+    'cat > /etc/systemd/system/fullstack-device@.service',
+    'systemctl daemon-reload',
+    'systemctl enable --now fullstack-gateway.service fullstack-nodered.service fullstack-device@porch.service',
+  ];
+  let at = 0;
+  for (const step of steps) {
+    const found = out.indexOf(step, at);
+    assert.ok(found >= 0, `missing or out of order: ${step}`);
+    at = found;
+  }
+});
+
+test('every unit: dedicated user, restart on failure, journald, writes only its data dir', () => {
+  const out = dryRun();
+  for (const name of [
+    'fullstack-gateway.service',
+    'fullstack-nodered.service',
+    'fullstack-device@.service',
+  ]) {
+    const body = unit(out, name);
+    for (const line of [
+      'User=fullstack',
+      'Group=fullstack',
+      'Restart=on-failure',
+      'StandardOutput=journal',
+      'StandardError=journal',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/var/lib/fullstack',
+      'WantedBy=multi-user.target',
+    ]) {
+      assert.ok(body.split('\n').includes(line), `${name} lacks ${line}`);
+    }
+    assert.not.match(body, /WatchdogSec/, 'no watchdog unless the process pings it');
+  }
+  const gateway = unit(out, 'fullstack-gateway.service');
+  assert.match(
+    gateway,
+    /^ExecStart=\/usr\/bin\/node \/opt\/fullstack\/bin\/fullstack\.js gateway --host 127\.0\.0\.1 --mqtt-port 1883 --gateway-port 1881 --data-dir \/var\/lib\/fullstack$/m,
+  );
+  assert.match(gateway, /^SupplementaryGroups=dialout$/m);
+  const device = unit(out, 'fullstack-device@.service');
+  assert.match(
+    device,
+    /^ExecStart=.* device run \/etc\/fullstack\/devices\/%i\.json --broker mqtt:\/\/127\.0\.0\.1:1883/m,
+  );
+  assert.match(device, /^SupplementaryGroups=dialout gpio i2c spi$/m);
+  assert.match(
+    unit(out, 'fullstack-nodered.service'),
+    /^After=network-online\.target fullstack-gateway\.service$/m,
+  );
+});
+
+test('--watchdog makes the gateway a notify service with WatchdogSec', () => {
+  const gateway = unit(dryRun({ watchdog: true }), 'fullstack-gateway.service');
+  assert.match(gateway, /^Type=notify$/m);
+  assert.match(gateway, /^NotifyAccess=all$/m);
+  assert.match(gateway, /^WatchdogSec=30$/m);
+});
+
+test('an existing user is reused; groups the machine lacks are left out', () => {
+  const out = dryRun(
+    {},
+    {
+      ...PI,
+      passwd: `${PI.passwd}fullstack:x:990:990::/var/lib/fullstack:/usr/sbin/nologin\n`,
+      group: 'dialout:x:20:\n',
+    },
+  );
+  assert.not.match(out, /useradd/);
+  assert.match(unit(out, 'fullstack-device@.service'), /^SupplementaryGroups=dialout$/m);
+});
+
+test('a bad device config is named with what was wrong', () => {
+  const config = join(dir, 'bad.json');
+  writeFileSync(config, JSON.stringify({ id: 'Not An Id' }));
+  assert.throws(
+    () => dryRun({ device: [config] }),
+    /--device .*bad\.json: field id is "Not An Id", expected a device id/,
+  );
+  assert.throws(() => dryRun({ device: [join(dir, 'missing.json')] }), /cannot read it as JSON/);
+});
+
+test('a real install needs root', () => {
+  assert.throws(() => dryRun({ dryRun: false }), /needs root: run `sudo fullstack install`/);
+});
+
+test('uninstall --dry-run stops and removes the units; --purge also the data and the user', () => {
+  let out = '';
+  runUninstall({ ...OPTIONS, configDir: dir, purge: false }, PI, (t) => (out += t));
+  assert.match(
+    out,
+    /systemctl disable --now fullstack-gateway\.service fullstack-nodered\.service/,
+  );
+  assert.match(out, /rm -f \/etc\/systemd\/system\/fullstack-device@\.service/);
+  assert.not.match(out, /userdel/);
+  let purge = '';
+  runUninstall({ ...OPTIONS, configDir: dir, purge: true }, PI, (t) => (purge += t));
+  assert.match(purge, /rm -fr \/var\/lib\/fullstack/);
+  assert.match(purge, /userdel fullstack/);
+});
+
+test('the systemd watchdog: ready, then pings while healthy, nothing outside systemd', () => {
+  const clock = new ManualClock();
+  const sent: string[] = [];
+  let healthy = true;
+  const stop = startSystemdWatchdog({
+    env: { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000' },
+    clock,
+    healthy: () => healthy,
+    notify: (args) => sent.push(args.join(' ')),
+  });
+  clock.advance(15_000);
+  healthy = false;
+  clock.advance(30_000);
+  stop();
+  assert.equal(sent, ['--ready', 'WATCHDOG=1']);
+  const none: string[] = [];
+  startSystemdWatchdog({ env: {}, clock, healthy: () => true, notify: (a) => none.push(a[0]!) });
+  clock.advance(60_000);
+  assert.equal(none, []);
+});
+
+test('`fullstack install --dry-run` from the built CLI', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'fullstack.js'), 'install', '--dry-run'],
+    {
+      timeout: 60_000,
+    },
+  );
+  assert.match(stdout, /cat > \/etc\/systemd\/system\/fullstack-gateway\.service/);
+  assert.match(stdout, /Restart=on-failure/);
+  assert.match(
+    stdout,
+    /systemctl enable --now fullstack-gateway\.service fullstack-nodered\.service\n/,
+  );
+});
+
+test.run();
