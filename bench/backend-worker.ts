@@ -1,0 +1,101 @@
+/**
+ * The backend subscriber, in its own worker thread: it subscribes at QoS 1 (to the gateway's
+ * upstream telemetry, or to the devices' topics on a plain broker), counts every copy of every
+ * (device, seq), and records device-to-backend latency as its receive time minus the `ts` the
+ * device stamped when it published (same machine, same clock).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ForwardedTelemetry, TelemetryBatch } from '../contract/index.js';
+import { LatencyHistogram, SeqBytes } from './accounting.js';
+import type { BackendWorkerConfig, FromBackendWorker, ToBackendWorker } from './load-protocol.js';
+import { WireConnection } from './mqtt-wire.js';
+
+const config = workerData as BackendWorkerConfig;
+const port = parentPort;
+if (!port) throw new Error('backend-worker.ts runs only as a worker thread');
+const post = (message: FromBackendWorker) => port.postMessage(message);
+
+const counts = new Map<string, SeqBytes>();
+const latency = new LatencyHistogram();
+let unique = 0;
+let malformed = 0;
+let firstReceiveAt = 0;
+let lastReceiveAt = 0;
+
+function record(device: string, seq: number, ts: number, now: number): void {
+  if (!Number.isInteger(seq) || seq < 0 || typeof ts !== 'number') {
+    malformed++;
+    return;
+  }
+  let log = counts.get(device);
+  if (!log) {
+    log = new SeqBytes();
+    counts.set(device, log);
+  }
+  if (log.get(seq) === 0) {
+    unique++;
+    latency.record(now - ts);
+  }
+  log.update(seq, 1, false);
+}
+
+function onPublish(topic: string, payload: Buffer): void {
+  const now = Date.now();
+  if (firstReceiveAt === 0) firstReceiveAt = now;
+  lastReceiveAt = now;
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    // Not JSON: counted as malformed and reported; the benchmark keeps going.
+    malformed++;
+    return;
+  }
+  if (config.format === 'batch') {
+    const items = (body as Partial<TelemetryBatch>).items;
+    if (!Array.isArray(items)) {
+      malformed++;
+      return;
+    }
+    for (const item of items as ForwardedTelemetry[]) record(item.device, item.seq, item.ts, now);
+  } else {
+    const device = topic.split('/')[2] ?? '';
+    const t = body as { seq: number; ts: number };
+    record(device, t.seq, t.ts, now);
+  }
+}
+
+async function main(): Promise<void> {
+  const wire = await WireConnection.open(
+    {
+      host: config.host,
+      port: config.port,
+      clientId: config.clientId,
+      username: config.username,
+      password: config.password,
+      keepalive: 0,
+    },
+    { onPublish },
+  );
+  await wire.subscribe(config.filter);
+  const progress = setInterval(() => post({ type: 'progress', unique, lastReceiveAt }), 100);
+  post({ type: 'ready' });
+  port?.on('message', (message: ToBackendWorker) => {
+    if (message.type !== 'stop') return;
+    clearInterval(progress);
+    post({
+      type: 'done',
+      counts: new Map([...counts].map(([device, log]) => [device, log.snapshot()])),
+      latencyBuckets: latency.buckets,
+      latencyOverflow: latency.overflow,
+      latencyMax: latency.max,
+      unique,
+      firstReceiveAt,
+      lastReceiveAt,
+      malformed,
+    });
+    void wire.end().then(() => port.close());
+  });
+}
+
+main().catch((error: Error) => post({ type: 'failed', message: error.message }));

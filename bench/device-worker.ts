@@ -1,0 +1,224 @@
+/**
+ * A worker thread that runs a share of the simulated devices. Each device is one MQTT
+ * connection that sends its birth (so the gateway knows its sensors), then telemetry at QoS 1
+ * with `ts` set to the moment of publishing, and records per seq whether it was PUBACKed.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { cmdTopic, statusTopic, telemetryTopic } from '../contract/index.js';
+import { ACKED, SENT, SeqBytes } from './accounting.js';
+import type { DeviceWorkerConfig, FromDeviceWorker, ToDeviceWorker } from './load-protocol.js';
+import { WireConnection } from './mqtt-wire.js';
+
+interface SimDevice {
+  id: string;
+  topic: string;
+  wire: WireConnection | undefined;
+  nextSeq: number;
+  /** Packet id → seq, for the publishes awaiting their PUBACK. */
+  inFlight: Map<number, number>;
+  log: SeqBytes;
+}
+
+type Phase = 'connecting' | 'ready' | 'running' | 'draining' | 'closing';
+
+const config = workerData as DeviceWorkerConfig;
+const port = parentPort;
+if (!port) throw new Error('device-worker.ts runs only as a worker thread');
+const post = (message: FromDeviceWorker) => port.postMessage(message);
+
+const SENSORS = [
+  { id: 't', kind: 'temperature', unit: 'C' },
+  { id: 'h', kind: 'humidity', unit: '%' },
+];
+const MAX_ERRORS = 10;
+
+let phase: Phase = 'connecting';
+let sent = 0;
+let acked = 0;
+let skipped = 0;
+let disconnects = 0;
+const errors: string[] = [];
+const devices: SimDevice[] = config.deviceIds.map((id) => ({
+  id,
+  topic: telemetryTopic(id),
+  wire: undefined,
+  nextSeq: 0,
+  inFlight: new Map(),
+  log: new SeqBytes(config.mode.kind === 'idle' ? 1 : 256),
+}));
+
+function note(error: unknown): void {
+  if (errors.length < MAX_ERRORS) errors.push((error as Error).message ?? String(error));
+}
+
+function publishReading(d: SimDevice): void {
+  const wire = d.wire;
+  if (wire?.state !== 'connected') return;
+  const seq = d.nextSeq++;
+  const payload = `{"seq":${seq},"boot":${config.boot},"ts":${Date.now()},"readings":{"t":${20 + (seq % 10) / 10},"h":${40 + (seq % 7)}}}`;
+  d.inFlight.set(wire.publish(d.topic, payload), seq);
+  d.log.update(seq, SENT, true);
+  sent++;
+  if (config.duplicateEvery > 0 && seq % config.duplicateEvery === config.duplicateEvery - 1) {
+    d.inFlight.set(wire.publish(d.topic, payload), seq);
+  }
+}
+
+function onPuback(d: SimDevice, messageId: number): void {
+  const seq = d.inFlight.get(messageId);
+  if (seq === undefined) return;
+  d.inFlight.delete(messageId);
+  if ((d.log.get(seq) & ACKED) === 0) acked++;
+  d.log.update(seq, ACKED, true);
+  if (phase === 'running' && config.mode.kind === 'max' && d.inFlight.size < config.mode.window) {
+    publishReading(d);
+  }
+}
+
+async function connectDevice(d: SimDevice): Promise<void> {
+  const wire = await WireConnection.open(
+    {
+      host: config.host,
+      port: config.port,
+      clientId: d.id,
+      keepalive: config.keepaliveSeconds,
+      will: {
+        topic: statusTopic(d.id),
+        payload: '{"online":false,"reason":"lost"}',
+        qos: 1,
+        retain: true,
+      },
+    },
+    {
+      onPuback: (id) => onPuback(d, id),
+      onClose: (error) => {
+        if (phase !== 'closing') {
+          disconnects++;
+          note(error ?? new Error(`${d.id}: connection closed by the broker`));
+        }
+      },
+    },
+  );
+  d.wire = wire;
+  await wire.subscribe(cmdTopic(d.id));
+  const birth = {
+    online: true,
+    ts: Date.now(),
+    boot: config.boot,
+    fw: 'bench-1',
+    board: 'bench',
+    sensors: SENSORS,
+    actuators: [],
+  };
+  await wire.publishAndWait(statusTopic(d.id), JSON.stringify(birth), true);
+}
+
+/** Opens the connections `connectConcurrency` at a time (a burst of 10,000 SYNs helps no one). */
+async function connectAll(): Promise<number> {
+  let next = 0;
+  let connected = 0;
+  const lane = async () => {
+    while (next < devices.length) {
+      const d = devices[next++] as SimDevice;
+      try {
+        await connectDevice(d);
+        connected++;
+      } catch (error) {
+        note(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, config.connectConcurrency) }, lane));
+  return connected;
+}
+
+function startMax(window: number): void {
+  for (const d of devices) for (let i = 0; i < window; i++) publishReading(d);
+}
+
+/** Open loop: at each tick, offer what the rate says is due, round robin over the devices. */
+function startRate(perSecond: number, maxInFlight: number): NodeJS.Timeout {
+  const t0 = performance.now();
+  let offered = 0;
+  let cursor = 0;
+  return setInterval(() => {
+    if (phase !== 'running') return;
+    const due = Math.floor(((performance.now() - t0) / 1000) * perSecond) - offered;
+    for (let i = 0; i < due; i++) {
+      const d = devices[cursor] as SimDevice;
+      cursor = (cursor + 1) % devices.length;
+      offered++;
+      if (d.inFlight.size >= maxInFlight) skipped++;
+      else publishReading(d);
+    }
+  }, 1);
+}
+
+function inFlightTotal(): number {
+  let n = 0;
+  for (const d of devices) if (d.wire?.state === 'connected') n += d.inFlight.size;
+  return n;
+}
+
+async function drain(drainMs: number): Promise<void> {
+  const deadline = Date.now() + drainMs;
+  while (inFlightTotal() > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function closeAll(): Promise<void> {
+  phase = 'closing';
+  const wires = devices.flatMap((d) => (d.wire ? [d.wire] : []));
+  for (let i = 0; i < wires.length; i += 500) {
+    await Promise.all(wires.slice(i, i + 500).map((w) => w.end()));
+  }
+}
+
+let rateTimer: NodeJS.Timeout | undefined;
+let progressTimer: NodeJS.Timeout | undefined;
+const pingTimer =
+  config.keepaliveSeconds > 0
+    ? setInterval(
+        () => {
+          for (const d of devices) d.wire?.ping();
+        },
+        (config.keepaliveSeconds * 1000) / 2,
+      )
+    : undefined;
+
+port.on('message', (message: ToDeviceWorker) => {
+  switch (message.type) {
+    case 'start':
+      phase = 'running';
+      progressTimer = setInterval(() => post({ type: 'progress', sent, acked }), 250);
+      if (config.mode.kind === 'max') startMax(config.mode.window);
+      else if (config.mode.kind === 'rate')
+        rateTimer = startRate(config.mode.perSecond, config.mode.maxInFlight);
+      return;
+    case 'stop':
+      phase = 'draining';
+      clearInterval(rateTimer);
+      void drain(message.drainMs).then(() => {
+        clearInterval(progressTimer);
+        const flags = new Map(devices.map((d) => [d.id, d.log.snapshot()]));
+        post({ type: 'done', flags, sent, acked, skipped, disconnects, errors });
+      });
+      return;
+    case 'close':
+      clearInterval(pingTimer);
+      void closeAll().then(() => {
+        post({ type: 'closed' });
+        port.close();
+      });
+      return;
+  }
+});
+
+connectAll().then(
+  (connected) => {
+    phase = 'ready';
+    post({ type: 'ready', connected, errors: [...errors] });
+  },
+  (error: Error) => post({ type: 'failed', message: error.message }),
+);

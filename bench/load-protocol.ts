@@ -1,0 +1,80 @@
+/** What the benchmark's main thread and its worker threads say to each other. */
+
+/** How the simulated devices publish. */
+export type LoadMode =
+  /** As fast as the target allows: each device keeps `window` QoS 1 publishes unacknowledged. */
+  | { kind: 'max'; window: number }
+  /** A fixed offered rate (readings per second across all devices), open loop. */
+  | { kind: 'rate'; perSecond: number; maxInFlight: number }
+  /** Connect, subscribe to cmd, send the birth, then stay quiet (memory per idle device). */
+  | { kind: 'idle' };
+
+export interface DeviceWorkerConfig {
+  host: string;
+  port: number;
+  deviceIds: string[];
+  boot: number;
+  mode: LoadMode;
+  /** 0: off; n: every n-th reading is published twice (as a device resending after a lost PUBACK). */
+  duplicateEvery: number;
+  keepaliveSeconds: number;
+  /** Connections opened at once per worker. */
+  connectConcurrency: number;
+}
+
+export type ToDeviceWorker =
+  | { type: 'start' }
+  | { type: 'stop'; drainMs: number }
+  | { type: 'close' };
+
+export type FromDeviceWorker =
+  | { type: 'ready'; connected: number; errors: string[] }
+  | { type: 'progress'; sent: number; acked: number }
+  | {
+      type: 'done';
+      /** Per device, one flag byte per seq (SENT, ACKED in accounting.ts). */
+      flags: Map<string, Uint8Array>;
+      sent: number;
+      acked: number;
+      /** Readings the rate mode could not offer because a device had maxInFlight unacked. */
+      skipped: number;
+      disconnects: number;
+      errors: string[];
+    }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };
+
+export type BackendFormat =
+  /** The gateway's upstream telemetry: TelemetryBatch, items with device, seq, ts. */
+  | 'batch'
+  /** Device telemetry as published (plain broker, no gateway): fs/v1/<id>/telemetry. */
+  | 'device';
+
+export interface BackendWorkerConfig {
+  host: string;
+  port: number;
+  clientId: string;
+  username?: string;
+  password?: string;
+  filter: string;
+  format: BackendFormat;
+}
+
+export type ToBackendWorker = { type: 'stop' };
+
+export type FromBackendWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; unique: number; lastReceiveAt: number }
+  | {
+      type: 'done';
+      /** Per device, the number of copies received per seq (saturating at 255). */
+      counts: Map<string, Uint8Array>;
+      latencyBuckets: Uint32Array;
+      latencyOverflow: number;
+      latencyMax: number;
+      unique: number;
+      firstReceiveAt: number;
+      lastReceiveAt: number;
+      malformed: number;
+    }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,300 @@
+/**
+ * The load generator, seen from the main thread: it spreads the simulated devices over worker
+ * threads, runs one backend subscriber in another, drives them through connect, run, drain
+ * and close, and reconciles what was sent and acknowledged with what the backend received.
+ * Every wait here is bounded; every worker is terminated on the way out.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LatencyHistogram, type Reconciled, reconcile } from './accounting.js';
+import type {
+  BackendFormat,
+  BackendWorkerConfig,
+  DeviceWorkerConfig,
+  FromBackendWorker,
+  FromDeviceWorker,
+  LoadMode,
+} from './load-protocol.js';
+
+export type { LoadMode } from './load-protocol.js';
+
+export interface LoadPlan {
+  /** Where the devices connect (the gateway's device broker, or a plain broker). */
+  host: string;
+  port: number;
+  backend: {
+    port: number;
+    username?: string;
+    password?: string;
+    filter: string;
+    format: BackendFormat;
+  };
+  devices: number;
+  /** Device ids are `<prefix>-<n>`; a distinct prefix per run keeps the runs apart. */
+  prefix: string;
+  workers: number;
+  mode: LoadMode;
+  durationMs: number;
+  duplicateEvery?: number;
+  /** After the devices stop: how long to wait for the last PUBACKs and the backend to catch up. */
+  drainTimeoutMs?: number;
+  keepaliveSeconds?: number;
+}
+
+export interface LoadResult extends Reconciled {
+  /** From the first publish to the last reading the backend received. */
+  elapsedMs: number;
+  /** Distinct readings received per second of elapsedMs. */
+  readingsPerSecond: number;
+  /** Readings offered per second while running (the rate mode may skip some). */
+  offeredPerSecond: number;
+  skipped: number;
+  latency: { p50: number; p99: number; max: number; samples: number };
+  connected: number;
+  connectMs: number;
+  disconnects: number;
+  malformed: number;
+  errors: string[];
+}
+
+const HERE = fileURLToPath(import.meta.url);
+/** The workers are siblings of this file: .js in dist/, .ts under tsx (tests). */
+const workerUrl = (name: string) => new URL(`./${name}${extname(HERE)}`, import.meta.url);
+
+function spawnWorker(name: string, workerData: unknown): Worker {
+  const url = workerUrl(name);
+  if (extname(HERE) !== '.ts') return new Worker(url, { workerData });
+  // Under tsx (the tests), a worker inherits neither its hooks nor its --import (tsx issue
+  // #354): a small bootstrap registers tsx in the worker, then loads the .ts entry.
+  const api = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Waits for the first message of one of `types`; a worker error or `failed` rejects. */
+function next<T extends { type: string }>(
+  worker: Worker,
+  types: string[],
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${what}: no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (m: T) => {
+      if (m.type === 'failed') {
+        cleanup();
+        reject(new Error(`${what}: ${(m as unknown as { message: string }).message}`));
+      } else if (types.includes(m.type)) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new Error(`${what}: ${error.message}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+  });
+}
+
+function split<T>(items: T[], parts: number): T[][] {
+  const out: T[][] = Array.from({ length: parts }, () => []);
+  for (let i = 0; i < items.length; i++) out[i % parts]?.push(items[i] as T);
+  return out.filter((p) => p.length > 0);
+}
+
+function deviceIds(plan: LoadPlan): string[] {
+  const width = String(plan.devices - 1).length;
+  return Array.from(
+    { length: plan.devices },
+    (_, i) => `${plan.prefix}-${String(i).padStart(width, '0')}`,
+  );
+}
+
+function perWorkerMode(mode: LoadMode, workers: number): LoadMode {
+  return mode.kind === 'rate' ? { ...mode, perSecond: mode.perSecond / workers } : mode;
+}
+
+/** Spawns the device workers and waits until every device is connected and has sent its birth. */
+async function startDevices(
+  plan: LoadPlan,
+  connectTimeoutMs: number,
+): Promise<{ workers: Worker[]; connected: number; errors: string[] }> {
+  const shares = split(deviceIds(plan), Math.max(1, plan.workers));
+  const workers = shares.map((ids) => {
+    const config: DeviceWorkerConfig = {
+      host: plan.host,
+      port: plan.port,
+      deviceIds: ids,
+      boot: 1,
+      mode: perWorkerMode(plan.mode, shares.length),
+      duplicateEvery: plan.duplicateEvery ?? 0,
+      keepaliveSeconds: plan.keepaliveSeconds ?? 60,
+      connectConcurrency: 100,
+    };
+    return spawnWorker('device-worker', config);
+  });
+  try {
+    const ready = await Promise.all(
+      workers.map((w, i) =>
+        next<Extract<FromDeviceWorker, { type: 'ready' }>>(
+          w,
+          ['ready'],
+          connectTimeoutMs,
+          `device worker ${i}`,
+        ),
+      ),
+    );
+    return {
+      workers,
+      connected: ready.reduce((n, r) => n + r.connected, 0),
+      errors: ready.flatMap((r) => r.errors),
+    };
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
+}
+
+async function startBackend(plan: LoadPlan): Promise<Worker> {
+  const config: BackendWorkerConfig = {
+    host: plan.host,
+    port: plan.backend.port,
+    clientId: `bench-backend-${plan.prefix}`,
+    username: plan.backend.username,
+    password: plan.backend.password,
+    filter: plan.backend.filter,
+    format: plan.backend.format,
+  };
+  const worker = spawnWorker('backend-worker', config);
+  try {
+    await next(worker, ['ready'], 15_000, 'backend subscriber');
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return worker;
+}
+
+/** Idle devices for the memory measurement: connected until `close` is called. */
+export async function connectIdleDevices(
+  plan: Pick<LoadPlan, 'host' | 'port' | 'devices' | 'prefix' | 'workers' | 'keepaliveSeconds'>,
+): Promise<{ connected: number; connectMs: number; errors: string[]; close(): Promise<void> }> {
+  const t0 = Date.now();
+  const full: LoadPlan = {
+    ...plan,
+    backend: { port: 0, filter: '', format: 'device' },
+    mode: { kind: 'idle' },
+    durationMs: 0,
+  };
+  const started = await startDevices(full, 120_000);
+  return {
+    connected: started.connected,
+    connectMs: Date.now() - t0,
+    errors: started.errors,
+    close: () => closeWorkers(started.workers),
+  };
+}
+
+async function closeWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map(async (w, i) => {
+      w.postMessage({ type: 'close' });
+      await next(w, ['closed'], 30_000, `closing device worker ${i}`).catch(() => undefined);
+      await w.terminate();
+    }),
+  );
+}
+
+/** Runs one load: connect, publish for durationMs, drain, reconcile. */
+export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const drainTimeoutMs = plan.drainTimeoutMs ?? 30_000;
+  const backend = await startBackend(plan);
+  let devices: Worker[] = [];
+  try {
+    const t0 = Date.now();
+    const started = await startDevices(plan, 120_000);
+    devices = started.workers;
+    const connectMs = Date.now() - t0;
+
+    let backendUnique = 0;
+    backend.on('message', (m: FromBackendWorker) => {
+      if (m.type === 'progress') backendUnique = m.unique;
+    });
+    const startAt = Date.now();
+    for (const w of devices) w.postMessage({ type: 'start' });
+    await new Promise((r) => setTimeout(r, plan.durationMs));
+    const stopAt = Date.now();
+    for (const w of devices) w.postMessage({ type: 'stop', drainMs: drainTimeoutMs });
+    const done = await Promise.all(
+      devices.map((w, i) =>
+        next<Extract<FromDeviceWorker, { type: 'done' }>>(
+          w,
+          ['done'],
+          drainTimeoutMs + 10_000,
+          `device worker ${i}`,
+        ),
+      ),
+    );
+    const acked = done.reduce((n, d) => n + d.acked, 0);
+    // The backend catches up: until it has as many distinct readings as were acknowledged,
+    // or nothing new arrived for 3 s, or the drain budget is spent.
+    const deadline = Date.now() + drainTimeoutMs;
+    let last = backendUnique;
+    let lastChange = Date.now();
+    while (backendUnique < acked && Date.now() < deadline && Date.now() - lastChange < 3000) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (backendUnique !== last) {
+        last = backendUnique;
+        lastChange = Date.now();
+      }
+    }
+    backend.postMessage({ type: 'stop' });
+    const seen = await next<Extract<FromBackendWorker, { type: 'done' }>>(
+      backend,
+      ['done'],
+      10_000,
+      'backend subscriber',
+    );
+    const flags = new Map<string, Uint8Array>();
+    for (const d of done) for (const [id, f] of d.flags) flags.set(id, f);
+    const totals = reconcile(flags, seen.counts);
+    const histogram = new LatencyHistogram(seen.latencyBuckets);
+    histogram.overflow = seen.latencyOverflow;
+    histogram.count += seen.latencyOverflow;
+    histogram.max = seen.latencyMax;
+    const elapsedMs = Math.max(1, (seen.lastReceiveAt || stopAt) - startAt);
+    const skipped = done.reduce((n, d) => n + d.skipped, 0);
+    return {
+      ...totals,
+      elapsedMs,
+      readingsPerSecond: (totals.received / elapsedMs) * 1000,
+      offeredPerSecond: ((totals.sent + skipped) / Math.max(1, stopAt - startAt)) * 1000,
+      skipped,
+      latency: {
+        p50: histogram.percentile(0.5),
+        p99: histogram.percentile(0.99),
+        max: histogram.max,
+        samples: histogram.count,
+      },
+      connected: started.connected,
+      connectMs,
+      disconnects: done.reduce((n, d) => n + d.disconnects, 0),
+      malformed: seen.malformed,
+      errors: [...started.errors, ...done.flatMap((d) => d.errors)].slice(0, 10),
+    };
+  } finally {
+    await closeWorkers(devices);
+    await backend.terminate();
+  }
+}
