@@ -69,7 +69,8 @@ export class SerialBoards {
     const done = new Promise<void>((resolve) => {
       finish = resolve;
     });
-    if (this.ctx.settings.enabled) {
+    // With no board configured there is nothing to look for: the port list is not read at all.
+    if (this.ctx.settings.enabled && this.ctx.settings.boards.length > 0) {
       for (const entry of this.ctx.settings.boards) {
         const config = loadDeviceConfig(entry.device);
         this.boards.set(config.id, { config, port: entry.port, state: 'absent' });
