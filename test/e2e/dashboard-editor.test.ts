@@ -97,6 +97,8 @@ test('the admin API refuses requests without a token, and a wrong password', asy
 
 test('after logging in, the palette shows every FullStack node', async (ctx) => {
   const page = await ctx.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(ctx.nodeRed.editorUrl);
   const fields = page.locator('#node-dialog-login-fields');
   await fields.locator('input[type="text"]').first().fill('admin', { timeout: 20_000 });
@@ -114,6 +116,13 @@ test('after logging in, the palette shows every FullStack node', async (ctx) => 
   // The palette breaks long labels with invisible characters: compare words only.
   const words = labels.map((l) => l.replace(/[\s\u00ad\u200b]+/g, ' ').trim());
   assert.equal(words, FULLSTACK_TYPES);
+  // The shipped tabs render with our nodes' labels, and no editor script failed.
+  await page
+    .locator('.red-ui-flow-node-label')
+    .getByText('fullstack api: devices')
+    .first()
+    .waitFor({ state: 'attached' });
+  assert.equal(errors, []);
   await page.close();
 });
 
