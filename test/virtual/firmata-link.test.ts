@@ -101,6 +101,8 @@ test('attach(stream): the board speaks on any Duplex', async () => {
   // A Duplex whose writes are the board's output and whose reads are the host's bytes.
   const end = Duplex.from({ readable: toBoard, writable: fromBoard });
   board.attach(end);
+  assert.is(chunks.length, 0, 'nothing arrives within attach() itself');
+  await until(() => chunks.length > 0);
   assert.equal([...chunks[0]], [0xf9, 2, 5], 'REPORT_VERSION on power-up');
   toBoard.write(Buffer.from([0xf4, 13, 1, 0xf5, 13, 1]));
   await until(() => board.pinState('13').value === 1);

@@ -101,9 +101,13 @@ export class VirtualFirmataBoard {
     const onData = (data: Buffer) => this.core.receive(data);
     stream.on('data', onData);
     stream.once('close', () => this.core.stop());
-    this.core.start((bytes) => {
-      if (!stream.destroyed && stream.writable) stream.write(Buffer.from(bytes));
-    });
+    // A reply never arrives within the host's own write call on a real link; deferring keeps
+    // that true for in-memory streams that deliver synchronously (order is kept: FIFO).
+    this.core.start((bytes) =>
+      setImmediate(() => {
+        if (!stream.destroyed && stream.writable) stream.write(Buffer.from(bytes));
+      }),
+    );
   }
 
   /** Disconnects whatever the board is attached to; the board powers down. */
