@@ -3,9 +3,9 @@
  * the editor back into the repository's flows/*.json.
  */
 import { randomBytes } from 'node:crypto';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { readAdminAuth, setAdminPassword } from '../../flows/lib/admin-auth.js';
-import { dataDirOption } from '../options.js';
+import { dataDirOption, parsePort } from '../options.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -81,5 +81,22 @@ export function register(program: Command): void {
       if (changes.length === 0) console.log('the repository flows already match the editor');
       for (const change of changes)
         console.log(`${opts.dryRun ? 'would update' : 'updated'} ${change}`);
+    });
+
+  // Added for `fullstack install` (docs/flashing.md): Node-RED as its own systemd service.
+  nodered
+    .command('run')
+    .description('run Node-RED alone, against a running gateway (the Pi service)')
+    .option('--host <addr>', 'where the editor and dashboard listen', '127.0.0.1')
+    .addOption(
+      new Option('--ui-port <port>', 'editor and dashboard port')
+        .argParser(parsePort)
+        .default(1880),
+    )
+    .option('--broker <url>', "the gateway's MQTT broker", 'mqtt://127.0.0.1:1883')
+    .addOption(dataDirOption())
+    .action(async (opts: { host: string; uiPort: number; broker: string; dataDir: string }) => {
+      const { runNodeRedService } = await import('../../deploy/nodered-service.js');
+      await runNodeRedService(opts);
     });
 }
