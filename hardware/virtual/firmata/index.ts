@@ -46,7 +46,7 @@ export interface VirtualFirmataBoardOptions {
 /** Where the board's serial side is: nowhere, a Duplex, a mock port or a pseudo-terminal. */
 export type BoardConnection =
   | { kind: 'none' }
-  | { kind: 'stream'; stream: Duplex }
+  | { kind: 'stream'; stream: Duplex; onData: (data: Buffer) => void }
   | { kind: 'mock'; path: string }
   | { kind: 'pty'; connector: PtyConnector };
 
@@ -94,11 +94,12 @@ export class VirtualFirmataBoard {
     return this.plug;
   }
 
-  /** Connects the board to a stream (the host's end of a serial link) and powers it up. */
+  /** Connects the board to the board's end of a link (it reads what the host sent and writes
+   *  what the host will read) and powers it up. */
   attach(stream: Duplex): void {
     this.requireUnconnected();
-    this.connection = { kind: 'stream', stream };
     const onData = (data: Buffer) => this.core.receive(data);
+    this.connection = { kind: 'stream', stream, onData };
     stream.on('data', onData);
     stream.once('close', () => this.core.stop());
     // A reply never arrives within the host's own write call on a real link; deferring keeps
@@ -115,7 +116,7 @@ export class VirtualFirmataBoard {
     const connection = this.connection;
     this.connection = { kind: 'none' };
     this.core.stop();
-    if (connection.kind === 'stream') connection.stream.removeAllListeners('data');
+    if (connection.kind === 'stream') connection.stream.off('data', connection.onData);
     if (connection.kind === 'mock') detachMockPort(connection.path);
     if (connection.kind === 'pty') void connection.connector.close();
   }
