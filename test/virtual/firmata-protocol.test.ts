@@ -155,6 +155,25 @@ test('PWM via ANALOG_MESSAGE and EXTENDED_ANALOG; servo config and position', as
   await r.done();
 });
 
+test('Servo.h holds 12 servos on an Uno; modes StandardFirmata lacks are refused', async () => {
+  const r = await rig();
+  for (let pin = 2; pin <= 13; pin++) await r.host.request([0xf4, pin, 0x04]);
+  assert.is(r.host.sysex(0x71).length, 0);
+  await r.host.request([0xf4, 14, 0x04]); // a 13th servo, on A0
+  const strings = r.host.sysex(0x71).map((m) => Buffer.from(pairs(m.data)).toString('latin1'));
+  assert.equal(strings, ['Max servos attached']);
+  await r.host.request([0xee, 90, 0]); // ANALOG_MESSAGE to pin 14: no servo to move
+  assert.is(r.board.pinState('A0').value, 0);
+  r.host.clear();
+  await r.host.request([0xf4, 3, 0x08]); // STEPPER
+  assert.equal(
+    Buffer.from(pairs(r.host.sysex(0x71)[0].data)).toString('latin1'),
+    'Unknown pin mode',
+  );
+  assert.is(r.board.pinState('3').mode, 'SERVO');
+  await r.done();
+});
+
 test('PIN_STATE_QUERY answers mode and state', async () => {
   const r = await rig();
   await r.host.request([0xf4, 9, 0x03]);

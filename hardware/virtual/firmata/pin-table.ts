@@ -24,6 +24,18 @@ export interface PinTableHooks {
 /** Servo.attach()'s default pulse range, µs (Arduino Servo library). */
 const SERVO_DEFAULT = { minPulse: 544, maxPulse: 2400 };
 
+/** Modes StandardFirmata's setPinModeCallback handles (plus ONEWIRE, as ConfigurableFirmata). */
+const HANDLED_MODES = new Set<number>([
+  PinMode.INPUT,
+  PinMode.OUTPUT,
+  PinMode.ANALOG,
+  PinMode.PWM,
+  PinMode.SERVO,
+  PinMode.I2C,
+  PinMode.ONEWIRE,
+  PinMode.PULLUP,
+]);
+
 export class PinTable {
   private readonly pins: PinRuntime[];
 
@@ -69,7 +81,7 @@ export class PinTable {
     const runtime = this.pins[pin];
     const profile = this.profile.pins[pin];
     if (!runtime || !profile || runtime.mode === PinMode.IGNORE) return;
-    if (!(mode in PIN_MODE_NAMES)) {
+    if (!HANDLED_MODES.has(mode)) {
       this.hooks.sendString('Unknown pin mode');
       return;
     }
@@ -79,7 +91,8 @@ export class PinTable {
     if (!this.supports(pin, mode)) return;
     runtime.state = mode === PinMode.PULLUP ? 1 : 0;
     runtime.mode = mode;
-    runtime.servo = mode === PinMode.SERVO ? (runtime.servo ?? { ...SERVO_DEFAULT }) : undefined;
+    if (mode === PinMode.SERVO && !runtime.servo) this.attachServo(runtime);
+    if (mode !== PinMode.SERVO) runtime.servo = undefined;
     if (mode === PinMode.ONEWIRE) this.hooks.oneWireMode(pin);
   }
 
@@ -109,7 +122,18 @@ export class PinTable {
   writeAnalog(pin: number, value: number): void {
     const runtime = this.pins[pin];
     if (runtime?.mode === PinMode.PWM) runtime.state = Math.min(value, 255);
-    else if (runtime?.mode === PinMode.SERVO) runtime.state = value;
+    else if (runtime?.mode === PinMode.SERVO && runtime.servo) runtime.state = value;
+  }
+
+  /** attachServo(): Servo.h has MAX_SERVOS slots (12 per 16-bit timer: 12 on the ATmega328P,
+   *  48 on the Mega); past that the pin is in SERVO mode but drives nothing. */
+  private attachServo(runtime: PinRuntime): void {
+    const attached = this.pins.filter((p) => p.servo).length;
+    if (attached >= this.profile.maxServos) {
+      this.hooks.sendString('Max servos attached');
+      return;
+    }
+    runtime.servo = { ...SERVO_DEFAULT };
   }
 
   /** SERVO_CONFIG: attach with a pulse range, in SERVO mode. */
@@ -117,7 +141,7 @@ export class PinTable {
     if (!this.supports(pin, PinMode.SERVO)) return;
     this.setMode(pin, PinMode.SERVO);
     const runtime = this.pins[pin];
-    if (runtime) runtime.servo = { minPulse, maxPulse };
+    if (runtime?.servo) runtime.servo = { minPulse, maxPulse };
   }
 
   /** PIN_STATE_RESPONSE body: pin, mode, state in 7-bit groups (only as many as needed). */

@@ -29,6 +29,8 @@ export interface VirtualBoardProfile {
   vref: number;
   adcBits: number;
   pins: VirtualPin[];
+  /** Servo.h's MAX_SERVOS: 12 per 16-bit timer. */
+  maxServos: number;
   /** What the USB serial port reports in a port listing (the genuine boards' USB ids). */
   usb: { manufacturer: string; vendorId: string; productId: string };
 }
@@ -42,6 +44,7 @@ interface BoardRules {
   isDigital(pin: number): boolean;
   pwm: number[];
   i2c: number[];
+  maxServos: number;
   usb: VirtualBoardProfile['usb'];
 }
 
@@ -54,6 +57,7 @@ const UNO: BoardRules = {
   isDigital: (p) => p >= 2 && p <= 19,
   pwm: [3, 5, 6, 9, 10, 11],
   i2c: [18, 19],
+  maxServos: 12,
   // The Uno R3's ATmega16U2 USB bridge.
   usb: { manufacturer: 'Arduino (www.arduino.cc)', vendorId: '2341', productId: '0043' },
 };
@@ -77,6 +81,7 @@ const MEGA: BoardRules = {
   isDigital: (p) => p >= 2 && p < 70,
   pwm: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 44, 45, 46],
   i2c: [20, 21],
+  maxServos: 48,
   usb: { manufacturer: 'Arduino (www.arduino.cc)', vendorId: '2341', productId: '0042' },
 };
 
@@ -108,7 +113,15 @@ export function virtualBoardProfile(id: string): VirtualBoardProfile {
   }
   const rules = RULES[id as VirtualBoardId];
   const pins = Array.from({ length: rules.totalPins }, (_, n) => buildPin(rules, n));
-  return { id: id as VirtualBoardId, name: rules.name, vref: 5, adcBits: 10, pins, usb: rules.usb };
+  return {
+    id: id as VirtualBoardId,
+    name: rules.name,
+    vref: 5,
+    adcBits: 10,
+    pins,
+    maxServos: rules.maxServos,
+    usb: rules.usb,
+  };
 }
 
 /** Finds a pin by any of its names ("13", "D13", "A0") or its Firmata number. */
