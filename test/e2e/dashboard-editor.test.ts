@@ -2,7 +2,7 @@
  * The Node-RED editor behind its login (adminAuth), in headless Chromium: the login is
  * required, and after it the palette shows the FullStack nodes and Import → Examples has ours.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -12,6 +12,7 @@ import { checkExposure, type RunningNodeRed, startNodeRed } from '../../flows/la
 import { setAdminPassword } from '../../flows/lib/admin-auth.js';
 import { createApiKey } from '../../flows/lib/api-keys.js';
 import { silentLogger } from '../../lib/log.js';
+import { repoPath } from '../../lib/paths.js';
 import { freePort } from '../../lib/ports.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -70,6 +71,21 @@ test.after(async (ctx) => {
   rmSync(ctx.dataDir, { recursive: true, force: true });
 });
 
+async function token(ctx: Context): Promise<string> {
+  const response = await fetch(`${ctx.nodeRed.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_id: 'node-red-editor',
+      grant_type: 'password',
+      scope: '*',
+      username: 'admin',
+      password: PASSWORD,
+    }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
 test('the admin API refuses requests without a token, and a wrong password', async (ctx) => {
   assert.is((await fetch(`${ctx.nodeRed.url}/flows`)).status, 401);
   const login = (password: string) =>
@@ -119,11 +135,47 @@ test('after logging in, the palette shows every FullStack node', async (ctx) => 
   // The shipped tabs render with our nodes' labels, and no editor script failed.
   await page
     .locator('.red-ui-flow-node-label')
-    .getByText('fullstack api: devices')
+    .getByText('chart history')
     .first()
     .waitFor({ state: 'attached' });
   assert.equal(errors, []);
   await page.close();
+});
+
+test('an edit deployed from the editor persists across a restart; the repository copy is untouched', async (ctx) => {
+  const shippedFile = repoPath('flows', '20-backend.json');
+  const before = readFileSync(shippedFile, 'utf8');
+  const auth = { authorization: `Bearer ${await token(ctx)}`, 'content-type': 'application/json' };
+  const flows = (await (
+    await fetch(`${ctx.nodeRed.url}/flows`, { headers: auth })
+  ).json()) as Array<{ id: string; name?: string }>;
+  const store = flows.find((n) => n.id === 'fs-store');
+  assert.ok(store, 'the shipped store node is deployed');
+  store.name = 'my renamed store';
+  const deployed = await fetch(`${ctx.nodeRed.url}/flows`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify(flows),
+  });
+  assert.is(deployed.status, 204);
+  await ctx.nodeRed.stop();
+  ctx.nodeRed = await startNodeRed({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+  });
+  const again = { ...auth, authorization: `Bearer ${await token(ctx)}` };
+  const after = (await (
+    await fetch(`${ctx.nodeRed.url}/flows`, { headers: again })
+  ).json()) as Array<{ id: string; name?: string }>;
+  assert.is(after.find((n) => n.id === 'fs-store')?.name, 'my renamed store');
+  assert.ok(
+    after.some((n) => n.id === 'fs-ui-fleet'),
+    'the other shipped units are still there',
+  );
+  assert.is(readFileSync(shippedFile, 'utf8'), before);
 });
 
 test('with FULLSTACK_NR_PROTECT_UI=1 the dashboard and the API ask for the same login', async (ctx) => {
