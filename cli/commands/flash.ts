@@ -44,7 +44,10 @@ export interface FlashCommandContext {
   clock: Clock;
   progress: FlashProgress;
   byIdDir?: string;
-  buildConfig: (config: string, options: { broker?: string }) => Promise<EspruinoBundle>;
+  buildConfig: (
+    config: string,
+    options: { broker?: string },
+  ) => Promise<EspruinoBundle & { warnings?: string[] }>;
   write: (line: string) => void;
 }
 
@@ -108,9 +111,10 @@ export async function runFlash(ctx: FlashCommandContext, args: FlashArgs): Promi
       'Examples: `fullstack flash hardware/devices/porch.json`, `fullstack flash --board uno --port /dev/ttyACM0`.',
     );
   }
-  const bundle = args.bundle
+  const bundle: EspruinoBundle & { warnings?: string[] } = args.bundle
     ? await bundleFromFile(args.bundle, args.fw)
     : await ctx.buildConfig(args.config!, { broker: args.broker });
+  for (const warning of bundle.warnings ?? []) ctx.write(`warning: ${warning}`);
   const path = await choosePort(ctx, args.port);
   const result = await flashEspruino(ctx, {
     path,

@@ -25,42 +25,24 @@ export async function bundleFromFile(path: string, fw?: string): Promise<Espruin
   return { code, filename: basename(path), fw: fw ?? `${basename(path)}@${crc}` };
 }
 
-type BuildFunction = (
-  configPath: string,
-  options: { broker?: string },
-) => Promise<{ code?: string; bundle?: string; fw?: string; filename?: string } | string>;
-
 /**
- * Builds a device config with the firmware's Espruino target. Loaded lazily so that `fullstack
- * flash --bundle` and `--board` work without it.
+ * Builds a device config with the firmware's Espruino target (firmware/espruino/build.ts),
+ * loaded lazily so that `fullstack flash --bundle` and `--board` do not load esbuild.
  */
 export async function bundleFromConfig(
   configPath: string,
   options: { broker?: string },
-): Promise<EspruinoBundle> {
-  const modulePath = '../espruino/build.js';
-  let build: BuildFunction | undefined;
-  try {
-    const mod = (await import(modulePath)) as Record<string, unknown>;
-    build = (mod.buildEspruinoBundle ?? mod.buildEspruino) as BuildFunction | undefined;
-  } catch (error) {
-    throw new Error(
-      `the Espruino build target is not available (${(error as Error).message}); build the bundle with \`fullstack build ${configPath} --target espruino --out bundle.js\` and flash it with --bundle bundle.js`,
-    );
-  }
-  if (typeof build !== 'function') {
-    throw new Error(
-      'firmware/espruino/build.js exports no buildEspruinoBundle(configPath, {broker}) function; flash a built bundle with --bundle FILE',
-    );
-  }
-  const result = await build(configPath, options);
-  const code = typeof result === 'string' ? result : (result.code ?? result.bundle);
-  if (typeof code !== 'string') throw new Error(`building ${configPath} produced no bundle`);
-  const fw = typeof result === 'string' ? undefined : result.fw;
-  const file = bundleCrc(Buffer.from(code, 'utf8')).toString(16).padStart(8, '0');
+): Promise<EspruinoBundle & { warnings: string[] }> {
+  const [{ loadDeviceConfig }, { buildEspruinoBundle }] = await Promise.all([
+    import('../../hardware/config/index.js'),
+    import('../espruino/build.js'),
+  ]);
+  const config = loadDeviceConfig(configPath);
+  const built = await buildEspruinoBundle({ config, brokerUrl: options.broker });
   return {
-    code,
-    filename: `${basename(configPath).replace(/\.json$/, '')}.espruino.js`,
-    fw: fw ?? `${basename(configPath, '.json')}@${file}`,
+    code: built.code,
+    filename: `${config.id}.bundle.js`,
+    fw: built.plan.fw,
+    warnings: built.warnings,
   };
 }

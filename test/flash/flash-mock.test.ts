@@ -1,6 +1,7 @@
 import { SerialPortStream } from '@serialport/stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { bundleFromConfig } from '../../firmware/flash/bundle-source.js';
 import { FlashError } from '../../firmware/flash/errors.js';
 import { BOOT_INFO_FILE, SLOT_FILES } from '../../firmware/flash/layout.js';
 import { lineProgress } from '../../firmware/flash/progress.js';
@@ -8,6 +9,7 @@ import { flashEspruino } from '../../firmware/flash/uploader.js';
 import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { VirtualEspruinoPorts } from '../../hardware/virtual/espruino/mock-port.js';
 import { systemClock } from '../../lib/clock.js';
+import { repoPath } from '../../lib/paths.js';
 
 const BUNDLE = [
   'var started = getTime();',
@@ -154,6 +156,22 @@ test('a board that resets when the port opens is still flashed', async () => {
   ports.addBoard('/dev/ttyACM0', board);
   const result = await flashEspruino(ctx, options('/dev/ttyACM0'));
   assert.is(result.fw, 'greenhouse 0.2.0');
+});
+
+test('a device config built by the Espruino target is flashed and verified', async () => {
+  const bundle = await bundleFromConfig(repoPath('hardware', 'devices', 'pico-desk.json'), {
+    broker: 'mqtt://127.0.0.1:1883',
+  });
+  const board = new VirtualEspruino();
+  ports.addBoard('/dev/ttyACM0', board);
+  const result = await flashEspruino(ctx, {
+    ...options('/dev/ttyACM0'),
+    bundle: bundle.code,
+    filename: bundle.filename,
+    fw: bundle.fw,
+  });
+  assert.match(result.fw, /^fullstack\//);
+  assert.is(board.storage.readBytes(SLOT_FILES[result.slot])?.toString('utf8'), bundle.code);
 });
 
 test.run();
