@@ -2,15 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { getPart } from '../../hardware/catalog/index.js';
 import {
   parseCalibration,
   SAMPLE_CALIBRATION,
 } from '../../hardware/catalog/parts/bme280-registers.js';
+import type { PartParams, SensorPart } from '../../hardware/catalog/types.js';
 import type { DeviceConfig } from '../../hardware/config/types.js';
 import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
 import { crc8, Ds18b20Chip, encodeDs18b20 } from '../../hardware/virtual/ds18b20-chip.js';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
 import { createWorld } from '../../hardware/virtual/world.js';
+import { ManualClock } from '../../lib/clock.js';
 import { repoPath } from '../../lib/paths.js';
 
 test('DS18B20 temperature register at 12 bits, datasheet Table 1', () => {
@@ -70,6 +73,46 @@ test('BME280 registers: id 0x60, calibration block parses back, soft reset', () 
   chip.write([0xe0, 0xb6]);
   assert.is(chip.peek(0xf4), 0, 'reset clears ctrl_meas');
   assert.throws(() => new Bme280Chip(env, 0x40), /0x40 is not possible; allowed 0x76/);
+});
+
+test('analog parts on the board decode through the catalog back to the world', () => {
+  const world = createWorld({ clock: new ManualClock(0) });
+  const board = createVirtualFirmataBoard({
+    board: 'uno',
+    world,
+    parts: [
+      { part: 'tmp36', pin: 'A0' },
+      { part: 'lm35', pin: 'A1' },
+      { part: 'ntc', pin: 'A2' },
+      { part: 'photoresistor', pin: 'A3' },
+    ],
+  });
+  const decode = (kind: string, pin: number) => {
+    const part = getPart(kind) as SensorPart;
+    const params = Object.fromEntries(
+      Object.entries(part.params).map(([key, spec]) => [key, spec.default]),
+    ) as PartParams;
+    return part.convert(board.core.readAnalog(pin), { adcBits: 10, volts: 5, params });
+  };
+  for (const celsius of [5, 21.5, 40]) {
+    world.setTemperature(celsius);
+    // one ADC count is 0.49 °C for the TMP36 and LM35; the NTC is finest near 25 °C
+    assert.ok(
+      Math.abs(Number(decode('tmp36', 14).temperature) - celsius) < 0.5,
+      `tmp36 ${celsius}`,
+    );
+    assert.ok(Math.abs(Number(decode('lm35', 15).temperature) - celsius) < 0.5, `lm35 ${celsius}`);
+    assert.ok(Math.abs(Number(decode('ntc', 16).temperature) - celsius) < 0.3, `ntc ${celsius}`);
+  }
+  for (const level of [0.3, 0.5, 0.7]) {
+    world.setLight(level);
+    const lux = Number(decode('photoresistor', 17).light);
+    const expected = world.readLux();
+    assert.ok(
+      Math.abs(lux - expected) / expected < 0.05,
+      `light ${level}: ${lux} lx vs ${expected}`,
+    );
+  }
 });
 
 test('wiring mistakes are refused with the part, the pin and what is allowed', () => {
