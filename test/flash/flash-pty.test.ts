@@ -2,6 +2,10 @@
  * The uploader through the real serialport binding, against virtual Espruino boards behind
  * real pseudo-terminals.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,6 +17,7 @@ import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { type EspruinoPty, openEspruinoPty } from '../../hardware/virtual/espruino/pty-port.js';
 import { openPty, type Pty } from '../../hardware/virtual/pty.js';
 import { systemClock } from '../../lib/clock.js';
+import { REPO_ROOT } from '../../lib/paths.js';
 
 const BUNDLE =
   'var n = 0;\nsetInterval(function () { n++; }, 1000);\nprint("pty firmware " + "up");\n';
@@ -113,6 +118,57 @@ test('a rejected bundle never reaches the pseudo-terminal', async () => {
   assert.is(error.kind, 'rejected-bundle');
   assert.match(error.message, /async functions are not supported by Espruino/);
   assert.is(board.bytesReceived, 0);
+});
+
+/** Runs the built CLI; resolves with its exit code and output. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'fullstack.js'), ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
+test('`fullstack flash --bundle` through the built CLI: success, then the errors it prints', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fullstack-flash-cli-'));
+  try {
+    const good = join(dir, 'good.js');
+    const bad = join(dir, 'bad.js');
+    writeFileSync(good, BUNDLE);
+    writeFileSync(bad, 'var o = { a: 1 };\nvar copy = { ...o };\n');
+    const { board, path } = await boardOnPty();
+    const ok = await cli(['flash', '--bundle', good, '--fw', 'cli 1.0', '--port', path]);
+    assert.is(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stdout,
+      new RegExp(
+        `^Flashed cli 1\\.0 to PICO_R1_3 \\(Espruino 2v29\\) on ${path}: \\d+ bytes, CRC \\d+, slot a, verified\\.`,
+      ),
+    );
+    assert.match(ok.stderr, /upload 100%/);
+    assert.is((board.storage.readJSON(BOOT_INFO_FILE) as { fw: string }).fw, 'cli 1.0');
+    const rejected = await cli(['flash', '--bundle', bad, '--port', path]);
+    assert.is(rejected.code, 1);
+    assert.match(
+      rejected.stderr,
+      /bad\.js:2:14: spread syntax \(\.\.\.\) is not supported by Espruino/,
+    );
+    const missing = await cli(['flash', '--bundle', good, '--port', '/dev/ttyFULLSTACK-none']);
+    assert.is(missing.code, 1);
+    assert.match(missing.stderr, /does not exist/);
+    assert.match(missing.stderr, /fullstack ports/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
