@@ -54,6 +54,8 @@ export interface EspruinoBundle {
   network: EspruinoNetwork;
   /** Things the user must know (a board with no network of its own). */
   warnings: string[];
+  /** Bytes each source file contributes to the bundle. */
+  inputs: Record<string, number>;
 }
 
 function parseBroker(url: string): { host: string; port: number } {
@@ -172,6 +174,7 @@ startEspruino({
     legalComments: 'none',
     write: false,
     logLevel: 'silent',
+    metafile: true,
     ...ESPRUINO_ESBUILD,
   });
   const code = result.outputFiles[0]?.text ?? '';
@@ -181,5 +184,9 @@ startEspruino({
       `the bundle for ${config.id} uses what Espruino lacks:\n${formatEspruinoSyntaxProblems(problems)}`,
     );
   }
-  return { code, bytes: Buffer.byteLength(code), plan, board, network, warnings };
+  const inputs: Record<string, number> = {};
+  for (const output of Object.values(result.metafile?.outputs ?? {})) {
+    for (const [file, input] of Object.entries(output.inputs)) inputs[file] = input.bytesInOutput;
+  }
+  return { code, bytes: Buffer.byteLength(code), plan, board, network, warnings, inputs };
 }

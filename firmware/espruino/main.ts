@@ -44,7 +44,7 @@ interface WifiModule {
 
 const BOOT_FILE = 'fsboot';
 
-export function startEspruino(start: EspruinoStart): void {
+export function startEspruino(start: EspruinoStart) {
   const g = start.g;
   const storage = g.require('Storage') as StorageModule;
   const clock = { now: start.now, setTimeout: start.setTimeout, clearTimeout: start.clearTimeout };

@@ -141,7 +141,7 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     return id;
   }
 
-  function handle(type: number, flags: number, body: string): void {
+  function handle(type: number, flags: number, body: string) {
     const e = events as TransportEvents;
     if (type === 2) {
       // CONNACK: return code in byte 2 (3.2.2.3).

@@ -1,0 +1,130 @@
+/**
+ * The Espruino bundle of every shipped Espruino device config: built (esbuild, then the
+ * whole-bundle syntax check), run in a vm sandbox with the Espruino globals it uses (net over a
+ * real TCP socket to a real broker, pins, I2C1 with a BME280 model, OneWire with a DS18B20
+ * model, Storage, process.memory), publishing its birth and telemetry, and answering a command.
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { suite } from 'uvu';
+import { buildEspruinoBundle } from '../../firmware/espruino/build.js';
+import { EspruinoSandbox } from '../../firmware/espruino/sandbox.js';
+import { checkEspruinoSyntax } from '../../firmware/espruino/syntax-check.js';
+import { getBoard } from '../../hardware/boards/index.js';
+import { loadDeviceConfig } from '../../hardware/config/index.js';
+import { createWorld } from '../../hardware/virtual/world.js';
+import { repoPath } from '../../lib/paths.js';
+import { startTestBroker } from '../helpers/broker.js';
+import { collect } from './collector.js';
+
+const test = suite('Espruino bundles of the shipped configs');
+
+const configs = readdirSync(repoPath('hardware', 'devices'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => loadDeviceConfig(repoPath('hardware', 'devices', f)))
+  .filter((c) => getBoard(c.board).target === 'espruino');
+
+test('there are shipped Espruino configs to build', () => {
+  assert.ok(configs.length >= 3, `found ${configs.map((c) => c.id).join(', ')}`);
+});
+
+for (const config of configs) {
+  test(`${config.id} (${config.board}): builds, passes the syntax check, publishes in the sandbox`, async () => {
+    const broker = await startTestBroker();
+    const sub = await collect(broker.url, config.id);
+    const world = createWorld({ seed: 4, light: 0.5 });
+    world.setTemperature(23);
+    const bundle = await buildEspruinoBundle({ config, brokerUrl: broker.url });
+    assert.deepEqual(checkEspruinoSyntax(bundle.code, `${config.id}.bundle.js`), []);
+    assert.doesNotMatch(
+      bundle.code,
+      /\bimport\b|\bexport\b|require\("(?!Storage|net|Wifi|EspruinoWiFi)/,
+    );
+    const sandbox = new EspruinoSandbox({
+      board: bundle.board,
+      world,
+      device: config,
+      variables: bundle.board.espruinoVars ?? 1700,
+    });
+    try {
+      sandbox.run(bundle.code, `${config.id}.bundle.js`);
+      const birth = await sub.waitFor(
+        (m) => m.kind === 'status' && m.payload.online === true,
+        10_000,
+        'birth',
+      );
+      assert.equal(birth.payload.board, config.board);
+      assert.equal(birth.payload.boot, 1);
+      assert.deepEqual(
+        birth.payload.sensors,
+        bundle.plan.birthSensors,
+        'units survive the UTF-8 encoding',
+      );
+      const first = await sub.waitFor((m) => m.kind === 'telemetry', 10_000, 'telemetry');
+      const readings = first.payload.readings as Record<string, number | boolean>;
+      for (const channel of bundle.plan.birthSensors) {
+        const value = readings[channel.id];
+        assert.ok(
+          value !== undefined,
+          `${channel.id} in the first message: ${JSON.stringify(readings)}`,
+        );
+        if (channel.kind === 'temperature') {
+          assert.ok(
+            Math.abs((value as number) - 23) < 0.5,
+            `${channel.id} = ${value} °C, world 23`,
+          );
+        }
+        if (channel.kind === 'light') {
+          const lux = world.readLux();
+          assert.ok(
+            Math.abs((value as number) - lux) < lux * 0.05 + 1,
+            `${channel.id} = ${value} lx, world ${lux}`,
+          );
+        }
+      }
+      assert.equal(first.payload.seq, 1);
+      const actuator = bundle.plan.actuators[0]!;
+      const value = actuator.valueType === 'boolean' ? true : actuator.max;
+      await sub.send(
+        `fs/v1/${config.id}/cmd`,
+        JSON.stringify({ id: 'e1', name: 'set', args: { actuator: actuator.id, value } }),
+      );
+      const ack = await sub.waitFor((m) => m.kind === 'ack' && m.payload.id === 'e1', 5000, 'ack');
+      assert.deepEqual(ack.payload, {
+        id: 'e1',
+        ok: true,
+        result: { actuator: actuator.id, value },
+      });
+      const pinId = String(
+        getBoard(config.board).pins.find(
+          (p) => p.name === actuator.pin || p.aliases?.includes(actuator.pin),
+        )?.id,
+      );
+      assert.ok(
+        sandbox.writes.some((w) => w.pin === pinId),
+        `a write to ${pinId}: ${JSON.stringify(sandbox.writes)}`,
+      );
+      await sub.send(`fs/v1/${config.id}/cmd`, '{"id":"e2","name":"set","args":');
+      const bad = await sub.waitFor(
+        (m) => m.kind === 'ack' && m.payload.id === 'e2',
+        5000,
+        'error ack',
+      );
+      assert.equal(bad.payload.ok, false);
+      const sys = await sub.waitFor((m) => m.kind === 'sys', 5000, 'sys report');
+      assert.equal((sys.payload.memory as { unit: string }).unit, 'vars');
+      assert.equal(sandbox.storage.fsboot, '1', 'the boot counter is in Storage');
+      assert.ok(
+        !sandbox.console.some((line) => line.startsWith('Uncaught')),
+        sandbox.console.join('\n'),
+      );
+    } finally {
+      sandbox.dispose();
+      world.close();
+      await sub.close();
+      await broker.close();
+    }
+  });
+}
+
+test.run();
