@@ -78,8 +78,11 @@ function connect(attachment: Attachment, port: MockPortBinding): void {
     return read(buffer, offset, length);
   };
   port.close = async () => {
-    if (attachment.open === port) attachment.open = undefined;
-    attachment.end.onClose();
+    // A port from before an unplug may close after the next session began: leave that one be.
+    if (attachment.open === port) {
+      attachment.open = undefined;
+      attachment.end.onClose();
+    }
     return close();
   };
   attachment.end.onOpen((bytes) => {
@@ -117,6 +120,7 @@ export function setUnplugged(path: string, unplugged: boolean): void {
   attachment.plug = unplugged ? 'unplugged' : 'plugged';
   const port = attachment.open;
   if (!unplugged || !port) return;
+  attachment.open = undefined;
   const pending = (port as unknown as { pendingRead: ((err?: Error) => void) | null }).pendingRead;
   if (pending) {
     (port as unknown as { pendingRead: null }).pendingRead = null;
