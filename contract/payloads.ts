@@ -84,6 +84,13 @@ export interface CommandArgs {
   interval: { sensor?: string; sampleMs?: number; minReportMs?: number; maxReportMs?: number };
   ping: Record<string, never>;
   reboot: Record<string, never>;
+  /** Over-the-air update (firmware/ota/protocol.ts, docs/flashing.md): announce an image. */
+  'ota-begin': { fw: string; size: number; sha256: string; chunks: number; chunkBytes: number };
+  /** One chunk: base64 `data` and the sha256 of its bytes; refused when they differ. */
+  'ota-chunk': { index: number; offset: number; data: string; sha256: string };
+  /** Check the whole image, switch to it on trial (rolled back without a birth). */
+  'ota-commit': { sha256: string };
+  'ota-abort': Record<string, never>;
 }
 export type CommandName = keyof CommandArgs;
 

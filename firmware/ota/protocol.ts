@@ -11,6 +11,7 @@
  * After a commit the device restarts into the new slot on trial: the new firmware must send a
  * birth within the trial time, or the device goes back to the previous slot (A/B).
  */
+import type { CommandArgs } from '../../contract/payloads.js';
 
 export const OTA_COMMANDS = {
   begin: 'ota-begin',
@@ -19,26 +20,10 @@ export const OTA_COMMANDS = {
   abort: 'ota-abort',
 } as const;
 
-export interface OtaBeginArgs {
-  fw: string;
-  size: number;
-  sha256: string;
-  chunks: number;
-  chunkBytes: number;
-}
-
-export interface OtaChunkArgs {
-  index: number;
-  offset: number;
-  /** base64 */
-  data: string;
-  /** sha256 of this chunk's bytes, hex */
-  sha256: string;
-}
-
-export interface OtaCommitArgs {
-  sha256: string;
-}
+/** The arguments, as the contract declares them (contract/payloads.ts, CommandArgs). */
+export type OtaBeginArgs = CommandArgs['ota-begin'];
+export type OtaChunkArgs = CommandArgs['ota-chunk'];
+export type OtaCommitArgs = CommandArgs['ota-commit'];
 
 /** Upper bound so that one chunk command stays well under the contract's 16 KB payload limit. */
 export const MAX_CHUNK_BYTES = 8 * 1024;
