@@ -10,10 +10,19 @@ import type { DeviceView } from './fleet.js';
 import { openApiDocument } from './openapi.js';
 import type { ReadingsQuery, ReadingsResult } from './store.js';
 
-export const API_ROUTES = ['devices', 'device', 'readings', 'command', 'openapi'] as const;
+export const API_ROUTES = [
+  'devices',
+  'device',
+  'readings',
+  'command',
+  'openapi',
+  'not-found',
+] as const;
 export type ApiRoute = (typeof API_ROUTES)[number];
 
 export interface ApiRequest {
+  method?: string;
+  path?: string;
   params: Record<string, string | undefined>;
   query: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
@@ -101,6 +110,15 @@ async function route(name: ApiRoute, req: ApiRequest, ctx: ApiContext): Promise<
   switch (name) {
     case 'openapi':
       return { status: 200, body: openApiDocument() };
+    case 'not-found':
+      throw new ApiError(
+        404,
+        'not-found',
+        `no route ${req.method ?? ''} ${req.path ?? ''} in this API; see /api/openapi.json`.replace(
+          /\s+/g,
+          ' ',
+        ),
+      );
     case 'devices':
       return { status: 200, body: { devices: ctx.devices() } };
     case 'device': {
@@ -184,7 +202,7 @@ export async function handleApi(
   ctx: ApiContext,
 ): Promise<ApiResponse> {
   try {
-    if (name !== 'openapi' && ctx.checkKey) {
+    if (name !== 'openapi' && name !== 'not-found' && ctx.checkKey) {
       // `X-API-Key` too: behind FULLSTACK_NR_PROTECT_UI the Authorization header carries the
       // HTTP basic login, so the key needs a header of its own.
       const apiKey = header(req.headers, 'x-api-key');

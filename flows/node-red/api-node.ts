@@ -8,6 +8,8 @@ import { backendOf } from './backend-of.js';
 import type { Node, NodeAPI, NodeDef } from './types.js';
 
 interface HttpRequest {
+  method?: string;
+  originalUrl?: string;
   params?: Record<string, string>;
   query?: Record<string, unknown>;
   headers?: Record<string, string | string[] | undefined>;
@@ -48,6 +50,8 @@ export default function register(RED: NodeAPI): void {
       const response = await handleApi(
         route,
         {
+          method: req.method,
+          path: req.originalUrl?.split('?')[0],
           params: req.params ?? {},
           query: req.query ?? {},
           headers: req.headers ?? {},

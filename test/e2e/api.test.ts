@@ -205,6 +205,18 @@ test('POST a command the device never answers: 504 after timeoutMs', async (ctx)
   assert.match(r.body.message, /no ack from greenhouse within 500 ms/);
 });
 
+test('an unknown /api/ path is a JSON 404; a body that is not JSON is a 400', async (ctx) => {
+  const missing = await call(ctx, 'GET', '/api/nothing/here');
+  assert.equal([missing.status, missing.body.error], [404, 'not-found']);
+  assert.match(missing.body.message, /no route GET \/api\/nothing\/here/);
+  const response = await fetch(`${ctx.nodeRed.url}/api/devices/greenhouse/commands/ping`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.key}` },
+    body: '{not json',
+  });
+  assert.is(response.status, 400);
+});
+
 test('GET /api/openapi.json needs no key and describes every route', async (ctx) => {
   const doc = await call(ctx, 'GET', '/api/openapi.json', { key: null });
   assert.is(doc.status, 200);
