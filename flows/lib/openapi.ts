@@ -37,6 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
               enum: [
                 'bad-request',
                 'unauthorized',
+                'not-found',
                 'unknown-device',
                 'timeout',
                 'device-error',
