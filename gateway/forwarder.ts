@@ -12,7 +12,6 @@ import {
   type PresenceDiff,
   type PresenceEntry,
   type PresenceFull,
-  type TelemetryBatch,
   type UpstreamAck,
   upstreamTopic,
 } from '../contract/index.js';
@@ -24,6 +23,8 @@ import type { Outbox } from './outbox.js';
 import type { ChildHandle } from './supervisor/types.js';
 
 /** `refused`: the broker answered but refused the gateway (CONNACK code); retried all the same. */
+const FULL_STATE_REFRESH_MS = 1000;
+
 export type UpstreamState = 'connecting' | 'connected' | 'disconnected' | 'refused' | 'stopped';
 
 export interface ForwarderContext {
@@ -57,6 +58,7 @@ export class Forwarder {
   private readonly inFlight = new Set<InFlight>();
   private pumping = false;
   private retry: TimerId | undefined;
+  private refresh: TimerId | undefined;
 
   constructor(private readonly ctx: ForwarderContext) {}
 
@@ -149,6 +151,7 @@ export class Forwarder {
       stop: async () => {
         this.state = 'stopped';
         ctx.clock.clearTimeout(this.retry);
+        ctx.clock.clearTimeout(this.refresh);
         await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
         finish();
       },
@@ -166,15 +169,13 @@ export class Forwarder {
         const first = (rows[0] as { id: number }).id;
         const last = (rows[rows.length - 1] as { id: number }).id;
         this.cursor = last;
-        const batch: TelemetryBatch = {
-          gateway: this.ctx.gatewayId,
-          items: rows.map((r) => r.item),
-        };
-        const flight: InFlight = { first, last, rx: rows.map((r) => r.item.rx) };
+        // A TelemetryBatch, assembled from the stored JSON of each item: no parse, no re-stringify.
+        const batch = `{"gateway":${JSON.stringify(this.ctx.gatewayId)},"items":[${rows.map((r) => r.body).join(',')}]}`;
+        const flight: InFlight = { first, last, rx: rows.map((r) => r.rx) };
         this.inFlight.add(flight);
         this.client?.publish(
           upstreamTopic(this.ctx.gatewayId, 'telemetry'),
-          JSON.stringify(batch),
+          batch,
           { qos: 1 },
           (error) => this.acknowledged(flight, error),
         );
@@ -196,6 +197,14 @@ export class Forwarder {
       qos: 1,
     });
     this.ctx.counters.messagesOut.inc({ kind: 'presence' });
+    // Keep the retained full state current for a backend that subscribes later (a restarted
+    // Node-RED), at most once a second however many diffs there are.
+    if (this.refresh === undefined) {
+      this.refresh = this.ctx.clock.setTimeout(() => {
+        this.refresh = undefined;
+        void this.sendFullState();
+      }, FULL_STATE_REFRESH_MS);
+    }
   }
 
   sendAck(ack: UpstreamAck): void {

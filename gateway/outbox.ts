@@ -26,7 +26,10 @@ export class OutboxFullError extends Error {
 
 export interface OutboxRow {
   id: number;
-  item: ForwardedTelemetry;
+  /** Gateway receive time, for the forward latency. */
+  rx: number;
+  /** The ForwardedTelemetry as stored: JSON, passed upstream without a parse. */
+  body: string;
 }
 
 interface Pending {
@@ -65,7 +68,9 @@ export class Outbox {
     this.upsertSeen = db.prepare(
       'INSERT INTO seen (device, boot, seq) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET boot = excluded.boot, seq = MAX(CASE WHEN seen.boot = excluded.boot THEN seen.seq ELSE -1 END, excluded.seq)',
     );
-    this.selectAfter = db.prepare('SELECT id, body FROM outbox WHERE id > ? ORDER BY id LIMIT ?');
+    this.selectAfter = db.prepare(
+      'SELECT id, rx, body FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+    );
     this.deleteRange = db.prepare(
       'DELETE FROM outbox WHERE id >= ? AND id <= ? RETURNING LENGTH(body) AS b',
     );
@@ -125,8 +130,7 @@ export class Outbox {
 
   /** Up to `limit` rows after `afterId`, oldest first. */
   readAfter(afterId: number, limit: number): OutboxRow[] {
-    const rows = this.selectAfter.all(afterId, limit) as Array<{ id: number; body: string }>;
-    return rows.map((r) => ({ id: r.id, item: JSON.parse(r.body) as ForwardedTelemetry }));
+    return this.selectAfter.all(afterId, limit) as OutboxRow[];
   }
 
   /** Deletes rows firstId..lastId: upstream acknowledged them. */

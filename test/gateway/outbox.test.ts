@@ -36,13 +36,13 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
     assert.equal(again.lastSeen().get('a'), { boot: 1, seq: 50 });
     const rows = again.readAfter(0, 10);
     assert.equal(
-      rows.map((r) => r.item.seq),
+      rows.map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
     again.acknowledge(rows[0]!.id, rows[9]!.id);
     assert.is(again.depth(), 40);
     assert.equal(
-      again.readAfter(0, 1).map((r) => r.item.seq),
+      again.readAfter(0, 1).map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
       [11],
     );
   } finally {
@@ -66,7 +66,14 @@ test('drop-oldest keeps within the budget and counts what it dropped', async () 
     for (let i = 100; i < 130; i++) await outbox.append(item('a', i));
     assert.ok(outbox.sizeBytes() <= size * 10);
     assert.is(outbox.depth() + dropped, 30, 'every reading is either kept or counted as dropped');
-    assert.is(outbox.readAfter(0, 100).at(-1)?.item.seq, 129, 'the newest are kept');
+    assert.is(
+      outbox
+        .readAfter(0, 100)
+        .map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq)
+        .at(-1),
+      129,
+      'the newest are kept',
+    );
   } finally {
     dir.remove();
   }
