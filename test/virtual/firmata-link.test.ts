@@ -56,6 +56,15 @@ test('firmata-io gets ready, reads A0 and drives pin 13 over the mock binding', 
   io.digitalWrite(13, 1);
   await until(() => board.pinState('13').value === 1);
   assert.is(board.pinState('13').mode, 'OUTPUT');
+  const other = createVirtualFirmataBoard({ world });
+  const refusal = await other.attachMock('/dev/vfirmata-link-1').then(
+    () => null,
+    (err: Error) => err,
+  );
+  assert.match(String(refusal), /a virtual board is already attached there/);
+  assert.is(other.connectionKind, 'none', 'the refused board stays unconnected');
+  await other.close();
+  assert.is(board.pinState('13').value, 1, 'the first board is untouched');
   const listed = (await SerialPortMock.list()).find((p) => p.path === '/dev/vfirmata-link-1');
   assert.equal([listed?.vendorId, listed?.productId], ['2341', '0043'], 'listed as an Uno R3');
   await new Promise((r) => port.close(r));

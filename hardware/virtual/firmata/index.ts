@@ -124,16 +124,21 @@ export class VirtualFirmataBoard {
   /** Creates mock serial port `path`; the board powers up whenever a host opens it. */
   async attachMock(path: string): Promise<void> {
     this.requireUnconnected();
-    attachMockPort(
-      path,
-      {
-        onOpen: (write) => this.core.start((bytes) => write(Buffer.from(bytes))),
-        onData: (bytes) => this.core.receive(bytes),
-        onClose: () => this.core.stop(),
-      },
-      this.profile.usb,
-    );
     this.connection = { kind: 'mock', path };
+    try {
+      await attachMockPort(
+        path,
+        {
+          onOpen: (write) => this.core.start((bytes) => write(Buffer.from(bytes))),
+          onData: (bytes) => this.core.receive(bytes),
+          onClose: () => this.core.stop(),
+        },
+        this.profile.usb,
+      );
+    } catch (err) {
+      this.connection = { kind: 'none' };
+      throw err;
+    }
   }
 
   /** Opens a pseudo-terminal; `path` (a symlink that survives replugging) is what hosts open. */
@@ -144,8 +149,14 @@ export class VirtualFirmataBoard {
       onData: (bytes) => this.core.receive(bytes),
       onClose: () => this.core.stop(),
     });
-    await connector.plug();
     this.connection = { kind: 'pty', connector };
+    try {
+      await connector.plug();
+    } catch (err) {
+      this.connection = { kind: 'none' };
+      await connector.close();
+      throw err;
+    }
     return { path: connector.path, close: () => connector.close() };
   }
 

@@ -17,9 +17,16 @@ type Binding = typeof SerialPortMock.binding;
 type MockPortBinding = Awaited<ReturnType<Binding['open']>>;
 
 // The ESM build of @serialport/binding-mock ships no type declarations (its package "exports"
-// map has no "types"), so it is loaded by a specifier TypeScript does not resolve.
+// map has no "types"), so it is loaded by a specifier TypeScript does not resolve. It is loaded
+// on first use rather than at the top level, so that this module has no top-level await.
 const ESM_MOCK_SPECIFIER: string = '@serialport/binding-mock';
-const EsmMockBinding = ((await import(ESM_MOCK_SPECIFIER)) as { MockBinding: Binding }).MockBinding;
+let esmMockBinding: Promise<Binding> | undefined;
+function loadEsmMockBinding(): Promise<Binding> {
+  esmMockBinding ??= import(ESM_MOCK_SPECIFIER).then(
+    (m: { MockBinding: Binding }) => m.MockBinding,
+  );
+  return esmMockBinding;
+}
 
 export interface MockEnd {
   /** The host opened the port: the board powers up and sends through `write`. */
@@ -39,8 +46,8 @@ const attachments = new Map<string, Attachment>();
 const hooked = new WeakSet<object>();
 
 /** The mock binding objects in this process: serialport's copy first. */
-function bindings(): Binding[] {
-  const list = [SerialPortMock.binding, EsmMockBinding];
+async function bindings(): Promise<Binding[]> {
+  const list = [SerialPortMock.binding, await loadEsmMockBinding()];
   return list.filter((b, i) => list.indexOf(b) === i);
 }
 
@@ -91,19 +98,19 @@ function connect(attachment: Attachment, port: MockPortBinding): void {
 }
 
 /** Creates the mock port `path` (listed with `usb` ids) and routes it to `end`. */
-export function attachMockPort(
+export async function attachMockPort(
   path: string,
   end: MockEnd,
   usb?: { manufacturer: string; vendorId: string; productId: string },
-): void {
+): Promise<void> {
   if (attachments.has(path)) {
     throw new Error(`mock serial port ${path}: a virtual board is already attached there`);
   }
-  for (const binding of bindings()) {
+  attachments.set(path, { end, plug: 'plugged' });
+  for (const binding of await bindings()) {
     hook(binding);
     binding.createPort(path, { record: false, ...usb });
   }
-  attachments.set(path, { end, plug: 'plugged' });
 }
 
 export function detachMockPort(path: string): void {
