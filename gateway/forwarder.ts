@@ -198,12 +198,14 @@ export class Forwarder {
     });
     this.ctx.counters.messagesOut.inc({ kind: 'presence' });
     // Keep the retained full state current for a backend that subscribes later (a restarted
-    // Node-RED), at most once a second however many diffs there are.
+    // Node-RED): at most once a second, and less often for a large fleet (1 ms per device), so
+    // 10,000 devices connecting at once do not turn into megabytes of JSON a second.
     if (this.refresh === undefined) {
+      const delay = Math.max(FULL_STATE_REFRESH_MS, this.ctx.presence().length);
       this.refresh = this.ctx.clock.setTimeout(() => {
         this.refresh = undefined;
         void this.sendFullState();
-      }, FULL_STATE_REFRESH_MS);
+      }, delay);
     }
   }
 

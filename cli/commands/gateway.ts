@@ -4,6 +4,7 @@ import { GATEWAY_ID_PATTERN } from '../../contract/index.js';
 import { startGateway } from '../../gateway/index.js';
 import { runAsTopLevel } from '../../gateway/supervisor/top.js';
 import { createLogger } from '../../lib/log.js';
+import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
 import { dataDirOption, parsePort } from '../options.js';
 import { parseBrokerUrl } from './device.js';
 
@@ -95,6 +96,8 @@ export function register(program: Command): void {
           : undefined,
       });
       runAsTopLevel(gateway, { logger });
+      // Under `fullstack up` (or any parent that sets it): stop cleanly if the parent is gone.
+      if (process.env[PARENT_PID_ENV]) stopWhenParentDies();
       console.log(`Gateway ready ${gateway.mqttUrl} ${gateway.httpUrl}`);
     });
 }
