@@ -41,10 +41,11 @@ export const SIMULATED_PARTS = [
 
 /** Logic level at a digital input. */
 export type DigitalSource = () => boolean;
-/** A GL5528's dark resistance (its datasheet: 1 MΩ after 10 s in the dark). */
-const DARK_OHMS = 1_000_000;
 /** Volts at an analog input. */
 export type AnalogSource = () => number;
+
+/** A GL5528's dark resistance (its datasheet: 1 MΩ after 10 s in the dark). */
+const DARK_OHMS = 1_000_000;
 
 export interface Wiring {
   analog: Map<number, AnalogSource>;
@@ -53,12 +54,15 @@ export interface Wiring {
   onewire: Map<number, OneWirePeripheral[]>;
 }
 
-function numberParam(part: VirtualPart, name: string, fallback: number): number {
+/** A numeric part parameter: positive unless `anySign` (a reference temperature may be ≤ 0). */
+function numberParam(part: VirtualPart, name: string, fallback: number, anySign = false): number {
   const value = part.params?.[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (!anySign && value <= 0)) {
     throw new Error(
-      `virtual board: ${part.part} params.${name} is ${JSON.stringify(value)}; a positive number is required`,
+      `virtual board: ${part.part} params.${name} is ${JSON.stringify(value)}; ${
+        anySign ? 'a number' : 'a positive number'
+      } is required`,
     );
   }
   return value;
@@ -94,7 +98,7 @@ export function buildWiring(
       case 'ntc': {
         const beta = numberParam(part, 'beta', 3950);
         const r0 = numberParam(part, 'r0', 10_000);
-        const t0 = numberParam(part, 't0', 25) + 273.15;
+        const t0 = numberParam(part, 't0', 25, true) + 273.15;
         const series = numberParam(part, 'seriesResistor', 10_000);
         wiring.analog.set(analogPin(), () => {
           const kelvin = world.readTemperature() + 273.15;
