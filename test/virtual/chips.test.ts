@@ -132,6 +132,10 @@ test('wiring mistakes are refused with the part, the pin and what is allowed', (
     /address 0x76 is taken/,
   );
   assert.throws(
+    () => make([{ part: 'ntc', pin: 'A0', params: { beta: 'high' } }]),
+    /ntc params.beta is "high"; a positive number is required/,
+  );
+  assert.throws(
     () => make([{ part: 'button', pin: '2', params: { wiring: 'up' } }]),
     /params.wiring is "up"; allowed: "pullup", "pulldown"/,
   );
