@@ -91,6 +91,8 @@ export interface CommandArgs {
   /** Check the whole image, switch to it on trial (rolled back without a birth). */
   'ota-commit': { sha256: string };
   'ota-abort': Record<string, never>;
+  /** What boots now: slot, fw, sha256, whether on trial, the last rollback. */
+  'ota-status': Record<string, never>;
 }
 export type CommandName = keyof CommandArgs;
 

@@ -7,6 +7,7 @@
  *   ota-chunk  {index, offset, data, sha256}            base64 bytes; refused when the hash differs
  *   ota-commit {sha256}                                 whole-image check, switch, trial boot
  *   ota-abort  {}                                       forget a partial transfer
+ *   ota-status {}                                       what boots now (slot, fw, sha256, trial)
  *
  * After a commit the device restarts into the new slot on trial: the new firmware must send a
  * birth within the trial time, or the device goes back to the previous slot (A/B).
@@ -18,7 +19,18 @@ export const OTA_COMMANDS = {
   chunk: 'ota-chunk',
   commit: 'ota-commit',
   abort: 'ota-abort',
+  status: 'ota-status',
 } as const;
+
+/** The answer to ota-status. */
+export interface OtaStatus {
+  slot: string;
+  fw: string;
+  sha256: string | null;
+  /** The running firmware has not confirmed itself with a birth yet. */
+  trial: boolean;
+  rolledBack: { fw: string; reason: string; at: number } | null;
+}
 
 /** The arguments, as the contract declares them (contract/payloads.ts, CommandArgs). */
 export type OtaBeginArgs = CommandArgs['ota-begin'];

@@ -217,6 +217,19 @@ export function createOtaCommands<Bytes>(
     };
   }
 
+  /** What boots now: lets the sender tell the new image from a rollback by its hash. */
+  function status(id: string): OtaOutcome {
+    const record = ctx.store.readRecord();
+    if (record === null) return fail(id, 'no boot record');
+    return ok(id, {
+      slot: record.slot,
+      fw: record.fw,
+      sha256: record.sha256 === undefined ? null : record.sha256,
+      trial: record.trial !== undefined,
+      rolledBack: record.rolledBack === undefined ? null : record.rolledBack,
+    });
+  }
+
   function abort(id: string): OtaOutcome {
     if (state === 'switching') return fail(id, 'ota-abort refused: the switch is under way');
     state = 'idle';
@@ -229,5 +242,6 @@ export function createOtaCommands<Bytes>(
   table[OTA_COMMANDS.chunk] = chunk;
   table[OTA_COMMANDS.commit] = commit;
   table[OTA_COMMANDS.abort] = abort;
+  table[OTA_COMMANDS.status] = status;
   return table;
 }

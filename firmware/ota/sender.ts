@@ -13,6 +13,7 @@ import {
   type OtaChunkArgs,
   type OtaEvent,
   type OtaPhase,
+  type OtaStatus,
 } from './protocol.js';
 
 /** Births of one device, buffered from the moment the watch began. */
@@ -168,17 +169,16 @@ export async function sendOta(link: OtaLink, options: OtaSendOptions): Promise<O
       );
     }
     report('waiting-birth', `waiting for the birth of ${options.fw}`);
-    return await awaitOutcome(
+    return await awaitOutcome({
+      link,
       births,
       before,
+      sha256,
       options,
       timeout,
-      (phase, detail) => report(phase, detail),
-      {
-        bytes: total,
-        chunks: chunks.length,
-      },
-    );
+      report,
+      size: { bytes: total, chunks: chunks.length },
+    });
   } finally {
     births.stop();
   }
@@ -189,20 +189,37 @@ function sameBirth(a: Birth | null, b: Birth): boolean {
   return a !== null && a.boot === b.boot && a.ts === b.ts && a.fw === b.fw;
 }
 
-async function awaitOutcome(
-  births: BirthWatch,
-  before: Birth | null,
-  options: OtaSendOptions,
-  timeout: number,
-  report: (phase: OtaPhase, detail?: string) => void,
-  size: { bytes: number; chunks: number },
-): Promise<OtaResult> {
+interface OutcomeContext {
+  link: OtaLink;
+  births: BirthWatch;
+  before: Birth | null;
+  sha256: string;
+  options: OtaSendOptions;
+  timeout: number;
+  report: (phase: OtaPhase, detail?: string) => void;
+  size: { bytes: number; chunks: number };
+}
+
+/** ota-status, asked again while a trial is still being confirmed; null if unsupported. */
+async function settledStatus(c: OutcomeContext, trialMs: number): Promise<OtaStatus | null> {
+  const until = c.options.now() + trialMs;
+  for (;;) {
+    const ack = await c.link.command(c.options.device, OTA_COMMANDS.status, {}, c.timeout);
+    if (!ack.ok) return null;
+    const status = ack.result as OtaStatus;
+    if (!status.trial || c.options.now() >= until) return status;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function awaitOutcome(c: OutcomeContext): Promise<OtaResult> {
+  const { options, timeout, report, size } = c;
   const trialMs = options.trialMs ?? 30_000;
   // Up to two boots: the new firmware, then (after a rollback) the previous one.
   const deadline = options.now() + 2 * trialMs + timeout;
   for (;;) {
     const left = deadline - options.now();
-    const birth = left > 0 ? await births.next(left) : null;
+    const birth = left > 0 ? await c.births.next(left) : null;
     if (birth === null) {
       report('failed', 'no birth after the switch');
       throw new OtaError(
@@ -210,14 +227,20 @@ async function awaitOutcome(
         'Check its power and network; when it restarts, its boot guard runs the previous firmware unless the new one sends a birth.',
       );
     }
-    if (sameBirth(before, birth)) continue;
-    if (birth.fw === options.fw) {
+    if (sameBirth(c.before, birth)) continue;
+    // The hash of what boots tells the new image from a rollback even when both report the
+    // same fw; a firmware without ota-status is judged by its birth's fw.
+    const status = await settledStatus(c, trialMs);
+    if (status?.trial) continue;
+    const updated = status ? status.sha256 === c.sha256 : birth.fw === options.fw;
+    if (updated) {
       report('done', `${options.device} runs ${birth.fw}`);
       return { outcome: 'updated', runningFw: birth.fw, ...size };
     }
+    const reason = status?.rolledBack?.reason ?? 'it sent no birth in time';
     report(
       'rolled-back',
-      `${options.fw} sent no birth in time; ${options.device} went back to ${birth.fw}`,
+      `${options.fw} was rolled back (${reason}); ${options.device} went back to ${birth.fw}`,
     );
     return { outcome: 'rolled-back', runningFw: birth.fw, ...size };
   }

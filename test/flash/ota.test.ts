@@ -2,6 +2,7 @@
  * OTA end to end: the real gateway (broker, command router, presence), the CLI's sender over
  * the gateway's upstream topics, and a device run by the real NodeFirmwareHost from A/B slots.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +179,22 @@ test('a new firmware that never sends its birth is rolled back; the old one runs
   assert.equal(ping.ok && ping.result, { fw: 'fw-1.0.0' });
   assert.is(events.at(-1)!.phase, 'rolled-back');
   assert.match(events.at(-1)!.detail!, /went back to fw-1\.0\.0/);
+});
+
+test('a rebuild that reports the same version is told apart from a rollback by its hash', async () => {
+  await setUp('fw-1.0.0');
+  const rebuild = Buffer.concat([await firmware('fw-1.0.0'), Buffer.from('\n// rebuilt\n')]);
+  const result = await sendOta(link, sendOptions(rebuild, 'fw-1.0.0', []));
+  assert.is(result.outcome, 'updated');
+  const status = await link.command(DEVICE, 'ota-status', {}, 5000);
+  assert.ok(status.ok);
+  assert.is(
+    (status.result as { sha256: string }).sha256,
+    createHash('sha256').update(rebuild).digest('hex'),
+  );
+  const silent = Buffer.concat([await firmware('fw-1.0.0', false), Buffer.from('\n// broken\n')]);
+  const back = await sendOta(link, sendOptions(silent, 'fw-1.0.0', []));
+  assert.is(back.outcome, 'rolled-back');
 });
 
 test.run();
