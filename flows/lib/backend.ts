@@ -87,13 +87,15 @@ export class Backend {
     });
     this.client = client;
     const kinds = ['telemetry', 'presence', 'devices', 'ack'] as const;
+    // "connected" only once the broker granted the subscriptions: from then on nothing a
+    // gateway sends is missed (acks for commands included).
     client.on('connect', () => {
-      this.setState('connected');
       client.subscribe(
         kinds.map((kind) => upstreamTopic(options.gateway, kind)),
         { qos: 1 },
         (error) => {
           if (error) options.warn(`subscribe failed: ${error.message}`);
+          else this.setState('connected');
         },
       );
     });

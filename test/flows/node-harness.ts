@@ -63,9 +63,11 @@ export function backendConfig(h: Harness, extra: Record<string, unknown> = {}) {
   return { id: 'backend', type: 'fullstack-backend', url: h.broker.url, gateway: '+', ...extra };
 }
 
-/** Resolves once the node's backend is subscribed (its status turns green). */
+/**
+ * Resolves once the backend used by `nodeId` is subscribed: it turns "connected" only after its
+ * SUBACK, so nothing the test publishes from then on is missed.
+ */
 export function connected(h: Harness, nodeId: string, timeoutMs = 5000): Promise<void> {
-  const node = h.helper.getNode(nodeId);
   const backend = h.helper.getNode('backend').backend;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -73,16 +75,12 @@ export function connected(h: Harness, nodeId: string, timeoutMs = 5000): Promise
       timeoutMs,
     );
     const check = () => {
-      if (backend.state === 'connected') {
-        clearTimeout(timer);
-        // The SUBACK may trail the CONNACK a little: wait for the broker to list the subscription.
-        setTimeout(resolve, 100);
-        return true;
-      }
-      return false;
+      if (backend.state !== 'connected') return false;
+      clearTimeout(timer);
+      resolve();
+      return true;
     };
-    if (!check()) backend.stateChanges.on(() => check());
-    void node;
+    if (!check()) backend.stateChanges.on(check);
   });
 }
 
