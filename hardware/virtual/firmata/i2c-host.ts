@@ -75,8 +75,8 @@ export class I2cHost {
     const args = data.slice(2);
     switch (mode) {
       case I2cMode.WRITE:
+        // StandardFirmata ignores Wire.endTransmission()'s result: a write to nobody is silent.
         this.device(address)?.write(pairsToBytes(args));
-        if (!this.device(address)) this.ctx.sendString('I2C: no device at this address');
         return;
       case I2cMode.READ_ONCE:
         this.readAndReport(this.parseRead(address, args));
