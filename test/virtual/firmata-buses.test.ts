@@ -123,6 +123,8 @@ test('I2C read continuously every sampling interval, until stop', async () => {
 
 test('I2C read from an address with no device: a string, and an empty reply', async () => {
   const r = await rig([]);
+  await r.host.request(i2c(0x40, 0, [0x01, 0x02]));
+  assert.is(r.host.messages.length, 0, 'a write to nobody is silent');
   await r.host.request(i2c(0x40, 1, [0x00, 2]));
   assert.equal(replies(r.host), [{ address: 0x40, register: 0, bytes: [] }]);
   const [text] = r.host.sysex(0x71);
