@@ -11,7 +11,7 @@ import { Duplex, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** Silence before closing the master, so the slave's reader is waiting in poll(); see close(). */
-const QUIET_BEFORE_CLOSE_MS = 100;
+const QUIET_BEFORE_CLOSE_MS = 250;
 
 export const PTY_RELAY_SCRIPT = fileURLToPath(new URL('./pty_relay.py', import.meta.url));
 
@@ -22,7 +22,7 @@ export interface Pty {
   stream: Duplex;
   /** 'open': a program opened the slave; 'hangup': the last one closed it. */
   events: EventEmitter<{ open: []; hangup: []; exit: [number | null] }>;
-  /** Stops writing, waits 100 ms of silence, then closes the master (the slave's program sees a
+  /** Stops writing, waits 250 ms of silence, then closes the master (the slave's program sees a
    *  disconnect) and ends the helper. Write nothing after calling it. */
   close(): Promise<void>;
 }
