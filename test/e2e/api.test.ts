@@ -11,7 +11,7 @@ import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
 import { createApiKey } from '../../flows/lib/api-keys.js';
 import { silentLogger } from '../../lib/log.js';
 import { freePort } from '../../lib/ports.js';
-import { startVirtualDevice, type VirtualDevice } from '../flows/virtual-device.js';
+import { startVirtualDevice, subscribed, type VirtualDevice } from '../flows/virtual-device.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 
 interface Context {
@@ -28,6 +28,7 @@ test.before(async (ctx) => {
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-api-'));
   ctx.key = createApiKey(join(ctx.dataDir, 'api-keys.json'), 'tests').key;
   ctx.broker = await startTestBroker();
+  const listening = subscribed(ctx.broker.aedes, 'fs/gw/v1/+/telemetry');
   ctx.nodeRed = await startNodeRed({
     host: '127.0.0.1',
     port: await freePort(),
@@ -35,6 +36,7 @@ test.before(async (ctx) => {
     mqtt: { url: ctx.broker.url },
     logger: silentLogger(),
   });
+  await listening;
   ctx.device = await startVirtualDevice(ctx.broker.url, { id: 'greenhouse', gateway: 'gw-test' });
 });
 

@@ -13,7 +13,7 @@ import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
 import { ReadingStore } from '../../flows/lib/store.js';
 import { silentLogger } from '../../lib/log.js';
 import { freePort } from '../../lib/ports.js';
-import { startVirtualDevice, type VirtualDevice } from '../flows/virtual-device.js';
+import { startVirtualDevice, subscribed, type VirtualDevice } from '../flows/virtual-device.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { launchBrowser } from '../helpers/browser.js';
 
@@ -42,7 +42,9 @@ test.before(async (ctx) => {
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-device-page-'));
   ctx.broker = await startTestBroker();
   ctx.port = await freePort();
+  const listening = subscribed(ctx.broker.aedes, 'fs/gw/v1/+/telemetry');
   ctx.nodeRed = await start(ctx);
+  await listening;
   ctx.device = await startVirtualDevice(ctx.broker.url, { id: 'greenhouse', gateway: 'gw-test' });
   ctx.browser = await launchBrowser();
   ctx.page = await ctx.browser.newPage();

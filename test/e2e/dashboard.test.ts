@@ -14,6 +14,7 @@ import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
 import { silentLogger } from '../../lib/log.js';
 import { freePort } from '../../lib/ports.js';
 import { batch, diff, full, GATEWAY, online, reading } from '../flows/upstream-fixtures.js';
+import { subscribed } from '../flows/virtual-device.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { launchBrowser } from '../helpers/browser.js';
 
@@ -31,6 +32,7 @@ const test = suite<Context>('dashboard: fleet and alerts pages');
 test.before(async (ctx) => {
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-dashboard-'));
   ctx.broker = await startTestBroker();
+  const listening = subscribed(ctx.broker.aedes, 'fs/gw/v1/+/telemetry');
   ctx.nodeRed = await startNodeRed({
     host: '127.0.0.1',
     port: await freePort(),
@@ -38,6 +40,7 @@ test.before(async (ctx) => {
     mqtt: { url: ctx.broker.url },
     logger: silentLogger(),
   });
+  await listening;
   ctx.client = await mqtt.connectAsync(ctx.broker.url, { clientId: 'test-gateway' });
   ctx.browser = await launchBrowser();
   ctx.page = await ctx.browser.newPage();

@@ -6,6 +6,7 @@
  */
 import mqtt from 'mqtt';
 import { type UpstreamAck, type UpstreamCommand, upstreamTopic } from '../../contract/index.js';
+import type { TestBroker } from '../helpers/broker.js';
 import { batch, birth, full, reading } from './upstream-fixtures.js';
 
 export interface VirtualDevice {
@@ -100,4 +101,28 @@ export async function startVirtualDevice(
     { qos: 1, retain: true },
   );
   return device;
+}
+
+/**
+ * Resolves when some client subscribes to `topic` on the test broker: call it before starting
+ * Node-RED, await it before publishing what Node-RED must not miss.
+ */
+export function subscribed(
+  aedes: TestBroker['aedes'],
+  topic: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`nobody subscribed to ${topic} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onSubscribe = (subs: Array<{ topic: string }>) => {
+      if (!subs.some((s) => s.topic === topic)) return;
+      clearTimeout(timer);
+      aedes.off('subscribe', onSubscribe);
+      resolve();
+    };
+    aedes.on('subscribe', onSubscribe);
+  });
 }
