@@ -210,12 +210,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): PartialSettings {
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(prefix) || raw === undefined) continue;
     const rest = name.slice(prefix.length).toLowerCase();
-    if (rest === 'id') {
-      layer.gatewayId = raw;
-      continue;
-    }
-    if (rest === 'anonymous') {
-      layer.anonymous = raw;
+    if (rest === 'id' || rest === 'anonymous') {
+      const key = rest === 'id' ? 'gatewayId' : 'anonymous';
+      checkSettings({ [key]: raw }, `environment ${name}`);
+      layer[key] = raw;
       continue;
     }
     const [section, ...fieldParts] = rest.split('_');
@@ -243,6 +241,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): PartialSettings {
       }
       value = raw === 'true';
     }
+    // Checked one variable at a time, so the error names the variable.
+    checkSettings({ [sectionKey]: { [field]: value } }, `environment ${name}`);
     layer[sectionKey] = { ...(layer[sectionKey] as object), [field]: value };
   }
   return checkSettings(layer, 'environment');

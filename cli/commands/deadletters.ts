@@ -1,6 +1,6 @@
 /** `fullstack deadletters`: the rejected device messages the gateway kept, newest first. */
 import { existsSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEVICE_ID_PATTERN, REJECT_REASONS } from '../../contract/index.js';
 import { type DeadLetter, listDeadLetters } from '../../gateway/dead-letters.js';
 import { databasePath, openDatabase } from '../../gateway/store.js';

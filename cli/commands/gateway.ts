@@ -1,5 +1,5 @@
 /** `fullstack gateway`: run the gateway on its own (systemd on a Pi), without Node-RED. */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GATEWAY_ID_PATTERN } from '../../contract/index.js';
 import { startGateway } from '../../gateway/index.js';
 import { runAsTopLevel } from '../../gateway/supervisor/top.js';
@@ -25,7 +25,9 @@ interface GatewayCommandOptions {
 
 function parseGatewayId(value: string): string {
   if (!GATEWAY_ID_PATTERN.test(value)) {
-    throw new Error(`"${value}" is not a gateway id (allowed: ${GATEWAY_ID_PATTERN.source}).`);
+    throw new InvalidArgumentError(
+      `"${value}" is not a gateway id (allowed: ${GATEWAY_ID_PATTERN.source}).`,
+    );
   }
   return value;
 }

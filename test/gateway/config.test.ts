@@ -72,7 +72,7 @@ test('errors name the source, the field, the value and what is allowed', () => {
     );
     assert.match(
       error(() => settingsFromEnv({ FULLSTACK_GATEWAY_FORWARDER_WINDOW: '0' })),
-      /environment: field forwarder.window is 0; allowed: must be >= 1/,
+      /environment FULLSTACK_GATEWAY_FORWARDER_WINDOW: field forwarder.window is 0; allowed: must be >= 1/,
     );
     assert.match(
       error(() => settingsFromEnv({ FULLSTACK_GATEWAY_OUTBOX_COLOUR: 'red' })),
