@@ -4,7 +4,7 @@
  * file it came from. Tabs the user made are not shipped, so they stay in the data dir only
  * (move them into a flows/*.json file by hand to ship them).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath } from '../../lib/paths.js';
 import { hashUnit, parseFlowJson, unitsOf } from './flow-files.js';
@@ -15,6 +15,11 @@ export function saveFlowsBack(
 ): string[] {
   const shippedDir = options.shippedDir ?? repoPath('flows');
   const flowFile = join(dataDir, 'node-red', 'flows.json');
+  if (!existsSync(flowFile)) {
+    throw new Error(
+      `no Node-RED flows at ${flowFile}: start \`fullstack up --data-dir ${dataDir}\` once first`,
+    );
+  }
   const userUnits = unitsOf(parseFlowJson(readFileSync(flowFile, 'utf8'), flowFile));
   const changes: string[] = [];
   for (const file of readdirSync(shippedDir)

@@ -103,6 +103,10 @@ test(
     writeFileSync(join(shippedDir, 'a.json'), JSON.stringify(tab));
     const edited = [tab[0], { ...tab[1], name: 'new' }, { id: 'mine', type: 'tab' }];
     writeFileSync(join(userDir, 'flows.json'), JSON.stringify(edited));
+    assert.throws(
+      () => saveFlowsBack(join(dir, 'nowhere'), { dryRun: true, shippedDir }),
+      /no Node-RED flows at .*start `fullstack up/,
+    );
     assert.equal(saveFlowsBack(join(dir, 'data'), { dryRun: true, shippedDir }), ['a.json: t']);
     assert.match(readFileSync(join(shippedDir, 'a.json'), 'utf8'), /"old"/);
     saveFlowsBack(join(dir, 'data'), { dryRun: false, shippedDir });
