@@ -29,7 +29,9 @@ export function register(program: Command): void {
     .addOption(
       new Option('--device <id>', 'only this device').argParser((v: string) => {
         if (!DEVICE_ID_PATTERN.test(v))
-          throw new Error(`"${v}" is not a device id (allowed: ${DEVICE_ID_PATTERN.source}).`);
+          throw new InvalidArgumentError(
+            `"${v}" is not a device id (allowed: ${DEVICE_ID_PATTERN.source}).`,
+          );
         return v;
       }),
     )
