@@ -152,7 +152,10 @@ export function register(program: Command): void {
     .option('--password <secret>', 'broker password')
     .addOption(dataDirOption())
     .addOption(
-      new Option('--trial-ms <ms>', "how long to wait for the new firmware's birth (the device's own trial decides the rollback)")
+      new Option(
+        '--trial-ms <ms>',
+        "how long to wait for the new firmware's birth (the device's own trial decides the rollback)",
+      )
         .default(30_000)
         .argParser(parseIntInRange(1000, 600_000)),
     )
