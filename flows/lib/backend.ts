@@ -4,7 +4,7 @@
  * readings store when a node needs it. The Node-RED config node is a thin wrapper around this.
  */
 import mqtt from 'mqtt';
-import { upstreamTopic } from '../../contract/topics.js';
+import { type UpstreamKind, upstreamTopic } from '../../contract/topics.js';
 import type { ForwardedTelemetry, UpstreamCommand } from '../../contract/upstream.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
@@ -21,6 +21,12 @@ export interface BackendOptions {
   password?: string;
   /** A gateway id, or `+` for every gateway. */
   gateway: string;
+  /**
+   * An MQTT shared-subscription group: Node-RED instances with the same group split the
+   * telemetry between them (each reading reaches one of them). Presence and acks are not
+   * shared: every instance keeps the whole fleet and hears the acks of its own commands.
+   */
+  shareGroup?: string;
   /** SQLite file for stored readings; absent when nothing needs storage. */
   database?: string;
   retention?: RetentionOptions;
@@ -55,6 +61,18 @@ export interface TelemetryEvent {
   items: ForwardedTelemetry[];
 }
 
+export const SHARE_GROUP_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The topic filter for one upstream kind; telemetry through `$share/<group>/` when sharing. */
+export function subscriptionFor(kind: UpstreamKind, gateway: string, shareGroup?: string): string {
+  const topic = upstreamTopic(gateway, kind);
+  if (!shareGroup || kind !== 'telemetry') return topic;
+  if (!SHARE_GROUP_PATTERN.test(shareGroup)) {
+    throw new Error(`share group "${shareGroup}" does not match ${SHARE_GROUP_PATTERN.source}`);
+  }
+  return `$share/${shareGroup}/${topic}`;
+}
+
 export class Backend {
   readonly fleet = new FleetState();
   readonly telemetry = new Topic<TelemetryEvent>();
@@ -66,6 +84,8 @@ export class Backend {
   private current: ConnectionState = 'closed';
 
   constructor(private readonly options: BackendOptions) {
+    // Refuse a bad group now, not later inside the MQTT client's connect handler.
+    subscriptionFor('telemetry', options.gateway, options.shareGroup);
     this.commands = new CommandTracker(options.clock ?? systemClock, (command) =>
       this.publishCommand(command),
     );
@@ -91,7 +111,7 @@ export class Backend {
     // gateway sends is missed (acks for commands included).
     client.on('connect', () => {
       client.subscribe(
-        kinds.map((kind) => upstreamTopic(options.gateway, kind)),
+        kinds.map((kind) => subscriptionFor(kind, options.gateway, options.shareGroup)),
         { qos: 1 },
         (error) => {
           if (error) options.warn(`subscribe failed: ${error.message}`);

@@ -23,6 +23,7 @@ export default function register(RED: NodeAPI): void {
         username,
         password,
         gateway: String(def.gateway || '+'),
+        shareGroup: String(def.share || '') || undefined,
         database,
         retention: {
           rawMs: days(def.rawDays, 7) * 86_400_000,
