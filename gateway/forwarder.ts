@@ -49,6 +49,8 @@ interface InFlight {
   first: number;
   last: number;
   rx: number[];
+  /** What was read, so the acknowledge can skip counting the rows again. */
+  read: { rows: number; bytes: number; epoch: number };
 }
 
 export class Forwarder {
@@ -171,7 +173,14 @@ export class Forwarder {
         this.cursor = last;
         // A TelemetryBatch, assembled from the stored JSON of each item: no parse, no re-stringify.
         const batch = `{"gateway":${JSON.stringify(this.ctx.gatewayId)},"items":[${rows.map((r) => r.body).join(',')}]}`;
-        const flight: InFlight = { first, last, rx: rows.map((r) => r.rx) };
+        let bytes = 0;
+        for (const r of rows) bytes += r.body.length;
+        const flight: InFlight = {
+          first,
+          last,
+          rx: rows.map((r) => r.rx),
+          read: { rows: rows.length, bytes, epoch: this.ctx.outbox.epoch() },
+        };
         this.inFlight.add(flight);
         this.client?.publish(
           upstreamTopic(this.ctx.gatewayId, 'telemetry'),
@@ -243,7 +252,7 @@ export class Forwarder {
       this.ctx.log.debug({ err: error.message }, 'telemetry batch not acknowledged');
       return;
     }
-    this.ctx.outbox.acknowledge(flight.first, flight.last);
+    this.ctx.outbox.acknowledge(flight.first, flight.last, flight.read);
     const now = this.ctx.clock.now();
     for (const rx of flight.rx) this.ctx.counters.forwardLatency.observe(now - rx);
     this.ctx.counters.readingsOut.inc({}, flight.rx.length);

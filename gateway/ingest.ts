@@ -4,7 +4,7 @@
  * session, and records every rejection: counted per device and reason and kept in the
  * dead-letter store. Resolves when the message may be acknowledged to the device.
  */
-import { parseDeviceMessage, parseDeviceTopic } from '../contract/index.js';
+import { parseDeviceMessage } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import type { RejectCode, Verdict } from './device-session.js';
@@ -29,6 +29,15 @@ export interface IngestContext {
   counters: GatewayCounters;
 }
 
+const KIND_LABELS = {
+  status: { kind: 'status' },
+  telemetry: { kind: 'telemetry' },
+  ack: { kind: 'ack' },
+  sys: { kind: 'sys' },
+  cmd: { kind: 'cmd' },
+  other: { kind: 'other' },
+};
+
 /** Rate rejections are counted every time but stored at most once a second per device. */
 const RATE_LETTER_INTERVAL_MS = 1000;
 
@@ -39,9 +48,7 @@ export class Ingest {
 
   async receive(msg: IncomingMessage): Promise<Verdict> {
     const rx = this.ctx.clock.now();
-    const topic = parseDeviceTopic(msg.topic);
-    const kind = topic.ok ? topic.kind : 'other';
-    this.ctx.counters.messagesIn.inc({ kind });
+    this.countIn(msg.topic);
     let verdict: Verdict;
     try {
       verdict = await this.ctx.sessions.run(msg.device, (session) => {
@@ -66,6 +73,13 @@ export class Ingest {
     if (verdict.ok && verdict.duplicate) this.ctx.counters.duplicates.inc({ device: msg.device });
     if (!verdict.ok) this.reject(msg, verdict.reason, verdict.detail, rx);
     return verdict;
+  }
+
+  /** Counts by kind, with one prepared label set per kind (this runs for every message). */
+  private countIn(topic: string): void {
+    const kind = topic.startsWith('fs/v1/') ? topic.slice(topic.lastIndexOf('/') + 1) : 'other';
+    const labels = (KIND_LABELS as Record<string, { kind: string }>)[kind] ?? KIND_LABELS.other;
+    this.ctx.counters.messagesIn.inc(labels);
   }
 
   /** Records a refusal decided outside the pipeline (the ACL, a topic outside the contract). */

@@ -3,6 +3,7 @@
  * purpose: prom-client is not a dependency, and the gateway needs only these three shapes.
  */
 type Labels = Record<string, string>;
+const EMPTY: Labels = {};
 
 interface Family {
   name: string;
@@ -22,9 +23,15 @@ function labelKey(labels: Labels): string {
 
 export class Counter {
   readonly values = new Map<string, number>();
+  /** Label objects seen before map to their key without rebuilding it (hot counters reuse them). */
+  private readonly keys = new WeakMap<Labels, string>();
   constructor(readonly family: Family) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
+  inc(labels: Labels = EMPTY, by = 1): void {
+    let key = this.keys.get(labels);
+    if (key === undefined) {
+      key = labelKey(labels);
+      this.keys.set(labels, key);
+    }
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
   get(labels: Labels = {}): number {

@@ -216,7 +216,7 @@ export class MqttDevices {
       return null;
     };
 
-    const acl = mayPublish(info.identity, topic, this.ctx.gatewayId, info.device);
+    const acl = mayPublish(info.identity, topic, this.ctx.gatewayId, info.device, parsed);
     if (!acl.ok) {
       this.ctx.ingest.reject(
         { ...message, device: info.device ?? device },

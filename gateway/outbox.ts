@@ -49,6 +49,8 @@ export class Outbox {
   private readonly selectAfter;
   private readonly deleteRange;
   private readonly dropOldest;
+  private readonly deleteRangeFast;
+  private dropEpoch = 0;
   private readonly oldest;
   private readonly commitBatch;
 
@@ -74,6 +76,7 @@ export class Outbox {
     this.deleteRange = db.prepare(
       'DELETE FROM outbox WHERE id >= ? AND id <= ? RETURNING LENGTH(body) AS b',
     );
+    this.deleteRangeFast = db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?');
     this.dropOldest = db.prepare(
       'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?) RETURNING LENGTH(body) AS b',
     );
@@ -133,10 +136,29 @@ export class Outbox {
     return this.selectAfter.all(afterId, limit) as OutboxRow[];
   }
 
-  /** Deletes rows firstId..lastId: upstream acknowledged them. */
-  acknowledge(firstId: number, lastId: number): void {
+  /**
+   * Deletes rows firstId..lastId: upstream acknowledged them. `read` is what readAfter
+   * returned for them (count, bytes, and the drop epoch then): while nothing was dropped
+   * since, the totals are known and the delete need not return every row's size.
+   */
+  acknowledge(
+    firstId: number,
+    lastId: number,
+    read?: { rows: number; bytes: number; epoch: number },
+  ): void {
+    if (read && read.epoch === this.dropEpoch) {
+      this.deleteRangeFast.run(firstId, lastId);
+      this.rows -= read.rows;
+      this.bytes -= read.bytes;
+      return;
+    }
     const removed = this.deleteRange.all(firstId, lastId) as Array<{ b: number }>;
     this.forget(removed);
+  }
+
+  /** Changes whenever rows leave other than by acknowledge (budget drops). */
+  epoch(): number {
+    return this.dropEpoch;
   }
 
   depth(): number {
@@ -182,6 +204,7 @@ export class Outbox {
       const chunk = Math.max(1, Math.ceil((excess / Math.max(1, this.bytes)) * this.rows));
       const removed = this.dropOldest.all(chunk) as Array<{ b: number }>;
       this.forget(removed);
+      this.dropEpoch += 1;
       dropped += removed.length;
     }
     if (dropped > 0) this.options.onBudget?.('drop-oldest', dropped);

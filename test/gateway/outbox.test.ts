@@ -39,8 +39,11 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
       rows.map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
       [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
-    again.acknowledge(rows[0]!.id, rows[9]!.id);
+    const bytes = rows.reduce((n, r) => n + r.body.length, 0);
+    const before = again.sizeBytes();
+    again.acknowledge(rows[0]!.id, rows[9]!.id, { rows: 10, bytes, epoch: again.epoch() });
     assert.is(again.depth(), 40);
+    assert.is(again.sizeBytes(), before - bytes);
     assert.equal(
       again.readAfter(0, 1).map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
       [11],
