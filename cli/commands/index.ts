@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { register as apikey } from './apikey.js';
+import { register as build } from './build.js';
 import { register as check } from './check.js';
 import { register as deadletters } from './deadletters.js';
 import { register as device } from './device.js';
@@ -21,6 +22,7 @@ import { register as wiring } from './wiring.js';
 export const commands: ReadonlyArray<(program: Command) => void> = [
   up,
   device,
+  build,
   ports,
   flash,
   ota,

@@ -3,6 +3,7 @@
  * channels named, actuator ranges attached. Runs on Node (the node target and the Espruino
  * build); the bundle receives the result as data.
  */
+import type { SensorInfo } from '../../contract/payloads.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { PartFacts } from './part-facts.js';
@@ -31,7 +32,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
   const config = options.config;
   const reporting = config.reporting || {};
   const sensors: SensorPlan[] = [];
-  const birthSensors: RuntimePlan['birthSensors'] = [];
+  const birthSensors: SensorInfo[] = [];
   for (const sensor of config.sensors) {
     const facts = options.parts.sensors[sensor.part];
     if (facts === undefined) {
@@ -92,7 +93,21 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,
     sysIntervalMs: options.sysIntervalMs ?? PLAN_DEFAULTS.sysIntervalMs,
     backoff: DEFAULT_BACKOFF,
-    birthSensors,
-    birthActuators: actuators.map((a) => ({ id: a.id, kind: a.part })),
+    birth: JSON.stringify({
+      fw: options.fw,
+      board: options.board.id,
+      sensors: birthSensors,
+      actuators: actuators.map((a) => ({ id: a.id, kind: a.part })),
+    }).slice(1, -1),
   };
+}
+
+/** The birth message's static members as an object (for tests and tools). */
+export function birthParts(plan: RuntimePlan): {
+  fw: string;
+  board: string;
+  sensors: SensorInfo[];
+  actuators: { id: string; kind: string }[];
+} {
+  return JSON.parse(`{${plan.birth}}`);
 }

@@ -187,9 +187,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       sysTopic(plan.id),
       JSON.stringify(payload),
       { qos: 0, retain: false },
-      (error) => {
-        if (error !== null) log.log('debug', 'sys report not sent', { error });
-      },
+      () => {},
     );
   }
 
@@ -203,15 +201,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   }
 
   function birthPayload(): string {
-    return JSON.stringify({
-      online: true,
-      ts: clock.now(),
-      boot,
-      fw: plan.fw,
-      board: plan.board,
-      sensors: plan.birthSensors,
-      actuators: plan.birthActuators,
-    });
+    return `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth}}`;
   }
 
   function connect(): void {
@@ -220,7 +210,6 @@ export function startCore(context: CoreContext): CoreRuntime {
     connection = 'connecting';
     generation++;
     const mine = generation;
-    log.log('debug', 'connecting', { attempt });
     transport.connect(
       {
         clientId: plan.id,

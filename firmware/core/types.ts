@@ -8,7 +8,7 @@
  * destructuring, spread, default parameters, Map/Set, optional chaining, `**`, class fields or
  * Array.from. test/firmware/core-syntax.test.ts checks every file with the Espruino syntax check.
  */
-import type { ActuatorInfo, ReadingValue, SensorInfo } from '../../contract/payloads.js';
+import type { ReadingValue } from '../../contract/payloads.js';
 
 /** A callback that receives an error message or null. */
 export type Done = (error: string | null) => void;
@@ -60,6 +60,8 @@ export interface ActuatorPlan {
  */
 export interface RuntimePlan {
   id: string;
+  /** The board profile id and the firmware id, as in the birth (the bundle leaves them out:
+   *  the runtime reads them from `birth`). */
   board: string;
   fw: string;
   /** Reference voltage of the ADC, for analog sensors (5 on an Uno, 3.3 on an ESP32). */
@@ -72,8 +74,9 @@ export interface RuntimePlan {
   sysIntervalMs: number;
   /** Reconnect backoff bounds. */
   backoff: BackoffPolicy;
-  birthSensors: SensorInfo[];
-  birthActuators: ActuatorInfo[];
+  /** The static members of the birth message, as JSON text: `"fw":…,"board":…,"sensors":[…],
+   *  "actuators":[…]`. Built once by the plan, so a board never rebuilds it. */
+  birth: string;
 }
 
 export interface BackoffPolicy {

@@ -32,6 +32,87 @@ const DRIVER_MODULES: Record<string, string> = {
   bme280: 'bme280',
 };
 
+/**
+ * Internal property names esbuild may shorten in the bundle (mangleProps). Only names that are
+ * never a payload key, a command argument or an Espruino API name: payload keys (seq, ts,
+ * readings, sensors, memory, sampleMs…), Espruino calls (setup, connect, end, write, read…)
+ * and option objects handed to Espruino (password) must keep their spelling. The sandbox
+ * tests run the mangled bundle against a real broker, so a wrong entry shows up there.
+ */
+export const MANGLED_PROPERTIES = new RegExp(
+  `^(${[
+    'channels',
+    'deadband',
+    'valueType',
+    'integer',
+    'initial',
+    'vref',
+    'bufferSize',
+    'keepaliveS',
+    'sysIntervalMs',
+    'backoff',
+    'minMs',
+    'maxMs',
+    'factor',
+    'jitter',
+    'birth',
+    'params',
+    'part',
+    'address',
+    'nextAt',
+    'busy',
+    'failures',
+    'driver',
+    'plan',
+    'lastAt',
+    'takeNext',
+    'inFlight',
+    'rewind',
+    'dropped',
+    'setIntervals',
+    'after',
+    'transport',
+    'store',
+    'drivers',
+    'publish',
+    'subscribe',
+    'connected',
+    'closed',
+    'pwmWrite',
+    'servoWrite',
+    'i2cWrite',
+    'i2cRead',
+    'oneWireTemperature',
+    'nextBoot',
+    'reportSys',
+    'clock',
+    'pins',
+    'network',
+    'broker',
+    'ssid',
+    'sampler',
+    'values',
+    'flag',
+    'will',
+    'clientId',
+  ].join('|')})$`,
+);
+
+/** The plan as a JavaScript object literal with bare keys, so mangleProps renames them too. */
+export function planLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(planLiteral).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const members = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => {
+        const name = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+        return `${name}:${planLiteral(item)}`;
+      });
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** esbuild settings shared by the build and the core's syntax test. */
 export const ESPRUINO_ESBUILD = {
   target: 'es2019',
@@ -148,7 +229,7 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
 import { startEspruino } from ${JSON.stringify(repoPath('firmware', 'espruino', 'main.ts'))};
 ${imports.join('\n')}
 startEspruino({
-  plan: ${JSON.stringify(plan)},
+  plan: ${planLiteral({ ...plan, fw: undefined, board: undefined })},
   drivers: { ${parts.join(', ')} },
   pins: { ${pinTable} },
   i2c: ${JSON.stringify(i2c)},
@@ -175,6 +256,7 @@ startEspruino({
     write: false,
     logLevel: 'silent',
     metafile: true,
+    mangleProps: MANGLED_PROPERTIES,
     ...ESPRUINO_ESBUILD,
   });
   const code = result.outputFiles[0]?.text ?? '';

@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { suite } from 'uvu';
+import { birthParts } from '../../firmware/core/plan.js';
 import { buildEspruinoBundle } from '../../firmware/espruino/build.js';
 import { EspruinoSandbox } from '../../firmware/espruino/sandbox.js';
 import { checkEspruinoSyntax } from '../../firmware/espruino/syntax-check.js';
@@ -57,12 +58,12 @@ for (const config of configs) {
       assert.equal(birth.payload.boot, 1);
       assert.deepEqual(
         birth.payload.sensors,
-        bundle.plan.birthSensors,
+        birthParts(bundle.plan).sensors,
         'units survive the UTF-8 encoding',
       );
       const first = await sub.waitFor((m) => m.kind === 'telemetry', 10_000, 'telemetry');
       const readings = first.payload.readings as Record<string, number | boolean>;
-      for (const channel of bundle.plan.birthSensors) {
+      for (const channel of birthParts(bundle.plan).sensors) {
         const value = readings[channel.id];
         assert.ok(
           value !== undefined,

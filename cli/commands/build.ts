@@ -1,0 +1,50 @@
+/** `fullstack build <config> --target espruino`: one minified, syntax-checked Espruino bundle. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { estimateVars } from '../../firmware/espruino/budget.js';
+import {
+  BUNDLE_BUDGET_BYTES,
+  buildEspruinoBundle,
+  VARS_BUDGET,
+} from '../../firmware/espruino/build.js';
+import { loadDeviceConfig } from '../../hardware/config/index.js';
+import { parseBrokerUrl } from './device.js';
+
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description('build the firmware bundle for a device config (Espruino boards)')
+    .argument('<config>', 'device config file (hardware/devices/<id>.json)')
+    .addOption(
+      new Option('--target <target>', 'firmware target')
+        .choices(['espruino'])
+        .makeOptionMandatory(),
+    )
+    .option('--out <file>', 'where to write the bundle (default ./<id>.bundle.js)')
+    .addOption(
+      new Option(
+        '--broker <url>',
+        "MQTT broker, overriding the config's (mqtt://host:port)",
+      ).argParser(parseBrokerUrl),
+    )
+    .addHelpText(
+      'after',
+      '\nThe bundle is checked against what the Espruino interpreter accepts; the build fails with\nthe location of any construct it lacks. Size and variables are reported against the budgets.',
+    )
+    .action(async (configPath: string, opts: { out?: string; broker?: string }) => {
+      const config = loadDeviceConfig(configPath);
+      const bundle = await buildEspruinoBundle({ config, brokerUrl: opts.broker });
+      const out = resolve(opts.out ?? `${config.id}.bundle.js`);
+      writeFileSync(out, bundle.code);
+      const vars = estimateVars(bundle.code, bundle.plan);
+      const total = bundle.board.espruinoVars;
+      const lines = [
+        `wrote ${out}`,
+        `  bundle: ${bundle.bytes} bytes minified (budget ${BUNDLE_BUDGET_BYTES} for three sensors; ${config.sensors.length} here)${bundle.bytes > BUNDLE_BUDGET_BYTES ? ' OVER BUDGET' : ''}`,
+        `  variables at steady state (estimate): ${vars.total} = code ${vars.code} + plan ${vars.plan} + outbox ${vars.outbox} + running ${vars.running} (budget ${VARS_BUDGET}${total ? `; ${bundle.board.name} has ${total}` : ''})${vars.total > VARS_BUDGET ? ' OVER BUDGET' : ''}`,
+        ...bundle.warnings.map((w) => `  warning: ${w}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
