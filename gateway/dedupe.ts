@@ -7,10 +7,14 @@
 export class SeqWindow {
   private boot = Number.NaN;
   private max = -1;
-  private readonly bits: Uint8Array;
+  /** Allocated on the first telemetry: an idle device (birth only) costs no bitmap. */
+  private bitmap: Uint8Array | undefined;
 
-  constructor(private readonly size: number) {
-    this.bits = new Uint8Array(Math.ceil(size / 8));
+  constructor(private readonly size: number) {}
+
+  private get bits(): Uint8Array {
+    this.bitmap ??= new Uint8Array(Math.ceil(this.size / 8));
+    return this.bitmap;
   }
 
   /**
