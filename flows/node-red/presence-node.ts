@@ -1,8 +1,11 @@
 /**
  * `fullstack presence`: online/offline changes with their reason, or (mode `fleet`) the whole
- * fleet (presence, board, firmware, latest readings) whenever anything changes. Any input
- * message asks for the current fleet at once (a dashboard that just opened).
+ * fleet (presence, board, firmware, latest readings) whenever anything changes, at most once
+ * per `throttle` ms (default 50; 0 for every change). Any input message asks for the current
+ * fleet at once (a dashboard that just opened).
  */
+import { systemClock } from '../../lib/clock.js';
+import { Coalescer } from '../lib/coalesce.js';
 import type { FleetChange } from '../lib/fleet.js';
 import { backendOf } from './backend-of.js';
 import { connectionStatus, parseIdList } from './status.js';
@@ -24,6 +27,15 @@ export default function register(RED: NodeAPI): void {
         `${all.filter((d) => d.online).length}/${all.length} online`,
       );
     };
+    const throttle = def.throttle === undefined || def.throttle === '' ? 50 : Number(def.throttle);
+    const snapshots = new Coalescer(
+      systemClock,
+      Number.isFinite(throttle) && throttle > 0 ? throttle : 0,
+      () => {
+        this.send({ topic: 'fleet', payload: fleet() });
+        this.status(summary());
+      },
+    );
     this.status(summary());
     const offState = backend.stateChanges.on(() => this.status(summary()));
     const offChanges = backend.changes.on((changes: FleetChange[]) => {
@@ -31,12 +43,13 @@ export default function register(RED: NodeAPI): void {
         (c) => wanted(c.device) && (fleetMode || c.type === 'presence'),
       );
       if (relevant.length === 0) return;
-      if (fleetMode) this.send({ topic: 'fleet', payload: fleet() });
-      else {
-        for (const change of relevant) {
-          if (change.type !== 'presence') continue;
-          this.send({ topic: change.device, payload: change, device: change.device });
-        }
+      if (fleetMode) {
+        snapshots.trigger();
+        return;
+      }
+      for (const change of relevant) {
+        if (change.type !== 'presence') continue;
+        this.send({ topic: change.device, payload: change, device: change.device });
       }
       this.status(summary());
     });
@@ -45,6 +58,7 @@ export default function register(RED: NodeAPI): void {
       done();
     });
     this.on('close', (_removed, done) => {
+      snapshots.cancel();
       offState();
       offChanges();
       done();

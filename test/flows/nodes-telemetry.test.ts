@@ -128,6 +128,13 @@ test('fullstack presence: changes carry the reason; fleet mode sends every devic
   await until(() => changes.length >= 3, 'a leave');
   const leave = changes[2]?.payload as { device: string; online: boolean; reason: string };
   assert.equal([leave.device, leave.online, leave.reason], ['workshop', false, 'unplugged']);
+  // Fleet snapshots are coalesced (at most one per throttle interval): wait for the one after the leave.
+  type Fleet = Array<{ device: string; online: boolean }>;
+  const latest = () => fleets[fleets.length - 1]?.payload as Fleet | undefined;
+  await until(
+    () => latest()?.find((d) => d.device === 'workshop')?.online === false,
+    'a fleet with the leave',
+  );
   const last = fleets[fleets.length - 1]?.payload as Array<{
     device: string;
     online: boolean;
