@@ -26,11 +26,24 @@ export interface BootInfo {
 }
 
 /**
- * Runs the active slot. Top-level `eval` so the bundle's declarations are global, exactly as
- * if it were `.bootcde` itself; written in the subset Espruino runs.
+ * Runs the active slot at power-up, and guards a trial boot after an OTA update
+ * (firmware/ota/boot-guard.ts is the same logic for Node): a firmware on trial must call
+ * `fsConfirmBoot()` once its birth was acknowledged, within `trial.trialMs`; if it does not,
+ * or it throws while loading, the boot record goes back to the previous slot and `load()`
+ * restarts into it. Top-level statements and a direct `eval`, so the bundle's declarations are
+ * global exactly as if it were `.bootcde` itself. Written in the subset Espruino runs. A bundle
+ * must not call `clearTimeout()` without an argument (that clears every timer, this one too).
  */
-export const LOADER =
-  'eval(require("Storage").read((require("Storage").readJSON(".fsboot",1)||{slot:"a"}).slot=="b"?".fsb":".fsa"));';
+export const LOADER = [
+  'var __fsS=require("Storage"),__fsR=__fsS.readJSON(".fsboot",1)||{slot:"a"};',
+  'function __fsBack(why){if(!__fsR.trial||__fsR.previous===undefined)return;',
+  '__fsS.writeJSON(".fsboot",{slot:__fsR.previous,fw:__fsR.previousFw||"unknown",size:__fsR.previousSize||0,',
+  'previous:__fsR.slot,previousFw:__fsR.fw,previousSize:__fsR.size,rolledBack:{fw:__fsR.fw,reason:why,at:Date.now()}});',
+  'load();}',
+  'var __fsT=__fsR.trial?setTimeout(function(){__fsBack("no birth within "+__fsR.trial.trialMs+" ms");},__fsR.trial.trialMs):undefined;',
+  'function fsConfirmBoot(){if(!__fsR.trial)return;clearTimeout(__fsT);delete __fsR.trial;__fsS.writeJSON(".fsboot",__fsR);}',
+  'try{eval(__fsS.read(__fsR.slot=="b"?".fsb":".fsa"));}catch(e){__fsBack("it threw at start: "+e);}',
+].join('\n');
 
 export function otherSlot(slot: Slot | undefined): Slot {
   return slot === 'a' ? 'b' : 'a';

@@ -8,6 +8,7 @@
  * simulations, never untrusted code.
  */
 
+import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
 import type { Clock, TimerId } from '../../../lib/clock.js';
@@ -29,8 +30,9 @@ export interface SandboxHost {
   reboot(): void;
 }
 
-/** Removed from the context: missing on Espruino 2v29 (espruino.md). */
+/** Removed from the context: missing on Espruino 2v29 (espruino.md); and Espruino's `global`. */
 const REMOVE_MISSING_BUILTINS = `
+  globalThis.global = globalThis;
   delete globalThis.Map; delete globalThis.Set; delete globalThis.WeakMap;
   delete globalThis.WeakSet; delete globalThis.Symbol; delete globalThis.Proxy;
   delete globalThis.Reflect; delete globalThis.BigInt;
@@ -124,6 +126,13 @@ export class Sandbox {
       list: () => storage.list(),
       getFree: () => storage.getFree(),
     };
+    const digest = (algorithm: string) => (data: unknown) => {
+      const bytes = createHash(algorithm)
+        .update(Buffer.from(String(data), 'latin1'))
+        .digest();
+      return new Uint8Array(bytes).buffer;
+    };
+    const cryptoModule = { SHA1: digest('sha1'), SHA256: digest('sha256') };
     const memory = () => {
       const usage = Math.min(
         host.variables,
@@ -165,6 +174,8 @@ export class Sandbox {
       clearInterval: clearTimer,
       require: (name: string) => {
         if (name === 'Storage') return storageModule;
+        // Espruino's crypto module (Pico, WiFi, ESP32): digests of binary strings.
+        if (name === 'crypto') return cryptoModule;
         throw new Error(`Module ${name} not found`);
       },
       process: { env: { ...host.env }, version: host.env.VERSION, memory },
