@@ -10,7 +10,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (command, args) =>
   spawnSync(command, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
-const tsc = run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.json']);
+const tsc = run(process.execPath, [
+  `${root}node_modules/typescript/bin/tsc`,
+  '-p',
+  'tsconfig.json',
+]);
 const assets = run(process.execPath, ['scripts/copy-assets.js']);
 const nodes = assets === 0 ? run(process.execPath, ['dist/flows/build-nodes.js']) : 1;
 process.exitCode = tsc || assets || nodes;

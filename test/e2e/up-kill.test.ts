@@ -16,8 +16,14 @@ test.after(() => up?.cleanup());
 
 test('children stop by themselves when fullstack up is killed with SIGKILL', async () => {
   const children = up.descendants();
-  assert.ok(children.some((line) => / node-red$/.test(line)), children.join('\n'));
-  assert.ok(children.some((line) => /--id sim-1\b/.test(line)), children.join('\n'));
+  assert.ok(
+    children.some((line) => / node-red$/.test(line)),
+    children.join('\n'),
+  );
+  assert.ok(
+    children.some((line) => /--id sim-1\b/.test(line)),
+    children.join('\n'),
+  );
   await up.stop('SIGKILL');
   let left = up.leftovers();
   for (let i = 0; i < 100 && left.length > 0; i++) {
