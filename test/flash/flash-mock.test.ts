@@ -1,10 +1,11 @@
+import { Writable } from 'node:stream';
 import { SerialPortStream } from '@serialport/stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bundleFromConfig } from '../../firmware/flash/bundle-source.js';
 import { FlashError } from '../../firmware/flash/errors.js';
 import { BOOT_INFO_FILE, SLOT_FILES } from '../../firmware/flash/layout.js';
-import { lineProgress } from '../../firmware/flash/progress.js';
+import { barProgress, lineProgress } from '../../firmware/flash/progress.js';
 import { flashEspruino } from '../../firmware/flash/uploader.js';
 import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { VirtualEspruinoPorts } from '../../hardware/virtual/espruino/mock-port.js';
@@ -172,6 +173,37 @@ test('a device config built by the Espruino target is flashed and verified', asy
   });
   assert.match(result.fw, /^fullstack\//);
   assert.is(board.storage.readBytes(SLOT_FILES[result.slot])?.toString('utf8'), bundle.code);
+});
+
+/** A terminal for cli-progress: a Writable with the TTY methods it calls. */
+class FakeTerminal extends Writable {
+  drawn = '';
+  readonly isTTY = true;
+  readonly columns = 100;
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.drawn += chunk.toString();
+    done();
+  }
+  cursorTo(): boolean {
+    return true;
+  }
+  clearLine(): boolean {
+    return true;
+  }
+  moveCursor(): boolean {
+    return true;
+  }
+}
+
+test('on a terminal the upload shows a progress bar', async () => {
+  const tty = new FakeTerminal();
+  const board = new VirtualEspruino();
+  ports.addBoard('/dev/ttyACM0', board);
+  const progress = barProgress(tty as unknown as NodeJS.WriteStream);
+  await flashEspruino({ ...ctx, progress }, { ...options('/dev/ttyACM0'), chunkBytes: 32 });
+  assert.match(tty.drawn, /upload \[[=-]+\] \d+% \| \d+\/\d+ bytes/, JSON.stringify(tty.drawn));
+  assert.match(tty.drawn, /upload \[=+\] 100% \| (\d+)\/\1 bytes/);
+  assert.match(tty.drawn, /done: flashed greenhouse 0\.2\.0/);
 });
 
 test.run();
