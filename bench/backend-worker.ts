@@ -19,12 +19,17 @@ const counts = new Map<string, SeqBytes>();
 const latency = new LatencyHistogram();
 let unique = 0;
 let malformed = 0;
+let stale = 0;
 let firstReceiveAt = 0;
 let lastReceiveAt = 0;
 
-function record(device: string, seq: number, ts: number, now: number): void {
+function record(device: string, boot: number, seq: number, ts: number, now: number): void {
   if (!Number.isInteger(seq) || seq < 0 || typeof ts !== 'number') {
     malformed++;
+    return;
+  }
+  if (boot !== config.boot) {
+    stale++;
     return;
   }
   let log = counts.get(device);
@@ -57,11 +62,13 @@ function onPublish(topic: string, payload: Buffer): void {
       malformed++;
       return;
     }
-    for (const item of items as ForwardedTelemetry[]) record(item.device, item.seq, item.ts, now);
+    for (const item of items as ForwardedTelemetry[]) {
+      record(item.device, item.boot, item.seq, item.ts, now);
+    }
   } else {
     const device = topic.split('/')[2] ?? '';
-    const t = body as { seq: number; ts: number };
-    record(device, t.seq, t.ts, now);
+    const t = body as { seq: number; boot: number; ts: number };
+    record(device, t.boot, t.seq, t.ts, now);
   }
 }
 
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
       firstReceiveAt,
       lastReceiveAt,
       malformed,
+      stale,
     });
     void wire.end().then(() => port.close());
   });

@@ -1,12 +1,18 @@
 /**
  * A worker thread that runs a share of the simulated devices. Each device is one MQTT
- * connection that sends its birth (so the gateway knows its sensors), then telemetry at QoS 1
- * with `ts` set to the moment of publishing, and records per seq whether it was PUBACKed.
+ * connection that sends its birth (so the gateway knows its sensors), then, phase after
+ * phase, telemetry at QoS 1 with `ts` set to the moment of publishing, recording per seq
+ * whether it was PUBACKed. Each phase is a new boot with seq from 0, on the same connections.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { cmdTopic, statusTopic, telemetryTopic } from '../contract/index.js';
 import { ACKED, SENT, SeqBytes } from './accounting.js';
-import type { DeviceWorkerConfig, FromDeviceWorker, ToDeviceWorker } from './load-protocol.js';
+import type {
+  DeviceWorkerConfig,
+  FromDeviceWorker,
+  LoadMode,
+  ToDeviceWorker,
+} from './load-protocol.js';
 import { WireConnection } from './mqtt-wire.js';
 
 interface SimDevice {
@@ -33,6 +39,8 @@ const SENSORS = [
 const MAX_ERRORS = 10;
 
 let phase: Phase = 'connecting';
+let mode: LoadMode = { kind: 'idle' };
+let boot = 1;
 let sent = 0;
 let acked = 0;
 let skipped = 0;
@@ -44,7 +52,7 @@ const devices: SimDevice[] = config.deviceIds.map((id) => ({
   wire: undefined,
   nextSeq: 0,
   inFlight: new Map(),
-  log: new SeqBytes(config.mode.kind === 'idle' ? 1 : 256),
+  log: new SeqBytes(1),
 }));
 
 function note(error: unknown): void {
@@ -55,7 +63,7 @@ function publishReading(d: SimDevice): void {
   const wire = d.wire;
   if (wire?.state !== 'connected') return;
   const seq = d.nextSeq++;
-  const payload = `{"seq":${seq},"boot":${config.boot},"ts":${Date.now()},"readings":{"t":${20 + (seq % 10) / 10},"h":${40 + (seq % 7)}}}`;
+  const payload = `{"seq":${seq},"boot":${boot},"ts":${Date.now()},"readings":{"t":${20 + (seq % 10) / 10},"h":${40 + (seq % 7)}}}`;
   d.inFlight.set(wire.publish(d.topic, payload), seq);
   d.log.update(seq, SENT, true);
   sent++;
@@ -70,7 +78,7 @@ function onPuback(d: SimDevice, messageId: number): void {
   d.inFlight.delete(messageId);
   if ((d.log.get(seq) & ACKED) === 0) acked++;
   d.log.update(seq, ACKED, true);
-  if (phase === 'running' && config.mode.kind === 'max' && d.inFlight.size < config.mode.window) {
+  if (phase === 'running' && mode.kind === 'max' && d.inFlight.size < mode.window) {
     publishReading(d);
   }
 }
@@ -104,7 +112,7 @@ async function connectDevice(d: SimDevice): Promise<void> {
   const birth = {
     online: true,
     ts: Date.now(),
-    boot: config.boot,
+    boot,
     fw: 'bench-1',
     board: 'bench',
     sensors: SENSORS,
@@ -130,6 +138,23 @@ async function connectAll(): Promise<number> {
   };
   await Promise.all(Array.from({ length: Math.max(1, config.connectConcurrency) }, lane));
   return connected;
+}
+
+/** A new boot on every device: seq from 0, fresh logs; late PUBACKs of the last phase are ignored. */
+function beginPhase(next: LoadMode, nextBoot: number): void {
+  mode = next;
+  boot = nextBoot;
+  sent = 0;
+  acked = 0;
+  skipped = 0;
+  disconnects = 0;
+  errors.length = 0;
+  for (const d of devices) {
+    d.nextSeq = 0;
+    d.inFlight.clear();
+    d.log = new SeqBytes();
+  }
+  phase = 'running';
 }
 
 function startMax(window: number): void {
@@ -190,19 +215,19 @@ const pingTimer =
 port.on('message', (message: ToDeviceWorker) => {
   switch (message.type) {
     case 'start':
-      phase = 'running';
+      beginPhase(message.mode, message.boot);
       progressTimer = setInterval(() => post({ type: 'progress', sent, acked }), 250);
-      if (config.mode.kind === 'max') startMax(config.mode.window);
-      else if (config.mode.kind === 'rate')
-        rateTimer = startRate(config.mode.perSecond, config.mode.maxInFlight);
+      if (mode.kind === 'max') startMax(mode.window);
+      else if (mode.kind === 'rate') rateTimer = startRate(mode.perSecond, mode.maxInFlight);
       return;
     case 'stop':
       phase = 'draining';
       clearInterval(rateTimer);
       void drain(message.drainMs).then(() => {
         clearInterval(progressTimer);
+        phase = 'ready';
         const flags = new Map(devices.map((d) => [d.id, d.log.snapshot()]));
-        post({ type: 'done', flags, sent, acked, skipped, disconnects, errors });
+        post({ type: 'done', flags, sent, acked, skipped, disconnects, errors: [...errors] });
       });
       return;
     case 'close':

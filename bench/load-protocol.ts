@@ -6,15 +6,13 @@ export type LoadMode =
   | { kind: 'max'; window: number }
   /** A fixed offered rate (readings per second across all devices), open loop. */
   | { kind: 'rate'; perSecond: number; maxInFlight: number }
-  /** Connect, subscribe to cmd, send the birth, then stay quiet (memory per idle device). */
+  /** Connected (subscribed to cmd, birth sent) and quiet: between phases, or for memory. */
   | { kind: 'idle' };
 
 export interface DeviceWorkerConfig {
   host: string;
   port: number;
   deviceIds: string[];
-  boot: number;
-  mode: LoadMode;
   /** 0: off; n: every n-th reading is published twice (as a device resending after a lost PUBACK). */
   duplicateEvery: number;
   keepaliveSeconds: number;
@@ -22,8 +20,12 @@ export interface DeviceWorkerConfig {
   connectConcurrency: number;
 }
 
+/**
+ * Phases of load on connections that stay open: each phase is a new `boot` of every device,
+ * with seq from 0 again, so that the backend tells the phases apart.
+ */
 export type ToDeviceWorker =
-  | { type: 'start' }
+  | { type: 'start'; mode: LoadMode; boot: number }
   | { type: 'stop'; drainMs: number }
   | { type: 'close' };
 
@@ -58,6 +60,8 @@ export interface BackendWorkerConfig {
   password?: string;
   filter: string;
   format: BackendFormat;
+  /** Only readings of this boot count; others (a previous phase arriving late) are `stale`. */
+  boot: number;
 }
 
 export type ToBackendWorker = { type: 'stop' };
@@ -76,5 +80,6 @@ export type FromBackendWorker =
       firstReceiveAt: number;
       lastReceiveAt: number;
       malformed: number;
+      stale: number;
     }
   | { type: 'failed'; message: string };

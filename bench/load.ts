@@ -19,27 +19,34 @@ import type {
 
 export type { LoadMode } from './load-protocol.js';
 
-export interface LoadPlan {
-  /** Where the devices connect (the gateway's device broker, or a plain broker). */
+/** Where the simulated devices connect, and how many. */
+export interface FleetPlan {
+  /** The gateway's device broker, or a plain broker. */
   host: string;
   port: number;
-  backend: {
-    port: number;
-    username?: string;
-    password?: string;
-    filter: string;
-    format: BackendFormat;
-  };
   devices: number;
-  /** Device ids are `<prefix>-<n>`; a distinct prefix per run keeps the runs apart. */
+  /** Device ids are `<prefix>-<n>`; a distinct prefix per fleet keeps fleets apart. */
   prefix: string;
   workers: number;
+  duplicateEvery?: number;
+  keepaliveSeconds?: number;
+}
+
+export interface BackendPlan {
+  port: number;
+  username?: string;
+  password?: string;
+  filter: string;
+  format: BackendFormat;
+}
+
+/** One phase of load on an open fleet. */
+export interface PhasePlan {
+  backend: BackendPlan;
   mode: LoadMode;
   durationMs: number;
-  duplicateEvery?: number;
   /** After the devices stop: how long to wait for the last PUBACKs and the backend to catch up. */
   drainTimeoutMs?: number;
-  keepaliveSeconds?: number;
 }
 
 export interface LoadResult extends Reconciled {
@@ -55,6 +62,8 @@ export interface LoadResult extends Reconciled {
   connectMs: number;
   disconnects: number;
   malformed: number;
+  /** Readings of an earlier phase that reached the backend during this one. */
+  stale: number;
   errors: string[];
 }
 
@@ -113,7 +122,7 @@ function split<T>(items: T[], parts: number): T[][] {
   return out.filter((p) => p.length > 0);
 }
 
-function deviceIds(plan: LoadPlan): string[] {
+function deviceIds(plan: FleetPlan): string[] {
   const width = String(plan.devices - 1).length;
   return Array.from(
     { length: plan.devices },
@@ -125,56 +134,16 @@ function perWorkerMode(mode: LoadMode, workers: number): LoadMode {
   return mode.kind === 'rate' ? { ...mode, perSecond: mode.perSecond / workers } : mode;
 }
 
-/** Spawns the device workers and waits until every device is connected and has sent its birth. */
-async function startDevices(
-  plan: LoadPlan,
-  connectTimeoutMs: number,
-): Promise<{ workers: Worker[]; connected: number; errors: string[] }> {
-  const shares = split(deviceIds(plan), Math.max(1, plan.workers));
-  const workers = shares.map((ids) => {
-    const config: DeviceWorkerConfig = {
-      host: plan.host,
-      port: plan.port,
-      deviceIds: ids,
-      boot: 1,
-      mode: perWorkerMode(plan.mode, shares.length),
-      duplicateEvery: plan.duplicateEvery ?? 0,
-      keepaliveSeconds: plan.keepaliveSeconds ?? 60,
-      connectConcurrency: 100,
-    };
-    return spawnWorker('device-worker', config);
-  });
-  try {
-    const ready = await Promise.all(
-      workers.map((w, i) =>
-        next<Extract<FromDeviceWorker, { type: 'ready' }>>(
-          w,
-          ['ready'],
-          connectTimeoutMs,
-          `device worker ${i}`,
-        ),
-      ),
-    );
-    return {
-      workers,
-      connected: ready.reduce((n, r) => n + r.connected, 0),
-      errors: ready.flatMap((r) => r.errors),
-    };
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw error;
-  }
-}
-
-async function startBackend(plan: LoadPlan): Promise<Worker> {
+async function startBackend(host: string, plan: BackendPlan, boot: number): Promise<Worker> {
   const config: BackendWorkerConfig = {
-    host: plan.host,
-    port: plan.backend.port,
-    clientId: `bench-backend-${plan.prefix}`,
-    username: plan.backend.username,
-    password: plan.backend.password,
-    filter: plan.backend.filter,
-    format: plan.backend.format,
+    host,
+    port: plan.port,
+    clientId: `bench-backend-${process.pid}-${boot}`,
+    username: plan.username,
+    password: plan.password,
+    filter: plan.filter,
+    format: plan.format,
+    boot,
   };
   const worker = spawnWorker('backend-worker', config);
   try {
@@ -186,86 +155,127 @@ async function startBackend(plan: LoadPlan): Promise<Worker> {
   return worker;
 }
 
-/** Idle devices for the memory measurement: connected until `close` is called. */
-export async function connectIdleDevices(
-  plan: Pick<LoadPlan, 'host' | 'port' | 'devices' | 'prefix' | 'workers' | 'keepaliveSeconds'>,
-): Promise<{ connected: number; connectMs: number; errors: string[]; close(): Promise<void> }> {
-  const t0 = Date.now();
-  const full: LoadPlan = {
-    ...plan,
-    backend: { port: 0, filter: '', format: 'device' },
-    mode: { kind: 'idle' },
-    durationMs: 0,
-  };
-  const started = await startDevices(full, 120_000);
-  return {
-    connected: started.connected,
-    connectMs: Date.now() - t0,
-    errors: started.errors,
-    close: () => closeWorkers(started.workers),
-  };
-}
+/**
+ * Simulated devices, connected once (each subscribed to its cmd topic, its birth sent) and
+ * then driven through phases of load; close() disconnects them all and ends the workers.
+ */
+export class Fleet {
+  private boot = 0;
 
-async function closeWorkers(workers: Worker[]): Promise<void> {
-  await Promise.all(
-    workers.map(async (w, i) => {
-      w.postMessage({ type: 'close' });
-      await next(w, ['closed'], 30_000, `closing device worker ${i}`).catch(() => undefined);
-      await w.terminate();
-    }),
-  );
-}
+  private constructor(
+    private readonly plan: FleetPlan,
+    private readonly workers: Worker[],
+    readonly connected: number,
+    readonly connectMs: number,
+    readonly errors: string[],
+  ) {}
 
-/** Runs one load: connect, publish for durationMs, drain, reconcile. */
-export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const drainTimeoutMs = plan.drainTimeoutMs ?? 30_000;
-  const backend = await startBackend(plan);
-  let devices: Worker[] = [];
-  try {
+  static async open(plan: FleetPlan, connectTimeoutMs = 120_000): Promise<Fleet> {
     const t0 = Date.now();
-    const started = await startDevices(plan, 120_000);
-    devices = started.workers;
-    const connectMs = Date.now() - t0;
-
-    let backendUnique = 0;
-    backend.on('message', (m: FromBackendWorker) => {
-      if (m.type === 'progress') backendUnique = m.unique;
+    const shares = split(deviceIds(plan), Math.max(1, plan.workers));
+    const workers = shares.map((ids) => {
+      const config: DeviceWorkerConfig = {
+        host: plan.host,
+        port: plan.port,
+        deviceIds: ids,
+        duplicateEvery: plan.duplicateEvery ?? 0,
+        keepaliveSeconds: plan.keepaliveSeconds ?? 60,
+        connectConcurrency: 100,
+      };
+      return spawnWorker('device-worker', config);
     });
-    const startAt = Date.now();
-    for (const w of devices) w.postMessage({ type: 'start' });
-    await new Promise((r) => setTimeout(r, plan.durationMs));
-    const stopAt = Date.now();
-    for (const w of devices) w.postMessage({ type: 'stop', drainMs: drainTimeoutMs });
-    const done = await Promise.all(
-      devices.map((w, i) =>
-        next<Extract<FromDeviceWorker, { type: 'done' }>>(
-          w,
-          ['done'],
-          drainTimeoutMs + 10_000,
-          `device worker ${i}`,
+    try {
+      const ready = await Promise.all(
+        workers.map((w, i) =>
+          next<Extract<FromDeviceWorker, { type: 'ready' }>>(
+            w,
+            ['ready'],
+            connectTimeoutMs,
+            `device worker ${i}`,
+          ),
         ),
-      ),
-    );
-    const acked = done.reduce((n, d) => n + d.acked, 0);
-    // The backend catches up: until it has as many distinct readings as were acknowledged,
-    // or nothing new arrived for 3 s, or the drain budget is spent.
-    const deadline = Date.now() + drainTimeoutMs;
-    let last = backendUnique;
-    let lastChange = Date.now();
-    while (backendUnique < acked && Date.now() < deadline && Date.now() - lastChange < 3000) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (backendUnique !== last) {
-        last = backendUnique;
-        lastChange = Date.now();
-      }
+      );
+      return new Fleet(
+        plan,
+        workers,
+        ready.reduce((n, r) => n + r.connected, 0),
+        Date.now() - t0,
+        ready.flatMap((r) => r.errors),
+      );
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
     }
-    backend.postMessage({ type: 'stop' });
-    const seen = await next<Extract<FromBackendWorker, { type: 'done' }>>(
-      backend,
-      ['done'],
-      10_000,
-      'backend subscriber',
+  }
+
+  /** Runs one phase: publish for durationMs, drain, reconcile. */
+  async run(phase: PhasePlan): Promise<LoadResult> {
+    const drainTimeoutMs = phase.drainTimeoutMs ?? 30_000;
+    const boot = ++this.boot;
+    const backend = await startBackend(this.plan.host, phase.backend, boot);
+    try {
+      let backendUnique = 0;
+      backend.on('message', (m: FromBackendWorker) => {
+        if (m.type === 'progress') backendUnique = m.unique;
+      });
+      const mode = perWorkerMode(phase.mode, this.workers.length);
+      const startAt = Date.now();
+      for (const w of this.workers) w.postMessage({ type: 'start', mode, boot });
+      await new Promise((r) => setTimeout(r, phase.durationMs));
+      const stopAt = Date.now();
+      for (const w of this.workers) w.postMessage({ type: 'stop', drainMs: drainTimeoutMs });
+      const done = await Promise.all(
+        this.workers.map((w, i) =>
+          next<Extract<FromDeviceWorker, { type: 'done' }>>(
+            w,
+            ['done'],
+            drainTimeoutMs + 10_000,
+            `device worker ${i}`,
+          ),
+        ),
+      );
+      const acked = done.reduce((n, d) => n + d.acked, 0);
+      // The backend catches up: until it has as many distinct readings as were acknowledged,
+      // or nothing new arrived for 2 s, or the drain budget is spent.
+      const deadline = Date.now() + drainTimeoutMs;
+      let last = backendUnique;
+      let lastChange = Date.now();
+      while (backendUnique < acked && Date.now() < deadline && Date.now() - lastChange < 2000) {
+        await new Promise((r) => setTimeout(r, 50));
+        if (backendUnique !== last) {
+          last = backendUnique;
+          lastChange = Date.now();
+        }
+      }
+      backend.postMessage({ type: 'stop' });
+      const seen = await next<Extract<FromBackendWorker, { type: 'done' }>>(
+        backend,
+        ['done'],
+        10_000,
+        'backend subscriber',
+      );
+      return this.result(done, seen, startAt, stopAt);
+    } finally {
+      await backend.terminate();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w, i) => {
+        w.postMessage({ type: 'close' });
+        await next(w, ['closed'], 30_000, `closing device worker ${i}`).catch(() => undefined);
+        await w.terminate();
+      }),
     );
+  }
+
+  private result(
+    done: Array<Extract<FromDeviceWorker, { type: 'done' }>>,
+    seen: Extract<FromBackendWorker, { type: 'done' }>,
+    startAt: number,
+    stopAt: number,
+  ): LoadResult {
     const flags = new Map<string, Uint8Array>();
     for (const d of done) for (const [id, f] of d.flags) flags.set(id, f);
     const totals = reconcile(flags, seen.counts);
@@ -287,14 +297,22 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         max: histogram.max,
         samples: histogram.count,
       },
-      connected: started.connected,
-      connectMs,
+      connected: this.connected,
+      connectMs: this.connectMs,
       disconnects: done.reduce((n, d) => n + d.disconnects, 0),
       malformed: seen.malformed,
-      errors: [...started.errors, ...done.flatMap((d) => d.errors)].slice(0, 10),
+      stale: seen.stale,
+      errors: [...this.errors, ...done.flatMap((d) => d.errors)].slice(0, 10),
     };
+  }
+}
+
+/** Opens a fleet, runs one phase, closes it (the tests' one-shot form). */
+export async function runLoad(plan: FleetPlan & PhasePlan): Promise<LoadResult> {
+  const fleet = await Fleet.open(plan);
+  try {
+    return await fleet.run(plan);
   } finally {
-    await closeWorkers(devices);
-    await backend.terminate();
+    await fleet.close();
   }
 }

@@ -1,0 +1,282 @@
+/**
+ * Turns a run's figures into the console summary, the one-line JSON result and
+ * docs/benchmarks.md (regenerated on every run that writes docs; edit the text here).
+ */
+import type { Machine } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { HotSpot } from './profile.js';
+import type { GatewayCounts, IdleFigures, LoadFigures } from './scenarios.js';
+
+export interface BenchFigures {
+  machine: Machine;
+  options: BenchOptions;
+  gateway: { throughput: LoadFigures; rate: LoadFigures; counts: GatewayCounts | undefined };
+  /** The broker's fixed-rate run is skipped by --quick. */
+  broker: { throughput: LoadFigures; rate: LoadFigures | undefined };
+  idle: IdleFigures | undefined;
+  profile: { totalMs: number; top: HotSpot[] } | undefined;
+  firmware: Record<string, number> | undefined;
+  wallSeconds: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+export interface Summary {
+  readingsPerSecond: number;
+  p99Ms: number;
+  lost: number;
+  duplicates: number;
+  ratioToBroker: number;
+}
+
+const round = (n: number, digits = 0) => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const mib = (bytes: number) => `${round(bytes / 2 ** 20, 1)} MiB`;
+const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
+
+export function summarize(f: BenchFigures): Summary {
+  const g = f.gateway;
+  return {
+    readingsPerSecond: round(g.throughput.result.readingsPerSecond),
+    p99Ms: g.rate.result.latency.p99,
+    lost: g.throughput.result.lost + g.rate.result.lost,
+    duplicates: g.throughput.result.duplicates + g.rate.result.duplicates,
+    ratioToBroker: round(
+      g.throughput.result.readingsPerSecond /
+        Math.max(1, f.broker.throughput.result.readingsPerSecond),
+      3,
+    ),
+  };
+}
+
+export function checkTargets(f: BenchFigures): TargetCheck[] {
+  const g = f.gateway;
+  const rate = g.rate.result;
+  const offeredOk = rate.offeredPerSecond >= 0.95 * f.options.rate;
+  const checks: TargetCheck[] = [
+    {
+      target: '≥ 50,000 readings/s end to end, outbox durable (synchronous FULL)',
+      measured: `${int(g.throughput.result.readingsPerSecond)} readings/s`,
+      met: g.throughput.result.readingsPerSecond >= 50_000,
+    },
+    {
+      target: `p99 < 50 ms at ${int(f.options.rate)} readings/s offered`,
+      measured: `p99 ${rate.latency.p99} ms (p50 ${rate.latency.p50} ms) at ${int(rate.offeredPerSecond)}/s offered${offeredOk ? '' : ', below the rate asked'}`,
+      met: f.options.rate >= 10_000 && offeredOk ? rate.latency.p99 < 50 : undefined,
+    },
+    {
+      target: 'zero loss (PUBACKed readings the backend never received)',
+      measured: `${g.throughput.result.lost + rate.lost} lost of ${int(g.throughput.result.acked + rate.acked)} acknowledged`,
+      met: g.throughput.result.lost + rate.lost === 0,
+    },
+  ];
+  if (f.idle) {
+    checks.push({
+      target: '≤ 20 KB of gateway memory per idle connected device (at 10,000 devices)',
+      measured: `${kib(f.idle.bytesPerDevice)} per device with ${int(f.idle.connected)} connected`,
+      met: f.idle.connected >= 10_000 ? f.idle.bytesPerDevice <= 20 * 1024 : undefined,
+    });
+  }
+  return checks;
+}
+
+function mode(l: LoadFigures): string {
+  if (l.mode.kind === 'max') return `as fast as acknowledged (window ${l.mode.window} per device)`;
+  if (l.mode.kind === 'rate') return `${int(l.mode.perSecond)} readings/s offered`;
+  return 'idle';
+}
+
+function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
+  const row = (name: string, fn: (l: LoadFigures) => string) => [
+    name,
+    fn(gw),
+    br ? fn(br) : 'not run (--quick)',
+  ];
+  return [
+    row('load', mode),
+    row('devices connected', (l) => int(l.result.connected)),
+    row('readings/s received by the backend', (l) => int(l.result.readingsPerSecond)),
+    row('readings/s offered', (l) => int(l.result.offeredPerSecond)),
+    row('latency p50 / p99 / max (ms)', (l) => {
+      const x = l.result.latency;
+      return `${x.p50} / ${x.p99} / ${x.max}`;
+    }),
+    row('sent / acknowledged / received', (l) => {
+      const r = l.result;
+      return `${int(r.sent)} / ${int(r.acked)} / ${int(r.received)}`;
+    }),
+    row('lost / unacked / duplicates', (l) => {
+      const r = l.result;
+      return `${r.lost} / ${r.unacked} / ${r.duplicates}`;
+    }),
+    row('CPU (100% = one core)', (l) => `${round(l.proc.cpuPercent)}%`),
+    row('load generator CPU (bench process)', (l) => `${round(l.generator.cpuPercent)}%`),
+    row('RSS peak / end', (l) => `${mib(l.proc.peakRssBytes)} / ${mib(l.proc.endRssBytes)}`),
+  ];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The console summary (stdout), before the JSON line. */
+export function consoleReport(f: BenchFigures): string {
+  const out: string[] = [];
+  const section = (title: string, gw: LoadFigures, br: LoadFigures | undefined) => {
+    out.push(`\n${title}`);
+    for (const [name, a, b] of loadRows(gw, br)) {
+      out.push(`  ${(name ?? '').padEnd(38)} gateway ${(a ?? '').padEnd(34)} broker ${b}`);
+    }
+  };
+  section('Throughput', f.gateway.throughput, f.broker.throughput);
+  section('Fixed rate', f.gateway.rate, f.broker.rate);
+  if (f.idle) {
+    out.push(
+      `\nIdle: ${int(f.idle.connected)} devices, ${kib(f.idle.bytesPerDevice)} of gateway RSS each (${mib(f.idle.baselineRssBytes)} → ${mib(f.idle.connectedRssBytes)})`,
+    );
+  }
+  const c = f.gateway.counts;
+  if (c) out.push(`Gateway counters: ${JSON.stringify(c)}`);
+  const s = summarize(f);
+  out.push(`Gateway / plain broker throughput: ${s.ratioToBroker}`);
+  out.push('\nTargets:');
+  for (const t of checkTargets(f)) {
+    const verdict = t.met === undefined ? 'not measured here' : t.met ? 'met' : 'MISSED';
+    out.push(`  [${verdict}] ${t.target}: ${t.measured}`);
+  }
+  if (f.profile) {
+    out.push(`\nGateway CPU profile, top functions by self time (${f.profile.totalMs} ms busy):`);
+    for (const h of f.profile.top) out.push(`  ${String(h.percent).padStart(5)}%  ${h.where}`);
+  }
+  if (f.firmware) out.push(`\nFirmware budget: ${JSON.stringify(f.firmware)}`);
+  return out.join('\n');
+}
+
+export function markdownReport(f: BenchFigures): string {
+  const m = f.machine;
+  const o = f.options;
+  const s = summarize(f);
+  const parts: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Written by `npm run bench` (bench/report.ts); edit the text there, not here. -->',
+    '',
+    `Latest figures, from \`${o.commandLine}\` (${Math.round(f.wallSeconds)} s).`,
+    '',
+    table(
+      ['machine', ''],
+      [
+        ['CPU', m.cpu],
+        ['cores', String(m.cores)],
+        ['memory', `${m.memoryGiB} GiB`],
+        ['kernel', m.kernel],
+        ['Node.js', m.node],
+        ['date', m.date],
+      ],
+    ),
+    '',
+    '## Targets',
+    '',
+    table(
+      ['target', 'measured', 'met'],
+      checkTargets(f).map((t) => [
+        t.target,
+        t.measured,
+        t.met === undefined ? 'not measured in this run' : t.met ? 'yes' : '**no**',
+      ]),
+    ),
+    '',
+    '## Throughput: gateway against a plain broker',
+    '',
+    table(
+      ['', 'gateway', 'plain Aedes broker'],
+      loadRows(f.gateway.throughput, f.broker.throughput),
+    ),
+    '',
+    `Gateway / plain broker: **${s.ratioToBroker}**.`,
+    '',
+    '## Latency at a fixed offered rate',
+    '',
+    table(['', 'gateway', 'plain Aedes broker'], loadRows(f.gateway.rate, f.broker.rate)),
+    '',
+  ];
+  if (f.idle) {
+    parts.push(
+      '## Memory per idle device',
+      '',
+      `${int(f.idle.connected)} of ${int(f.idle.devices)} devices connected (in ${round(f.idle.connectMs / 1000, 1)} s), each subscribed to its \`cmd\` topic and having sent its birth: gateway RSS ${mib(f.idle.baselineRssBytes)} → ${mib(f.idle.connectedRssBytes)}, **${kib(f.idle.bytesPerDevice)} per device**.`,
+      '',
+    );
+  }
+  if (f.gateway.counts) {
+    parts.push(
+      '## Gateway counters after the loads',
+      '',
+      '```json',
+      JSON.stringify(f.gateway.counts, null, 2),
+      '```',
+      '',
+    );
+  }
+  if (f.profile) {
+    parts.push(
+      '## Gateway CPU profile (`--profile`)',
+      '',
+      `Top functions by self time over the gateway's loads (${f.profile.totalMs} ms busy; paths are the compiled files in dist/, each the build of the .ts of the same name).`,
+      '',
+      table(
+        ['self %', 'self ms', 'function (file:line)'],
+        f.profile.top.map((h) => [String(h.percent), String(h.selfMs), `\`${h.where}\``]),
+      ),
+      '',
+    );
+  }
+  if (f.firmware) {
+    parts.push(
+      '## Firmware budget (Espruino)',
+      '',
+      table(
+        ['figure', 'value'],
+        Object.entries(f.firmware).map(([k, v]) => [k, int(v)]),
+      ),
+      '',
+    );
+  }
+  parts.push(...METHOD, '', '```json', JSON.stringify(s), '```', '');
+  return parts.join('\n');
+}
+
+const METHOD = [
+  '## Method',
+  '',
+  '- **Devices**: simulated in worker threads of the bench process (bench/device-worker.ts), each a',
+  '  bare MQTT 3.1.1 connection (mqtt-packet over a socket, bench/mqtt-wire.ts) that subscribes to',
+  '  its `cmd` topic, publishes its retained birth, then telemetry at QoS 1 with `ts` set when it',
+  '  publishes. *Throughput*: each device keeps a window of unacknowledged publishes and sends the',
+  '  next on each PUBACK. *Fixed rate*: an open-loop schedule offers the asked rate across devices.',
+  '- **Gateway**: `fullstack gateway` (the real CLI) in its own process on free loopback ports, in',
+  '  its all-in-one setup (the backend broker is its embedded broker), default settings (durable',
+  '  outbox with synchronous FULL, default rate limit and disk budget) except serial boards off',
+  '  (`FULLSTACK_GATEWAY_SERIAL_ENABLED=false`: no boards on a benchmark machine). The backend',
+  '  subscriber (bench/backend-worker.ts) uses the gateway service credential and subscribes at',
+  '  QoS 1 to `fs/gw/v1/+/telemetry`, where the forwarder publishes batches.',
+  '- **Plain broker**: Aedes with default options in its own process (bench/plain-broker.ts), the',
+  '  same devices and load, the subscriber on `fs/v1/+/telemetry` at QoS 1.',
+  '- **Figures**: readings/s = distinct readings received by the backend from the first publish',
+  "  to the last receipt (drain included). Latency = backend receive time minus the device's `ts`",
+  '  (same clock), one sample per distinct reading. Lost = PUBACKed but never received; unacked =',
+  '  sent but never PUBACKed (connection dropped); duplicates = extra copies received. CPU and RSS',
+  '  of the target process come from /proc/<pid>/stat and /proc/<pid>/status over the run.',
+  '- **Idle memory**: a fresh gateway; RSS before and 2 s after the idle devices connected, divided',
+  '  by the devices connected (keepalive 60 s).',
+  '- The last line of `npm run bench` is this JSON (p99Ms is the fixed-rate p99; lost and',
+  '  duplicates sum both gateway runs):',
+];

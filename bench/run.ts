@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: the FullStack benchmark.
+ *
+ * SHARED FILE: several parts of FullStack report their figures through this runner (the
+ * gateway load, the firmware budget…). Extend it with your measurement; do not replace it,
+ * and keep the last line of output the one JSON object described in docs/benchmarks.md.
+ *
+ * Order of the runs (each target a process of its own, on free loopback ports):
+ *   1. the gateway (`fullstack gateway`): throughput, then latency at a fixed offered rate
+ *   2. a plain Aedes broker: the same two loads, for the ratio
+ *   3. a fresh gateway: memory per idle connected device
+ * Then the console summary, docs/benchmarks.md, and the JSON line.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMachine } from './machine.js';
+import { type BenchOptions, parseBenchOptions } from './options.js';
+import { hotSpots } from './profile.js';
+import { type BenchFigures, consoleReport, markdownReport, summarize } from './report.js';
+import {
+  type LoadFigures,
+  measureIdle,
+  measurePhase,
+  openFleet,
+  scrapeGateway,
+} from './scenarios.js';
+import { startBrokerTarget, startGatewayTarget, type Target } from './targets.js';
+
+/** Settings for every benchmark gateway: the defaults, except no serial port scanning. */
+const GATEWAY_ENV = { FULLSTACK_GATEWAY_SERIAL_ENABLED: 'false' };
+
+interface RunContext {
+  options: BenchOptions;
+  tmp: string;
+  /** Targets still running, stopped on the way out whatever happens. */
+  running: Set<Target>;
+  log(line: string): void;
+}
+
+async function withTarget<T>(
+  ctx: RunContext,
+  start: () => Promise<Target>,
+  use: (t: Target) => Promise<T>,
+): Promise<T> {
+  const target = await start();
+  ctx.running.add(target);
+  try {
+    return await use(target);
+  } finally {
+    await target.stop();
+    ctx.running.delete(target);
+  }
+}
+
+function describeLoad(name: string, f: LoadFigures): string {
+  const r = f.result;
+  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}, CPU ${Math.round(f.proc.cpuPercent)}% (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
+}
+
+/** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */
+async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: boolean) {
+  const o = ctx.options;
+  const fleet = await openFleet(target, o.devices, o.workers, tag);
+  try {
+    ctx.log(`${tag}: ${fleet.connected} devices connected in ${fleet.connectMs} ms`);
+    ctx.log(`${tag}: throughput for ${o.durationMs / 1000} s…`);
+    const throughput = await measurePhase(
+      target,
+      fleet,
+      { kind: 'max', window: o.window },
+      o.durationMs,
+    );
+    ctx.log(describeLoad(`${tag} throughput`, throughput));
+    if (!withRate) return { throughput, rate: undefined };
+    ctx.log(`${tag}: ${o.rate} readings/s offered for ${o.rateDurationMs / 1000} s…`);
+    const rate = await measurePhase(
+      target,
+      fleet,
+      { kind: 'rate', perSecond: o.rate, maxInFlight: 1000 },
+      o.rateDurationMs,
+    );
+    ctx.log(describeLoad(`${tag} fixed rate`, rate));
+    return { throughput, rate };
+  } finally {
+    await fleet.close();
+  }
+}
+
+async function run(ctx: RunContext): Promise<BenchFigures> {
+  const t0 = Date.now();
+  const o = ctx.options;
+  const profileDir = o.profile ? join(ctx.tmp, 'profile') : undefined;
+  if (profileDir) mkdirSync(profileDir);
+
+  const gateway = await withTarget(
+    ctx,
+    () =>
+      startGatewayTarget({
+        dataDir: join(ctx.tmp, 'gateway'),
+        settingsEnv: GATEWAY_ENV,
+        cpuProfDir: profileDir,
+      }),
+    async (target) => {
+      const loads = await twoLoads(ctx, target, 'gw', true);
+      return {
+        throughput: loads.throughput,
+        rate: loads.rate as LoadFigures,
+        counts: await scrapeGateway(target),
+      };
+    },
+  );
+  const profile = profileDir ? hotSpots(profileDir) : undefined;
+
+  // --quick skips the broker's fixed-rate run: the ratio needs only its throughput.
+  const broker = await withTarget(ctx, startBrokerTarget, (target) =>
+    twoLoads(ctx, target, 'br', !o.quick),
+  );
+
+  let idle: BenchFigures['idle'];
+  if (o.idleDevices > 0) {
+    ctx.log(`idle: ${o.idleDevices} devices on a fresh gateway…`);
+    idle = await withTarget(
+      ctx,
+      () =>
+        startGatewayTarget({ dataDir: join(ctx.tmp, 'gateway-idle'), settingsEnv: GATEWAY_ENV }),
+      (target) => measureIdle(target, o.idleDevices, o.workers),
+    );
+    ctx.log(`idle: ${Math.round(idle.bytesPerDevice)} bytes per device`);
+  }
+
+  return {
+    machine: describeMachine(),
+    options: o,
+    gateway,
+    broker,
+    idle,
+    profile,
+    firmware: undefined,
+    wallSeconds: (Date.now() - t0) / 1000,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const options = parseBenchOptions(process.argv.slice(2));
+  const ctx: RunContext = {
+    options,
+    tmp: mkdtempSync(join(tmpdir(), 'fullstack-bench-')),
+    running: new Set(),
+    log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
+  };
+  const cleanUp = async () => {
+    await Promise.all([...ctx.running].map((t) => t.stop()));
+    rmSync(ctx.tmp, { recursive: true, force: true });
+  };
+  const onSignal = () => {
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const figures = await run(ctx);
+    console.log(consoleReport(figures));
+    if (options.docs) {
+      writeFileSync(options.docs, markdownReport(figures));
+      console.log(`\nFigures written to ${options.docs}`);
+    }
+    // The last line: one JSON object (issue 5, item 9).
+    console.log(JSON.stringify(summarize(figures)));
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);

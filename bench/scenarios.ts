@@ -1,0 +1,135 @@
+/**
+ * The measurements, each against one running target: a load (throughput or a fixed rate)
+ * with the target's CPU and memory sampled over it, idle memory per connected device, and
+ * the gateway's own counters afterwards (why a reading went missing, if one did).
+ */
+import { upstreamWildcard } from '../contract/index.js';
+import { type BackendPlan, Fleet, type LoadMode, type LoadResult } from './load.js';
+import { ProcSampler, type ProcWindow, rssBytes } from './proc-stats.js';
+import type { Target } from './targets.js';
+
+export interface LoadFigures {
+  target: Target['kind'];
+  mode: LoadMode;
+  devices: number;
+  result: LoadResult;
+  proc: ProcWindow;
+  /** The bench process itself (devices and backend threads): is the generator the limit? */
+  generator: ProcWindow;
+}
+
+export interface IdleFigures {
+  devices: number;
+  connected: number;
+  connectMs: number;
+  baselineRssBytes: number;
+  connectedRssBytes: number;
+  bytesPerDevice: number;
+}
+
+function backendOf(target: Target): BackendPlan {
+  return target.kind === 'gateway'
+    ? {
+        port: target.mqttPort,
+        username: target.backend.username,
+        password: target.backend.password,
+        filter: upstreamWildcard('telemetry'),
+        format: 'batch',
+      }
+    : { port: target.mqttPort, filter: 'fs/v1/+/telemetry', format: 'device' };
+}
+
+/** Connects `devices` simulated devices to the target (births sent, cmd subscribed). */
+export function openFleet(
+  target: Target,
+  devices: number,
+  workers: number,
+  prefix: string,
+): Promise<Fleet> {
+  return Fleet.open({ host: target.host, port: target.mqttPort, devices, prefix, workers });
+}
+
+/** One phase of load on an open fleet, with the target's and the bench's CPU and memory. */
+export async function measurePhase(
+  target: Target,
+  fleet: Fleet,
+  mode: LoadMode,
+  durationMs: number,
+): Promise<LoadFigures> {
+  const targetSampler = new ProcSampler(target.pid);
+  const selfSampler = new ProcSampler(process.pid);
+  targetSampler.start();
+  selfSampler.start();
+  try {
+    const result: LoadResult = await fleet.run({ backend: backendOf(target), mode, durationMs });
+    const proc = targetSampler.stop();
+    const generator = selfSampler.stop();
+    return { target: target.kind, mode, devices: fleet.connected, result, proc, generator };
+  } finally {
+    targetSampler.dispose();
+    selfSampler.dispose();
+  }
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** RSS growth of the target with `devices` idle devices connected, per device. */
+export async function measureIdle(
+  target: Target,
+  devices: number,
+  workers: number,
+): Promise<IdleFigures> {
+  await settle(1000);
+  const baselineRssBytes = rssBytes(target.pid);
+  const fleet = await openFleet(target, devices, workers, 'idle');
+  try {
+    // Let the births settle (presence, retained status) before reading the RSS.
+    await settle(2000);
+    const connectedRssBytes = rssBytes(target.pid);
+    return {
+      devices,
+      connected: fleet.connected,
+      connectMs: fleet.connectMs,
+      baselineRssBytes,
+      connectedRssBytes,
+      bytesPerDevice: (connectedRssBytes - baselineRssBytes) / Math.max(1, fleet.connected),
+    };
+  } finally {
+    await fleet.close();
+  }
+}
+
+export interface GatewayCounts {
+  rejected: Record<string, number>;
+  duplicatesDropped: number;
+  outboxDropped: number;
+  outboxDepth: number;
+  restarts: number;
+}
+
+/** Sums the gateway's Prometheus counters that explain a missing or extra reading. */
+export async function scrapeGateway(target: Target): Promise<GatewayCounts | undefined> {
+  if (target.httpPort === undefined) return undefined;
+  const text = await (await fetch(`http://${target.host}:${target.httpPort}/metrics`)).text();
+  const out: GatewayCounts = {
+    rejected: {},
+    duplicatesDropped: 0,
+    outboxDropped: 0,
+    outboxDepth: 0,
+    restarts: 0,
+  };
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!match) continue;
+    const [, name, labels = '', raw] = match;
+    const value = Number(raw);
+    if (name === 'fs_gateway_messages_rejected_total') {
+      const reason = /reason="([^"]+)"/.exec(labels)?.[1] ?? 'unknown';
+      out.rejected[reason] = (out.rejected[reason] ?? 0) + value;
+    } else if (name === 'fs_gateway_duplicates_total') out.duplicatesDropped += value;
+    else if (name === 'fs_gateway_outbox_dropped_total') out.outboxDropped += value;
+    else if (name === 'fs_gateway_outbox_depth') out.outboxDepth = value;
+    else if (name === 'fs_gateway_restarts_total') out.restarts += value;
+  }
+  return out;
+}
