@@ -10,12 +10,11 @@
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import vm from 'node:vm';
-import { findPin } from '../../hardware/boards/index.js';
-import { getSensorPart, resolveParams } from '../../hardware/catalog/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
 import { Ds18b20Chip } from '../../hardware/virtual/ds18b20-chip.js';
 import type { World } from '../../hardware/virtual/world.js';
+import { worldInputs } from '../node/world-inputs.js';
 
 const REMOVE_MISSING_BUILTINS = `
   delete globalThis.Map; delete globalThis.Set; delete globalThis.WeakMap; delete globalThis.WeakSet;
@@ -95,46 +94,14 @@ export class EspruinoSandbox {
     this.sockets.clear();
   }
 
-  /** What the world puts on each wired pin, by pin id. */
-  private wired(): Record<string, () => number | boolean> {
-    const board = this.options.board;
-    const world = this.options.world;
-    const wires: Record<string, () => number | boolean> = {};
-    for (const sensor of this.options.device?.sensors ?? []) {
-      const profile = sensor.pin ? findPin(board, sensor.pin) : undefined;
-      if (!profile) continue;
-      const part = getSensorPart(sensor.part);
-      const ctx = {
-        adcBits: board.adcBits ?? 10,
-        volts: board.adcVolts ?? board.logicVolts,
-        params: resolveParams(part, sensor.params),
-      };
-      const id = String(profile.id);
-      if (part.interface === 'analog') {
-        const quantity = part.quantities[0]!.quantity;
-        wires[id] = () => {
-          const value = quantity === 'light' ? world.readLux() : world.readTemperature();
-          return (part.rawFor({ [quantity]: value }, ctx) as number) / 2 ** ctx.adcBits;
-        };
-      } else if (part.interface === 'digital') {
-        const quantity = part.quantities[0]!.quantity;
-        wires[id] = () => {
-          const active =
-            quantity === 'motion' ? world.isMotion(sensor.pin!) : world.isPressed(sensor.pin!);
-          return (part.rawFor({ [quantity]: active }, ctx) as number) !== 0;
-        };
-      }
-    }
-    return wires;
-  }
-
   private pinId(pin: unknown): string {
     return String((pin as { name?: string }).name ?? pin);
   }
 
   private globals(): Record<string, unknown> {
     const world = this.options.world;
-    const wires = this.wired();
+    const noDevice = { id: 'none', board: this.options.board.id, sensors: [], actuators: [] };
+    const wires = worldInputs(this.options.device ?? noDevice, this.options.board, world);
     const g: Record<string, unknown> = {};
     for (const pin of this.options.board.pins) {
       const id = String(pin.id);
@@ -229,11 +196,11 @@ export class EspruinoSandbox {
         this.modes[this.pinId(pin)] = mode;
       },
       analogRead: (pin: unknown) => {
-        const wire = wires[this.pinId(pin)];
-        return wire ? (wire() as number) : (this.analog[this.pinId(pin)] ?? 0);
+        const wire = wires.analog[this.pinId(pin)];
+        return wire ? wire() : (this.analog[this.pinId(pin)] ?? 0);
       },
       digitalRead: (pin: unknown) => {
-        const wire = wires[this.pinId(pin)];
+        const wire = wires.digital[this.pinId(pin)];
         return (wire ? wire() : this.levels[this.pinId(pin)]) ? 1 : 0;
       },
       digitalWrite: (pin: unknown, value: boolean | number) => {

@@ -1,36 +1,44 @@
 /**
  * A PinIO with no board at all: analog and digital pins read from the simulated World
  * (hardware/virtual/world.ts) through the inverse of each part's transfer function. It is the
- * fallback for `--simulate` where no virtual board model exists for the config's board; Uno
+ * fallback for `--simulate` where no virtual board model exists for the config's board (a BME280
+ * is the hardware lab's chip model, answering I2C register reads); Uno
  * configs run on the virtual Firmata board instead (firmata-io.ts), so nothing above the
  * serial port differs from a real Arduino.
  */
-import type { DeviceConfig } from '../../hardware/config/types.js';
+import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
+import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
 import type { World } from '../../hardware/virtual/world.js';
 import type { PinIO } from '../core/types.js';
+import { worldInputs } from './world-inputs.js';
 
-export function createPlainSimIO(config: DeviceConfig, world: World, vref: number): PinIO {
-  const partByPin: Record<string, string> = {};
-  for (const sensor of config.sensors) if (sensor.pin) partByPin[sensor.pin] = sensor.part;
+export function createPlainSimIO(config: DeviceConfig, board: BoardProfile, world: World): PinIO {
+  const inputs = worldInputs(config, board, world);
   const outputs: Record<string, number | boolean> = {};
+  const chips: Record<number, Bme280Chip> = {};
+  for (const sensor of config.sensors) {
+    if (sensor.part !== 'bme280') continue;
+    const address = sensor.address ?? 0x76;
+    chips[address] = new Bme280Chip(
+      {
+        readTemperature: () => world.readTemperature(),
+        readPressure: () => world.readPressure(),
+        readHumidity: () => world.readHumidity(),
+      },
+      address,
+    );
+  }
 
   return {
     setup() {},
     analogRead(pin, done) {
-      const part = partByPin[pin];
-      const celsius = world.readTemperature();
-      let volts: number;
-      if (part === 'tmp36') volts = celsius / 100 + 0.5;
-      else if (part === 'lm35') volts = celsius / 100;
-      else if (part === 'photoresistor') volts = world.readLight() * vref;
-      else return done(`no simulated signal on analog pin ${pin} (part ${part ?? 'none'})`, 0);
-      done(null, Math.min(1, Math.max(0, volts / vref)));
+      const read = inputs.analog[pin];
+      if (!read) return done(`no simulated signal on analog pin ${pin}`, 0);
+      done(null, read());
     },
     digitalRead(pin, done) {
-      const part = partByPin[pin];
-      if (part === 'button') done(null, !world.isPressed(pin));
-      else if (part === 'pir') done(null, world.isMotion(pin));
-      else done(null, outputs[pin] === true);
+      const read = inputs.digital[pin];
+      done(null, read ? read() : outputs[pin] === true);
     },
     digitalWrite(pin, high) {
       outputs[pin] = high;
@@ -41,9 +49,14 @@ export function createPlainSimIO(config: DeviceConfig, world: World, vref: numbe
     servoWrite(pin, degrees) {
       outputs[pin] = degrees;
     },
-    i2cWrite() {},
-    i2cRead(address, _register, _length, done) {
-      done(`no simulated I2C device at 0x${address.toString(16)} without a virtual board`, null);
+    i2cWrite(address, bytes) {
+      chips[address]?.write(bytes);
+    },
+    i2cRead(address, register, length, done) {
+      const chip = chips[address];
+      if (!chip) return done(`no simulated I2C device at 0x${address.toString(16)}`, null);
+      chip.write([register]);
+      done(null, chip.read(length));
     },
     oneWireTemperature(_pin, done) {
       done(null, world.readTemperature());

@@ -68,7 +68,7 @@ export async function startSimulatedDevice(
   const device = startDeviceRuntime({
     ...options,
     board,
-    io: createPlainSimIO(options.config, world, board.adcVolts ?? board.logicVolts),
+    io: createPlainSimIO(options.config, board, world),
   });
   return {
     simulation: 'plain',

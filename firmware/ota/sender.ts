@@ -205,7 +205,13 @@ async function settledStatus(c: OutcomeContext, trialMs: number): Promise<OtaSta
   const until = c.options.now() + trialMs;
   for (;;) {
     const ack = await c.link.command(c.options.device, OTA_COMMANDS.status, {}, c.timeout);
-    if (!ack.ok) return null;
+    if (!ack.ok) {
+      // A firmware without OTA says so; anything else (offline, timeout) is a device that is
+      // restarting: ask again.
+      if (/unknown command/i.test(ack.error) || c.options.now() >= until) return null;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
     const status = ack.result as OtaStatus;
     if (!status.trial || c.options.now() >= until) return status;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -233,15 +239,17 @@ async function awaitOutcome(c: OutcomeContext): Promise<OtaResult> {
     const status = await settledStatus(c, trialMs);
     if (status?.trial) continue;
     const updated = status ? status.sha256 === c.sha256 : birth.fw === options.fw;
+    // A presence join may repeat an older birth; the boot record says what runs.
+    const running = status ? status.fw : birth.fw;
     if (updated) {
-      report('done', `${options.device} runs ${birth.fw}`);
-      return { outcome: 'updated', runningFw: birth.fw, ...size };
+      report('done', `${options.device} runs ${running}`);
+      return { outcome: 'updated', runningFw: running, ...size };
     }
     const reason = status?.rolledBack?.reason ?? 'it sent no birth in time';
     report(
       'rolled-back',
-      `${options.fw} was rolled back (${reason}); ${options.device} went back to ${birth.fw}`,
+      `${options.fw} was rolled back (${reason}); ${options.device} went back to ${running}`,
     );
-    return { outcome: 'rolled-back', runningFw: birth.fw, ...size };
+    return { outcome: 'rolled-back', runningFw: running, ...size };
   }
 }

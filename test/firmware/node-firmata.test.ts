@@ -134,6 +134,26 @@ test('--simulate: the mock binding, a servo and a BME280 over I2C', async () => 
   }
 });
 
+test('--simulate on a board with no virtual board model (ESP32): the world read directly', async () => {
+  const broker = await startTestBroker();
+  const sub = await collect(broker.url, 'garden-sim');
+  const config = loadDeviceConfig(repoPath('hardware', 'devices', 'esp32-garden.json'));
+  const device = await startSimulatedDevice({ config, brokerUrl: broker.url, id: 'garden-sim' });
+  try {
+    assert.equal(device.simulation, 'plain');
+    device.world.setTemperature(12);
+    const message = await sub.waitFor((m) => m.kind === 'telemetry', 10_000, 'telemetry');
+    const readings = message.payload.readings as Record<string, number>;
+    assert.ok(Math.abs(readings.soil! - 12) < 0.1, `DS18B20 ${readings.soil}`);
+    assert.ok(Math.abs(readings.env_temperature! - 12) < 0.1, `BME280 ${readings.env_temperature}`);
+    assert.equal(typeof readings.light, 'number');
+  } finally {
+    await device.stop();
+    await sub.close();
+    await broker.close();
+  }
+});
+
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
