@@ -15,6 +15,7 @@ import { type GatewaySettings, loadSettings, type PartialSettings } from './conf
 import { CredentialStore } from './credentials.js';
 import { registerGauges } from './gauges.js';
 import { gatewayCounters, Metrics } from './metrics.js';
+import { urlHost } from './part-handle.js';
 import type { SerialPortAccess } from './serial/ports.js';
 import { type ChildHandle, type SupervisorEvent, startSupervisor } from './supervisor/index.js';
 import { type GatewayParts, gatewayTree } from './tree.js';
@@ -28,8 +29,10 @@ export interface GatewayOptions {
   gatewayId?: string;
   logger: Logger;
   clock?: Clock;
-  /** The backend broker; default: the gateway's own embedded broker. */
+  /** The backend broker; default: the device-side broker (embedded, or `deviceBroker`). */
   upstream?: { url: string; username?: string; password?: string };
+  /** An external device-side broker (Mosquitto on the Pi) instead of the embedded Aedes. */
+  deviceBroker?: { url: string; username?: string; password?: string };
   /** A JSON config file (see docs/gateway.md); its values yield to `env` and `settings`. */
   configFile?: string;
   /** Environment overrides (FULLSTACK_GATEWAY_*); pass process.env to honour them. */
@@ -50,11 +53,6 @@ export interface RunningGateway extends ChildHandle {
   settings: GatewaySettings;
   /** For tests and tools: the live parts. */
   parts: GatewayParts;
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -84,12 +82,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     mqttPort: options.mqttPort,
     httpPort: options.httpPort,
     allowAnonymous: anonymousAllowed(options.host, settings.anonymous),
-    upstream: options.upstream ?? {
-      url: '',
-      username: backend.username,
-      password: backend.password,
-    },
-    embeddedUpstream: options.upstream === undefined,
+    upstream: options.upstream ??
+      (options.deviceBroker ? { ...options.deviceBroker } : undefined) ?? {
+        url: '',
+        username: backend.username,
+        password: backend.password,
+      },
+    embeddedUpstream: options.upstream === undefined && options.deviceBroker === undefined,
+    deviceBroker: options.deviceBroker,
     startedAt: clock.now(),
     supervisor: undefined,
     serialPorts: options.serialPorts,
@@ -110,7 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     onEvent,
   });
   parts.supervisor = supervisor;
-  const mqttUrl = `mqtt://${urlHost(options.host)}:${parts.mqttPort}`;
+  const mqttUrl = options.deviceBroker?.url ?? `mqtt://${urlHost(options.host)}:${parts.mqttPort}`;
   const httpUrl = `http://${urlHost(options.host)}:${parts.httpPort}`;
   log.info({ mqttUrl, httpUrl, upstream: parts.upstream.url }, 'gateway running');
   let stopping: Promise<void> | undefined;
@@ -118,7 +118,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gatewayId: settings.gatewayId,
     mqttUrl,
     httpUrl,
-    backend,
+    // With an external device broker the backend shares its credential (or none, if anonymous).
+    backend: options.deviceBroker
+      ? {
+          username: options.deviceBroker.username ?? '',
+          password: options.deviceBroker.password ?? '',
+        }
+      : backend,
     settings,
     parts,
     done: supervisor.done,
@@ -126,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stopping ??= (async () => {
         // Say goodbye upstream while the forwarder still runs: every device is offline, and why.
         parts.mqtt?.markAllOffline('gateway-stopping');
+        parts.external?.markAllOffline('gateway-stopping');
         parts.serial?.markAllOffline('gateway-stopping');
         parts.presence?.flush();
         await parts.forwarder?.sendFullState();

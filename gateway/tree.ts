@@ -2,20 +2,23 @@
  * The gateway's supervision tree, as an ordered list (rest_for_one: a crash restarts the
  * child and every child after it, because each later child uses the earlier ones).
  */
-import { type OfflineReason, statusTopic } from '../contract/index.js';
+import type { OfflineReason } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
-import { type RunningBroker, startBroker } from './broker.js';
+import type { RunningBroker } from './broker.js';
 import { CommandRouter } from './commands.js';
 import type { GatewaySettings } from './config.js';
 import type { CredentialStore } from './credentials.js';
 import { DeadLetterStore } from './dead-letters.js';
+import { startDeviceSide } from './device-side.js';
+import type { ExternalDevices } from './external-devices.js';
 import { Forwarder } from './forwarder.js';
 import { type Health, startHttp } from './http.js';
 import { Ingest } from './ingest.js';
 import type { GatewayCounters, Metrics } from './metrics.js';
-import { MqttDevices } from './mqtt-devices.js';
+import type { MqttDevices } from './mqtt-devices.js';
 import { Outbox } from './outbox.js';
+import { handle, need } from './part-handle.js';
 import { Presence } from './presence.js';
 import { SerialBoards } from './serial/boards.js';
 import { type SerialPortAccess, systemSerialPorts } from './serial/ports.js';
@@ -53,39 +56,16 @@ export interface GatewayParts {
   mqtt?: MqttDevices;
   forwarder?: Forwarder;
   serial?: SerialBoards;
+  /** An external device-side broker (Mosquitto); undefined: the embedded Aedes. */
+  deviceBroker?: { url: string; username?: string; password?: string };
+  external?: ExternalDevices;
   /** Where serial boards are listed and opened (default: this machine's ports). */
   serialPorts?: SerialPortAccess;
 }
 
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is not running (a child started out of order)`);
-  return value;
-}
-
-/** A ChildHandle for an in-process part: done settles only when stop() has run. */
-function handle(stop: () => Promise<void> | void): ChildHandle & { crash(e: Error): void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return {
-    done,
-    crash: reject,
-    stop: async () => {
-      await stop();
-      resolve();
-    },
-  };
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => void): ChildSpec[] {
+  // The embedded broker holds each device's retained status, stated by the gateway. An
+  // external broker holds the devices' own (births and wills): the gateway leaves it alone.
   const offline = (device: string, reason: OfflineReason, ts: number) => {
     p.mqtt?.publishOffline(device, reason, ts);
   };
@@ -119,7 +99,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           isOnline: (device) => p.presence?.isOnline(device) === true,
           deliver: (device, command) => {
             if (p.presence?.get(device)?.via === 'serial') p.serial?.deliver(device, command);
-            else p.mqtt?.deliver(device, command);
+            else (p.external ?? p.mqtt)?.deliver(device, command);
           },
           answer: (ack) => p.forwarder?.sendAck(ack),
           onDeviceAck: (device, command, ack) => p.serial?.onAck(device, command, ack),
@@ -178,62 +158,13 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
         return devices;
       },
     },
-    // 3. The device-side broker: only now can a device connect, because its messages have
-    //    somewhere to go. Restarting it drops every MQTT device (presence: gateway-stopping).
+    // 3. The device side (the embedded broker, or the link to an external one): only now can
+    //    a device connect, because its messages have somewhere to go. Restarting it drops
+    //    every MQTT device (presence: gateway-stopping).
     {
       id: 'broker',
       restart: 'permanent',
-      start: async () => {
-        const presence = need(p.presence, 'store');
-        const mqtt = new MqttDevices({
-          gatewayId: p.settings.gatewayId,
-          credentials: p.credentials,
-          allowAnonymous: p.allowAnonymous,
-          ingest: need(p.ingest, 'sessions'),
-          presence,
-          log: p.log.child({ part: 'mqtt' }),
-          onDeviceReady: (device) => p.commands?.deviceOnline(device),
-        });
-        p.mqtt = mqtt;
-        let broker: RunningBroker | undefined;
-        const h = handle(async () => {
-          mqtt.markAllOffline('gateway-stopping');
-          presence.flush();
-          await broker?.close();
-        });
-        broker = await startBroker({
-          host: p.host,
-          port: p.mqttPort,
-          hooks: mqtt.hooks(),
-          attach: (aedes) => {
-            mqtt.attach(aedes);
-            // Aedes emits 'error' for failures of its own (persistence); its types omit it.
-            (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => h.crash(error));
-            // The broker's retained store starts empty: state every known device's status
-            // before the listener opens, so nobody reads a stale or missing one.
-            for (const entry of presence.all()) {
-              if (entry.online) continue;
-              const body = JSON.stringify({ online: false, reason: entry.reason, ts: entry.since });
-              aedes.publish(
-                {
-                  cmd: 'publish',
-                  topic: statusTopic(entry.device),
-                  payload: Buffer.from(body),
-                  qos: 1,
-                  retain: true,
-                  dup: false,
-                },
-                () => undefined,
-              );
-            }
-          },
-        });
-        mqtt.setBroker(broker);
-        p.broker = broker;
-        p.mqttPort = broker.port;
-        if (p.embeddedUpstream) p.upstream.url = `mqtt://${urlHost(p.host)}:${broker.port}`;
-        return h;
-      },
+      start: () => startDeviceSide(p),
     },
     // 4. The forwarder after the broker: in the all-in-one setup its upstream is that broker.
     {
@@ -245,7 +176,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           url: p.upstream.url,
           username: p.upstream.username,
           password: p.upstream.password,
-          waitForConnect: p.embeddedUpstream,
+          waitForConnect: p.embeddedUpstream || p.deviceBroker !== undefined,
           settings: p.settings.forwarder,
           outbox: need(p.outbox, 'store'),
           clock: p.clock,

@@ -1,0 +1,85 @@
+/**
+ * The device side of the gateway, one child of the tree: the embedded Aedes with the MQTT
+ * connector, or (with `deviceBroker`) the link to an external broker such as Mosquitto.
+ */
+import { statusTopic } from '../contract/index.js';
+import { type RunningBroker, startBroker } from './broker.js';
+import { ExternalDevices } from './external-devices.js';
+import { MqttDevices } from './mqtt-devices.js';
+import { handle, need, urlHost } from './part-handle.js';
+import type { ChildHandle } from './supervisor/types.js';
+import type { GatewayParts } from './tree.js';
+
+export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
+  const presence = need(p.presence, 'store');
+  const ingest = need(p.ingest, 'sessions');
+  if (p.deviceBroker) {
+    const external = new ExternalDevices({
+      ...p.deviceBroker,
+      gatewayId: p.settings.gatewayId,
+      ingest,
+      presence,
+      clock: p.clock,
+      log: p.log.child({ part: 'device-broker' }),
+      onDeviceReady: (device) => p.commands?.deviceOnline(device),
+    });
+    p.external = external;
+    const link = await external.start();
+    return {
+      done: link.done,
+      stop: async () => {
+        external.markAllOffline('gateway-stopping');
+        presence.flush();
+        await link.stop();
+      },
+    };
+  }
+  const mqtt = new MqttDevices({
+    gatewayId: p.settings.gatewayId,
+    credentials: p.credentials,
+    allowAnonymous: p.allowAnonymous,
+    ingest,
+    presence,
+    log: p.log.child({ part: 'mqtt' }),
+    onDeviceReady: (device) => p.commands?.deviceOnline(device),
+  });
+  p.mqtt = mqtt;
+  let broker: RunningBroker | undefined;
+  const h = handle(async () => {
+    mqtt.markAllOffline('gateway-stopping');
+    presence.flush();
+    await broker?.close();
+  });
+  broker = await startBroker({
+    host: p.host,
+    port: p.mqttPort,
+    hooks: mqtt.hooks(),
+    attach: (aedes) => {
+      mqtt.attach(aedes);
+      // Aedes emits 'error' for failures of its own (persistence); its types omit it.
+      (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => h.crash(error));
+      // The broker's retained store starts empty: state every known device's status before
+      // the listener opens, so nobody reads a stale or missing one.
+      for (const entry of presence.all()) {
+        if (entry.online) continue;
+        const body = JSON.stringify({ online: false, reason: entry.reason, ts: entry.since });
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic: statusTopic(entry.device),
+            payload: Buffer.from(body),
+            qos: 1,
+            retain: true,
+            dup: false,
+          },
+          () => undefined,
+        );
+      }
+    },
+  });
+  mqtt.setBroker(broker);
+  p.broker = broker;
+  p.mqttPort = broker.port;
+  if (p.embeddedUpstream) p.upstream.url = `mqtt://${urlHost(p.host)}:${broker.port}`;
+  return h;
+}
