@@ -2,8 +2,10 @@
  * OTA end to end: the real gateway (broker, command router, presence), the CLI's sender over
  * the gateway's upstream topics, and a device run by the real NodeFirmwareHost from A/B slots.
  */
+
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -195,6 +197,55 @@ test('a rebuild that reports the same version is told apart from a rollback by i
   const silent = Buffer.concat([await firmware('fw-1.0.0', false), Buffer.from('\n// broken\n')]);
   const back = await sendOta(link, sendOptions(silent, 'fw-1.0.0', []));
   assert.is(back.outcome, 'rolled-back');
+});
+
+test('`fullstack ota` from the built CLI: progress lines, the outcome, exit status', async () => {
+  await setUp('fw-1.0.0');
+  const file = join(dir, 'fw-2.cjs');
+  writeFileSync(file, await firmware('fw-2.0.0'));
+  const run = (bundle: string, fw: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          repoPath('bin', 'fullstack.js'),
+          'ota',
+          DEVICE,
+          '--bundle',
+          bundle,
+          '--fw',
+          fw,
+          '--broker',
+          gateway.mqttUrl,
+          '--username',
+          gateway.backend.username,
+          '--password',
+          gateway.backend.password,
+          '--chunk-bytes',
+          '512',
+          '--trial-ms',
+          String(TRIAL_MS),
+        ],
+        { timeout: 60_000 },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+            stdout,
+            stderr,
+          }),
+      );
+    });
+  const ok = await run(file, 'fw-2.0.0');
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^ota-dev runs fw-2\.0\.0 \(\d+ bytes in \d+ chunks\)\.$/m, JSON.stringify(ok));
+  assert.match(ok.stderr, /^starting: \d+ bytes in \d+ chunks/m);
+  assert.match(ok.stderr, /^ota 100% \((\d+)\/\1 bytes\)$/m);
+  assert.match(ok.stderr, /^done: ota-dev runs fw-2\.0\.0$/m);
+  const broken = join(dir, 'fw-3.cjs');
+  writeFileSync(broken, await firmware('fw-3.0.0', false));
+  const back = await run(broken, 'fw-3.0.0');
+  assert.is(back.code, 2);
+  assert.match(back.stdout, /ota-dev rolled back to fw-2\.0\.0/);
 });
 
 test.run();
