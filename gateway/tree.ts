@@ -25,7 +25,7 @@ import { type SerialPortAccess, systemSerialPorts } from './serial/ports.js';
 import { DeviceSessions } from './sessions.js';
 import { type Db, openDatabase } from './store.js';
 import { type DynamicSupervisor, startDynamicSupervisor } from './supervisor/dynamic.js';
-import type { ChildHandle, ChildSpec, Supervisor, SupervisorEvent } from './supervisor/index.js';
+import type { ChildSpec, Supervisor, SupervisorEvent } from './supervisor/index.js';
 
 /** Everything the children build and share; later children read what earlier ones set. */
 export interface GatewayParts {

@@ -18,6 +18,9 @@ interface GatewayCommandOptions {
   id?: string;
   config?: string;
   upstream?: string;
+  deviceBroker?: string;
+  deviceBrokerUsername?: string;
+  deviceBrokerPassword?: string;
   upstreamUsername?: string;
   upstreamPassword?: string;
   logLevel: string;
@@ -52,6 +55,24 @@ export function register(program: Command): void {
       ),
     )
     .option('--config <file>', 'gateway settings file (JSON; see docs/gateway.md)')
+    .addOption(
+      new Option(
+        '--device-broker <url>',
+        'devices connect to this broker (Mosquitto) instead of the embedded one',
+      )
+        .argParser(parseBrokerUrl)
+        .env('FULLSTACK_DEVICE_BROKER_URL'),
+    )
+    .addOption(
+      new Option('--device-broker-username <name>', "the gateway's username there").env(
+        'FULLSTACK_DEVICE_BROKER_USERNAME',
+      ),
+    )
+    .addOption(
+      new Option('--device-broker-password <secret>', "the gateway's password there").env(
+        'FULLSTACK_DEVICE_BROKER_PASSWORD',
+      ),
+    )
     .addOption(
       new Option('--upstream <url>', 'backend broker (default: the embedded broker itself)')
         .argParser(parseBrokerUrl)
@@ -89,6 +110,13 @@ export function register(program: Command): void {
         logger,
         configFile: options.config,
         env: process.env,
+        deviceBroker: options.deviceBroker
+          ? {
+              url: options.deviceBroker,
+              username: options.deviceBrokerUsername,
+              password: options.deviceBrokerPassword,
+            }
+          : undefined,
         upstream: options.upstream
           ? {
               url: options.upstream,
