@@ -44,7 +44,9 @@ export async function startFirmataDevice(
     board,
     timeoutMs: options.timeoutMs,
     onDisconnect: (reason) => {
+      // The port reports a loss several ways (disconnect, close, error): act on the first.
       if (closing) return;
+      closing = true;
       options.logger?.warn({ reason }, 'board disconnected');
       // The will would say "lost"; we know better: the board is gone, the link to the broker is not.
       const current = runtime;

@@ -56,6 +56,11 @@ export function openFirmataIO(options: FirmataIOOptions): Promise<FirmataConnect
       const onGone = (reason: string) => () => options.onDisconnect?.(reason);
       firmata.on('disconnect', onGone('unplugged'));
       firmata.on('close', onGone('port closed'));
+      // An 'error' with no listener would throw and take the whole process (the gateway) down:
+      // a serial error after the handshake means the board is gone for us.
+      const onError = (error: Error) => options.onDisconnect?.(`serial error: ${error.message}`);
+      board.on('error', onError);
+      firmata.on('error', onError);
       resolve({
         io: createPluginPinIO(firmata, options.board, { pinKey: (pin) => Number(pin.id) }),
         firmata,

@@ -4,8 +4,10 @@
  * The readings come from the board's simulated world through the Firmata protocol.
  */
 import * as assert from 'node:assert/strict';
+import { SerialPortMock } from 'serialport';
 import { suite } from 'uvu';
-import { startFirmataDevice } from '../../firmware/node/firmata-device.js';
+import { FIRMATA_BAUD, startFirmataDevice } from '../../firmware/node/firmata-device.js';
+import type { SerialLike } from '../../firmware/node/firmata-io.js';
 import { startSimulatedDevice } from '../../firmware/node/simulated-device.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
@@ -149,6 +151,43 @@ test('--simulate on a board with no virtual board model (ESP32): the world read 
     assert.equal(typeof readings.light, 'number');
   } finally {
     await device.stop();
+    await sub.close();
+    await broker.close();
+  }
+});
+
+test('unplugging the board: the runtime says "unplugged" and reports the disconnect once', async () => {
+  const broker = await startTestBroker();
+  const sub = await collect(broker.url, 'unplug-1');
+  const config = loadDeviceConfig(repoPath('hardware', 'devices', 'sim-1.json'));
+  const board = createVirtualFirmataBoard({ device: config });
+  const path = `/dev/fullstack-test-unplug-${process.pid}`;
+  await board.attachMock(path);
+  const disconnects: string[] = [];
+  const port = new SerialPortMock({ path, baudRate: FIRMATA_BAUD }) as unknown as SerialLike;
+  const device = await startFirmataDevice({
+    config,
+    port,
+    brokerUrl: broker.url,
+    id: 'unplug-1',
+    onDisconnect: (reason) => disconnects.push(reason),
+  });
+  try {
+    await sub.waitFor((m) => m.kind === 'status' && m.payload.online === true, 10_000, 'birth');
+    board.unplug();
+    const offline = await sub.waitFor(
+      (m) => m.kind === 'status' && m.payload.online === false,
+      5000,
+      'offline',
+    );
+    assert.equal(offline.payload.reason, 'unplugged');
+    await waitUntil(() => disconnects.length > 0, 'onDisconnect');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(disconnects.length, 1, disconnects.join(', '));
+    assert.equal(device.state.connection, 'stopped');
+  } finally {
+    await device.stop();
+    await board.close();
     await sub.close();
     await broker.close();
   }
