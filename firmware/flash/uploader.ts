@@ -106,14 +106,15 @@ export async function flashEspruino(
   ctx.progress.step('opening', `opening ${options.path}`);
   const port = await openPort(ctx, options.path, options.baudRate ?? 115_200);
   const link = new ReplLink(port, ctx.clock);
+  const state: UploadState = { stage: 'connecting', sent: 0, total: bytes.length };
   const closed = new Promise<never>((_, reject) => {
     port.once('close', () => reject(new NoAnswerError('the serial port closed')));
   });
   closed.catch(() => undefined);
   try {
-    return await Promise.race([upload(ctx, link, options, bytes), closed]);
+    return await Promise.race([upload(ctx, link, options, bytes, state), closed]);
   } catch (error) {
-    throw explain(error, options, link);
+    throw explain(error, options, link, state);
   } finally {
     link.close(new NoAnswerError('flash finished'));
     await closePort(port);
@@ -126,8 +127,6 @@ interface UploadState {
   sent: number;
   total: number;
 }
-
-const states = new WeakMap<ReplLink, UploadState>();
 
 async function greet(link: ReplLink, options: FlashOptions): Promise<Identity> {
   const attempts = options.greetAttempts ?? 5;
@@ -150,9 +149,8 @@ async function upload(
   link: ReplLink,
   options: FlashOptions,
   bytes: Buffer,
+  state: UploadState,
 ): Promise<FlashResult> {
-  const state: UploadState = { stage: 'connecting', sent: 0, total: bytes.length };
-  states.set(link, state);
   const timeout = options.answerTimeoutMs ?? 3000;
   ctx.progress.step('connecting', 'breaking into the REPL');
   await greet(link, options);
@@ -254,10 +252,9 @@ async function upload(
   };
 }
 
-function explain(error: unknown, options: FlashOptions, link: ReplLink): Error {
+function explain(error: unknown, options: FlashOptions, link: ReplLink, state: UploadState): Error {
   if (error instanceof FlashError) return error;
-  const state = states.get(link);
-  if (error instanceof NoAnswerError && state?.stage === 'connecting') {
+  if (error instanceof NoAnswerError && state.stage === 'connecting') {
     const heard = link.bytesReceived > 0;
     return new FlashError(
       'not-espruino',
@@ -268,7 +265,7 @@ function explain(error: unknown, options: FlashOptions, link: ReplLink): Error {
         'firmware (e.g. Arduino) is on it, and replug it. A board in its bootloader (LED pulsing) needs a replug.',
     );
   }
-  if (error instanceof NoAnswerError && state) {
+  if (error instanceof NoAnswerError) {
     const percent = state.total ? Math.floor((state.sent / state.total) * 100) : 0;
     const where =
       state.stage === 'uploading'
