@@ -13,6 +13,7 @@ import {
   RestartWindow,
   validateIntensity,
 } from './intensity.js';
+import { stopWithin } from './shutdown.js';
 import {
   type ChildHandle,
   type ChildSpec,
@@ -301,25 +302,20 @@ class SupervisorImpl implements Supervisor {
 
   private async stopOne(child: Child, handle: ChildHandle): Promise<void> {
     const shutdownMs = child.spec.shutdownMs ?? DEFAULT_SHUTDOWN_MS;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.clock.setTimeout(() => resolve('timeout'), shutdownMs);
-    });
-    try {
-      const result = await Promise.race([handle.stop().then(() => 'stopped' as const), timeout]);
-      if (result === 'timeout') {
-        this.log.warn({ child: child.spec.id, shutdownMs }, 'child did not stop in time');
-        this.emit({
-          type: 'child-stop-timeout',
-          supervisor: this.options.id,
-          child: child.spec.id,
-          shutdownMs,
-        });
-      }
-    } catch (error) {
-      this.log.warn({ child: child.spec.id, err: errorText(error) }, 'child failed while stopping');
-    } finally {
-      this.clock.clearTimeout(timer);
+    const outcome = await stopWithin(handle, shutdownMs, this.clock);
+    if (outcome.kind === 'timeout') {
+      this.log.warn({ child: child.spec.id, shutdownMs }, 'child did not stop in time');
+      this.emit({
+        type: 'child-stop-timeout',
+        supervisor: this.options.id,
+        child: child.spec.id,
+        shutdownMs,
+      });
+    } else if (outcome.kind === 'failed') {
+      this.log.warn(
+        { child: child.spec.id, err: errorText(outcome.error) },
+        'child failed while stopping',
+      );
     }
   }
 
