@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
 const SUITE_TIMEOUT_MS = 6 * 60_000;
+// A suite that printed uvu's summary but does not exit has left a handle open (a socket, a
+// timer): that is a bug worth failing for, and no reason to wait out the whole timeout.
+const EXIT_AFTER_SUMMARY_MS = 15_000;
 const PARALLEL = 2;
 
 function findSuites(dir) {
@@ -37,18 +40,33 @@ function run(command, args, timeoutMs = SUITE_TIMEOUT_MS) {
       detached: true,
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => {
-      output += `\n[test runner] timed out after ${timeoutMs / 1000}s; killed\n`;
+    const kill = (why) => {
+      output += `\n[test runner] ${why}; killed\n`;
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone: nothing to kill
       }
-    }, timeoutMs);
+    };
+    let lingerTimer;
+    const onData = (d) => {
+      output += d;
+      if (!lingerTimer && /Duration:\s/.test(output)) {
+        lingerTimer = setTimeout(
+          () =>
+            kill(
+              `did not exit ${EXIT_AFTER_SUMMARY_MS / 1000}s after its summary (an open handle)`,
+            ),
+          EXIT_AFTER_SUMMARY_MS,
+        );
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => kill(`timed out after ${timeoutMs / 1000}s`), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(lingerTimer);
       resolve({ code: code ?? (signal ? 1 : 0), output, ms: Date.now() - started });
     });
   });
