@@ -40,6 +40,13 @@ export class SeqBytes {
 export const SENT = 1;
 export const ACKED = 2;
 
+/** A histogram as posted between threads. */
+export interface HistogramSnapshot {
+  buckets: Uint32Array;
+  overflow: number;
+  max: number;
+}
+
 /** Latencies in whole milliseconds, 0..MAX_MS, plus a count of anything slower. */
 export class LatencyHistogram {
   static readonly MAX_MS = 120_000;
@@ -48,9 +55,28 @@ export class LatencyHistogram {
   count = 0;
   max = 0;
 
-  constructor(buckets?: Uint32Array) {
-    this.buckets = buckets ?? new Uint32Array(LatencyHistogram.MAX_MS + 1);
-    if (buckets) for (const n of buckets) this.count += n;
+  constructor(snapshot?: HistogramSnapshot) {
+    this.buckets = snapshot?.buckets ?? new Uint32Array(LatencyHistogram.MAX_MS + 1);
+    if (snapshot) {
+      for (const n of snapshot.buckets) this.count += n;
+      this.overflow = snapshot.overflow;
+      this.count += snapshot.overflow;
+      this.max = snapshot.max;
+    }
+  }
+
+  snapshot(): HistogramSnapshot {
+    return { buckets: this.buckets, overflow: this.overflow, max: this.max };
+  }
+
+  /** p50, p99, max and the number of samples. */
+  summary(): LatencySummary {
+    return {
+      p50: this.percentile(0.5),
+      p99: this.percentile(0.99),
+      max: this.max,
+      samples: this.count,
+    };
   }
 
   record(ms: number): void {
@@ -81,6 +107,13 @@ export class LatencyHistogram {
     }
     return this.max;
   }
+}
+
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
 }
 
 export interface Reconciled {

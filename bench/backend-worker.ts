@@ -17,13 +17,21 @@ const post = (message: FromBackendWorker) => port.postMessage(message);
 
 const counts = new Map<string, SeqBytes>();
 const latency = new LatencyHistogram();
+const toGateway = config.format === 'batch' ? new LatencyHistogram() : undefined;
 let unique = 0;
 let malformed = 0;
 let stale = 0;
 let firstReceiveAt = 0;
 let lastReceiveAt = 0;
 
-function record(device: string, boot: number, seq: number, ts: number, now: number): void {
+function record(
+  device: string,
+  boot: number,
+  seq: number,
+  ts: number,
+  now: number,
+  rx?: number,
+): void {
   if (!Number.isInteger(seq) || seq < 0 || typeof ts !== 'number') {
     malformed++;
     return;
@@ -40,6 +48,7 @@ function record(device: string, boot: number, seq: number, ts: number, now: numb
   if (log.get(seq) === 0) {
     unique++;
     latency.record(now - ts);
+    if (rx !== undefined) toGateway?.record(rx - ts);
   }
   log.update(seq, 1, false);
 }
@@ -63,7 +72,7 @@ function onPublish(topic: string, payload: Buffer): void {
       return;
     }
     for (const item of items as ForwardedTelemetry[]) {
-      record(item.device, item.boot, item.seq, item.ts, now);
+      record(item.device, item.boot, item.seq, item.ts, now, item.rx);
     }
   } else {
     const device = topic.split('/')[2] ?? '';
@@ -93,9 +102,8 @@ async function main(): Promise<void> {
     post({
       type: 'done',
       counts: new Map([...counts].map(([device, log]) => [device, log.snapshot()])),
-      latencyBuckets: latency.buckets,
-      latencyOverflow: latency.overflow,
-      latencyMax: latency.max,
+      latency: latency.snapshot(),
+      toGateway: toGateway?.snapshot(),
       unique,
       firstReceiveAt,
       lastReceiveAt,

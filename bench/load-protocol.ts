@@ -1,3 +1,5 @@
+import type { HistogramSnapshot } from './accounting.js';
+
 /** What the benchmark's main thread and its worker threads say to each other. */
 
 /** How the simulated devices publish. */
@@ -73,9 +75,10 @@ export type FromBackendWorker =
       type: 'done';
       /** Per device, the number of copies received per seq (saturating at 255). */
       counts: Map<string, Uint8Array>;
-      latencyBuckets: Uint32Array;
-      latencyOverflow: number;
-      latencyMax: number;
+      /** Device `ts` to backend receipt. */
+      latency: HistogramSnapshot;
+      /** Device `ts` to the gateway's `rx` (batch format only: where the latency arises). */
+      toGateway: HistogramSnapshot | undefined;
       unique: number;
       firstReceiveAt: number;
       lastReceiveAt: number;

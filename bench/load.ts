@@ -7,7 +7,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LatencyHistogram, type Reconciled, reconcile } from './accounting.js';
+import { LatencyHistogram, type LatencySummary, type Reconciled, reconcile } from './accounting.js';
 import type {
   BackendFormat,
   BackendWorkerConfig,
@@ -57,7 +57,10 @@ export interface LoadResult extends Reconciled {
   /** Readings offered per second while running (the rate mode may skip some). */
   offeredPerSecond: number;
   skipped: number;
-  latency: { p50: number; p99: number; max: number; samples: number };
+  /** Device `ts` to backend receipt. */
+  latency: LatencySummary;
+  /** Device `ts` to the gateway's receive time `rx` (gateway runs only). */
+  toGateway: LatencySummary | undefined;
   connected: number;
   connectMs: number;
   disconnects: number;
@@ -279,10 +282,6 @@ export class Fleet {
     const flags = new Map<string, Uint8Array>();
     for (const d of done) for (const [id, f] of d.flags) flags.set(id, f);
     const totals = reconcile(flags, seen.counts);
-    const histogram = new LatencyHistogram(seen.latencyBuckets);
-    histogram.overflow = seen.latencyOverflow;
-    histogram.count += seen.latencyOverflow;
-    histogram.max = seen.latencyMax;
     const elapsedMs = Math.max(1, (seen.lastReceiveAt || stopAt) - startAt);
     const skipped = done.reduce((n, d) => n + d.skipped, 0);
     return {
@@ -291,12 +290,8 @@ export class Fleet {
       readingsPerSecond: (totals.received / elapsedMs) * 1000,
       offeredPerSecond: ((totals.sent + skipped) / Math.max(1, stopAt - startAt)) * 1000,
       skipped,
-      latency: {
-        p50: histogram.percentile(0.5),
-        p99: histogram.percentile(0.99),
-        max: histogram.max,
-        samples: histogram.count,
-      },
+      latency: new LatencyHistogram(seen.latency).summary(),
+      toGateway: seen.toGateway ? new LatencyHistogram(seen.toGateway).summary() : undefined,
       connected: this.connected,
       connectMs: this.connectMs,
       disconnects: done.reduce((n, d) => n + d.disconnects, 0),

@@ -1,6 +1,6 @@
 /** The machine a run was measured on, for the record next to its figures. */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
   cpu: string;
@@ -9,6 +9,8 @@ export interface Machine {
   kernel: string;
   node: string;
   date: string;
+  /** 1-minute load average as the run began: other work on a shared machine shows here. */
+  loadAverage: number;
 }
 
 function cpuModel(): string {
@@ -31,5 +33,6 @@ export function describeMachine(now = new Date()): Machine {
     kernel: `Linux ${release()}`,
     node: process.version,
     date: now.toISOString(),
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -1,5 +1,5 @@
 /** `npm run bench -- [options]`: the benchmark's arguments, with the quick and full defaults. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseIntInRange } from '../cli/options.js';
 import { repoPath } from '../lib/paths.js';
 
@@ -16,14 +16,29 @@ export interface BenchOptions {
   idleDevices: number;
   /** Run the gateway under --cpu-prof and print its hot spots. */
   profile: boolean;
+  /** Gateway settings for this run (FULLSTACK_GATEWAY_* variables), from --set. */
+  gatewayEnv: Record<string, string>;
   /** Where the figures are written; undefined: not written. */
   docs: string | undefined;
   /** The exact command line, for the record in the docs. */
   commandLine: string;
 }
 
-const QUICK = { duration: 6, rateDuration: 5, idle: 2000 };
+const QUICK = { duration: 5, rateDuration: 4, idle: 2000 };
 const FULL = { duration: 30, rateDuration: 20, idle: 10_000 };
+
+/** `--set outbox.synchronous=NORMAL` → FULLSTACK_GATEWAY_OUTBOX_SYNCHRONOUS=NORMAL (checked by the gateway). */
+function collectSetting(value: string, previous: Record<string, string>): Record<string, string> {
+  const match = /^([a-zA-Z]+)\.([a-zA-Z]+)=(.+)$/.exec(value);
+  if (!match) {
+    throw new InvalidArgumentError(
+      `"${value}" is not of the form section.field=value (e.g. forwarder.window=32).`,
+    );
+  }
+  const [, section, field, setting] = match as unknown as [string, string, string, string];
+  const name = `FULLSTACK_GATEWAY_${section.toUpperCase()}_${field.toUpperCase()}`;
+  return { ...previous, [name]: setting };
+}
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const program = new Command('npm run bench --')
@@ -73,6 +88,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ).argParser(parseIntInRange(0, 15_000)),
     )
     .option('--profile', 'run the gateway under node --cpu-prof and print its hot spots')
+    .addOption(
+      new Option(
+        '--set <section.field=value>',
+        'a gateway setting for this run, e.g. forwarder.window=32 (repeatable; see gateway/config.ts)',
+      )
+        .argParser(collectSetting)
+        .default({}, 'none'),
+    )
     .option('--docs <file>', 'where to write the figures', repoPath('docs', 'benchmarks.md'))
     .option('--no-docs', 'do not write the figures to a file')
     .exitOverride()
@@ -96,6 +119,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateDuration?: number;
     idleDevices?: number;
     profile?: boolean;
+    set: Record<string, string>;
     docs: string | false;
   }>();
   const preset = o.quick ? QUICK : FULL;
@@ -109,6 +133,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateDurationMs: (o.rateDuration ?? preset.rateDuration) * 1000,
     idleDevices: o.idleDevices ?? preset.idle,
     profile: o.profile === true,
+    gatewayEnv: o.set,
     docs: o.docs === false ? undefined : o.docs,
     commandLine: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };

@@ -108,6 +108,10 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
       const x = l.result.latency;
       return `${x.p50} / ${x.p99} / ${x.max}`;
     }),
+    row('of which device → gateway receipt p50 / p99 (ms)', (l) => {
+      const x = l.result.toGateway;
+      return x ? `${x.p50} / ${x.p99}` : '(no gateway)';
+    }),
     row('sent / acknowledged / received', (l) => {
       const r = l.result;
       return `${int(r.sent)} / ${int(r.acked)} / ${int(r.received)}`;
@@ -180,6 +184,7 @@ export function markdownReport(f: BenchFigures): string {
         ['kernel', m.kernel],
         ['Node.js', m.node],
         ['date', m.date],
+        ['load average before the run (1 min)', `${m.loadAverage} on ${m.cores} cores`],
       ],
     ),
     '',

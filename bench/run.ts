@@ -48,14 +48,16 @@ async function withTarget<T>(
   try {
     return await use(target);
   } finally {
+    const t0 = Date.now();
     await target.stop();
     ctx.running.delete(target);
+    ctx.log(`${target.kind} stopped in ${Date.now() - t0} ms`);
   }
 }
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}, CPU ${Math.round(f.proc.cpuPercent)}% (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
+  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}, CPU ${Math.round(f.proc.cpuPercent)}% (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
 }
 
 /** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */
@@ -83,12 +85,15 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
     ctx.log(describeLoad(`${tag} fixed rate`, rate));
     return { throughput, rate };
   } finally {
+    const t0 = Date.now();
     await fleet.close();
+    ctx.log(`${tag}: devices disconnected in ${Date.now() - t0} ms`);
   }
 }
 
 async function run(ctx: RunContext): Promise<BenchFigures> {
   const t0 = Date.now();
+  const machine = describeMachine();
   const o = ctx.options;
   const profileDir = o.profile ? join(ctx.tmp, 'profile') : undefined;
   if (profileDir) mkdirSync(profileDir);
@@ -98,7 +103,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
     () =>
       startGatewayTarget({
         dataDir: join(ctx.tmp, 'gateway'),
-        settingsEnv: GATEWAY_ENV,
+        settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
         cpuProfDir: profileDir,
       }),
     async (target) => {
@@ -123,14 +128,17 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
     idle = await withTarget(
       ctx,
       () =>
-        startGatewayTarget({ dataDir: join(ctx.tmp, 'gateway-idle'), settingsEnv: GATEWAY_ENV }),
+        startGatewayTarget({
+          dataDir: join(ctx.tmp, 'gateway-idle'),
+          settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
+        }),
       (target) => measureIdle(target, o.idleDevices, o.workers),
     );
     ctx.log(`idle: ${Math.round(idle.bytesPerDevice)} bytes per device`);
   }
 
   return {
-    machine: describeMachine(),
+    machine,
     options: o,
     gateway,
     broker,

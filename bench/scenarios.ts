@@ -123,7 +123,7 @@ export async function scrapeGateway(target: Target): Promise<GatewayCounts | und
     if (!match) continue;
     const [, name, labels = '', raw] = match;
     const value = Number(raw);
-    if (name === 'fs_gateway_messages_rejected_total') {
+    if (name === 'fs_gateway_messages_rejected_total' && labels) {
       const reason = /reason="([^"]+)"/.exec(labels)?.[1] ?? 'unknown';
       out.rejected[reason] = (out.rejected[reason] ?? 0) + value;
     } else if (name === 'fs_gateway_duplicates_total') out.duplicatesDropped += value;
