@@ -237,7 +237,11 @@ test('`fullstack ota` from the built CLI: progress lines, the outcome, exit stat
     });
   const ok = await run(file, 'fw-2.0.0');
   assert.is(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /^ota-dev runs fw-2\.0\.0 \(\d+ bytes in \d+ chunks\)\.$/m, JSON.stringify(ok));
+  assert.match(
+    ok.stdout,
+    /^ota-dev runs fw-2\.0\.0 \(\d+ bytes in \d+ chunks\)\.$/m,
+    JSON.stringify(ok),
+  );
   assert.match(ok.stderr, /^starting: \d+ bytes in \d+ chunks/m);
   assert.match(ok.stderr, /^ota 100% \((\d+)\/\1 bytes\)$/m);
   assert.match(ok.stderr, /^done: ota-dev runs fw-2\.0\.0$/m);
