@@ -214,3 +214,88 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
 });
 
 report.run();
+
+const commands = suite('commands (ManualClock, a transport that records)');
+
+commands('every malformed or failing command is an error ack, and the runtime keeps going', () => {
+  const clock = new ManualClock(0);
+  const io = createScriptedIO();
+  const acks: Record<string, unknown>[] = [];
+  let deliver: (topic: string, payload: string) => void = () => {};
+  const transport: Transport = {
+    connect(_o, events) {
+      deliver = events.message;
+      clock.setTimeout(() => events.connected(), 0);
+    },
+    publish(topic, payload, _o, done) {
+      if (topic.endsWith('/ack')) acks.push(JSON.parse(payload));
+      done(null);
+    },
+    subscribe: (_t, _q, done) => done(null),
+    end: (done) => done(),
+  };
+  const plan = buildPlan({
+    config: {
+      id: 'cmd',
+      board: 'uno',
+      sensors: [],
+      actuators: [{ id: 'arm', part: 'servo', pin: '9' }],
+    },
+    board: getBoard('uno'),
+    parts: catalogPartFacts(),
+    fw: 'fullstack/test',
+    id: null,
+    sysIntervalMs: null,
+  });
+  const core = startCore({
+    plan,
+    transport,
+    io,
+    clock,
+    store: createMemoryBootStore(),
+    log: { log() {} },
+    drivers: ALL_DRIVERS,
+    username: null,
+    password: null,
+    random: () => 0,
+    reboot() {},
+  });
+  clock.advance(10);
+  // The servo fails only after start (its initial position was written fine).
+  io.servoWrite = () => {
+    throw new Error('servo driver fault');
+  };
+  const cases: [string, string, RegExp][] = [
+    ['[1,2]', '-', /expected a JSON object/],
+    [
+      '{"id":"","name":"ping"}',
+      '-',
+      /bad value for id: "" \(allowed: a string of 1 to 64 characters\)/,
+    ],
+    [
+      '{"id":"a1","name":"ping","args":[]}',
+      'a1',
+      /bad value for args: \[\] \(allowed: an object\)/,
+    ],
+    ['{"id":"a2","name":"toString","args":{}}', 'a2', /unknown command "toString"/],
+    ['{"id":"a3","name":"set","args":{"actuator":"arm","value":10}}', 'a3', /servo driver fault/],
+    ['{"id":"a4","name":"interval","args":{}}', 'a4', /needs at least one of args.sampleMs/],
+    [
+      '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',
+      'a5',
+      /unknown sensor "x"/,
+    ],
+  ];
+  for (const [payload, id, error] of cases) {
+    deliver('fs/v1/cmd/cmd', payload);
+    const ack = acks.at(-1) as { id: string; ok: boolean; error: string };
+    assert.equal(ack.id, id, payload);
+    assert.equal(ack.ok, false, payload);
+    assert.match(ack.error, error);
+  }
+  deliver('fs/v1/cmd/cmd', '{"id":"ok","name":"ping","args":{}}');
+  assert.deepEqual(acks.at(-1), { id: 'ok', ok: true, result: { ts: 10, uptimeMs: 10 } });
+  core.stop('clean', () => {});
+});
+
+commands.run();
