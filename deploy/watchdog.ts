@@ -36,5 +36,7 @@ export function startSystemdWatchdog(ctx: WatchdogContext): () => void {
     },
     usec / 1000 / 2,
   );
+  // The pings must not keep a stopping process alive.
+  (timer as { unref?: () => void }).unref?.();
   return () => ctx.clock.clearInterval(timer);
 }

@@ -1,8 +1,10 @@
 /** `fullstack gateway`: run the gateway on its own (systemd on a Pi), without Node-RED. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GATEWAY_ID_PATTERN } from '../../contract/index.js';
+import { startSystemdWatchdog } from '../../deploy/watchdog.js';
 import { startGateway } from '../../gateway/index.js';
 import { runAsTopLevel } from '../../gateway/supervisor/top.js';
+import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/log.js';
 import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
 import { dataDirOption, parsePort } from '../options.js';
@@ -129,5 +131,8 @@ export function register(program: Command): void {
       // Under `fullstack up` (or any parent that sets it): stop cleanly if the parent is gone.
       if (process.env[PARENT_PID_ENV]) stopWhenParentDies();
       console.log(`Gateway ready ${gateway.mqttUrl} ${gateway.httpUrl}`);
+      // Under systemd with WatchdogSec (`fullstack install`): READY=1, then a ping while the
+      // event loop turns; a no-op elsewhere (deploy/watchdog.ts).
+      startSystemdWatchdog({ env: process.env, clock: systemClock, healthy: () => true });
     });
 }

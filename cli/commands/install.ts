@@ -194,11 +194,7 @@ export function register(program: Command): void {
       (v: string, all: string[]) => [...all, v],
       [],
     )
-    .option(
-      '--watchdog',
-      'systemd watchdog on the gateway (it must ping; see docs/flashing.md)',
-      false,
-    )
+    .option('--no-watchdog', 'no systemd watchdog on the gateway (it pings systemd every 15 s)')
     .action((options: InstallOptions) =>
       runInstall(options, machineFacts(), (text) => console.log(text)),
     );

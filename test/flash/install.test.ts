@@ -26,7 +26,7 @@ const OPTIONS: InstallOptions = {
   uiPort: 1880,
   gatewayPort: 1881,
   device: [],
-  watchdog: false,
+  watchdog: true,
 };
 
 const PI: MachineFacts = {
@@ -101,7 +101,9 @@ test('every unit: dedicated user, restart on failure, journald, writes only its 
     ]) {
       assert.ok(body.split('\n').includes(line), `${name} lacks ${line}`);
     }
-    assert.not.match(body, /WatchdogSec/, 'no watchdog unless the process pings it');
+    if (name !== 'fullstack-gateway.service') {
+      assert.not.match(body, /WatchdogSec/, 'no watchdog where the process does not ping it');
+    }
   }
   const gateway = unit(out, 'fullstack-gateway.service');
   assert.match(
@@ -121,11 +123,14 @@ test('every unit: dedicated user, restart on failure, journald, writes only its 
   );
 });
 
-test('--watchdog makes the gateway a notify service with WatchdogSec', () => {
-  const gateway = unit(dryRun({ watchdog: true }), 'fullstack-gateway.service');
+test('the gateway is a notify service with WatchdogSec, unless --no-watchdog', () => {
+  const gateway = unit(dryRun(), 'fullstack-gateway.service');
   assert.match(gateway, /^Type=notify$/m);
   assert.match(gateway, /^NotifyAccess=all$/m);
   assert.match(gateway, /^WatchdogSec=30$/m);
+  const plain = unit(dryRun({ watchdog: false }), 'fullstack-gateway.service');
+  assert.match(plain, /^Type=simple$/m);
+  assert.not.match(plain, /WatchdogSec/);
 });
 
 test('an existing user is reused; groups the machine lacks are left out', () => {
@@ -201,6 +206,7 @@ test('`fullstack install --dry-run` from the built CLI', async () => {
   );
   assert.match(stdout, /cat > \/etc\/systemd\/system\/fullstack-gateway\.service/);
   assert.match(stdout, /Restart=on-failure/);
+  assert.match(stdout, /WatchdogSec=30/);
   assert.match(
     stdout,
     /systemctl enable --now fullstack-gateway\.service fullstack-nodered\.service\n/,
