@@ -56,8 +56,13 @@ export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
     hooks: mqtt.hooks(),
     attach: (aedes) => {
       mqtt.attach(aedes);
-      // Aedes emits 'error' for failures of its own (persistence); its types omit it.
-      (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => h.crash(error));
+      // Aedes emits 'error' for failures of its own (persistence); its types omit it. A crash
+      // is reported only once the port is closed, so the restart can listen on it again.
+      (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => {
+        p.log.error({ err: error.message }, 'device broker failed');
+        mqtt.markAllOffline('gateway-stopping');
+        void (broker?.close() ?? Promise.resolve()).finally(() => h.crash(error));
+      });
       // The broker's retained store starts empty: state every known device's status before
       // the listener opens, so nobody reads a stale or missing one.
       for (const entry of presence.all()) {

@@ -24,6 +24,7 @@ import {
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { Ingest } from './ingest.js';
+import { endClient } from './mqtt-end.js';
 import type { Presence } from './presence.js';
 import type { ChildHandle } from './supervisor/types.js';
 
@@ -123,8 +124,10 @@ export class ExternalDevices {
     return {
       done,
       stop: async () => {
+        // A clean DISCONNECT when connected; when not, there is nobody to wait for.
+        const force = this.state !== 'connected';
         this.state = 'stopped';
-        await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+        await endClient(client, force, ctx.clock);
         finish();
       },
     };

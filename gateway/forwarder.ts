@@ -19,6 +19,7 @@ import type { Clock, TimerId } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { GatewaySettings } from './config.js';
 import type { GatewayCounters } from './metrics.js';
+import { endClient } from './mqtt-end.js';
 import type { Outbox } from './outbox.js';
 import type { ChildHandle } from './supervisor/types.js';
 
@@ -151,10 +152,12 @@ export class Forwarder {
     return {
       done,
       stop: async () => {
+        // A clean DISCONNECT when connected; when not, there is nobody to wait for.
+        const force = this.state !== 'connected';
         this.state = 'stopped';
         ctx.clock.clearTimeout(this.retry);
         ctx.clock.clearTimeout(this.refresh);
-        await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+        await endClient(client, force, ctx.clock);
         finish();
       },
     };

@@ -69,7 +69,11 @@ export async function startHttp(ctx: HttpContext): Promise<ChildHandle & { port:
     server.once('error', reject);
     server.listen({ host: ctx.host, port: ctx.port }, () => {
       server.off('error', reject);
-      server.on('error', (error) => crash(error));
+      // Reported once closed, so that the restart can listen on the port again.
+      server.on('error', (error) => {
+        server.closeAllConnections();
+        server.close(() => crash(error));
+      });
       resolve();
     });
   });

@@ -8,7 +8,11 @@ export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
 
 /** Something running under supervision. A Supervisor is one too, so trees nest. */
 export interface ChildHandle {
-  /** Resolves on a normal exit (including one asked for by stop()), rejects on a crash. */
+  /**
+   * Resolves on a normal exit (including one asked for by stop()), rejects on a crash. A
+   * crashed child is not stopped again, so it must have let go of its ports and files by
+   * the time `done` rejects.
+   */
   readonly done: Promise<void>;
   /** Asks the child to stop and resolves once it has. Calling it twice is harmless. */
   stop(): Promise<void>;

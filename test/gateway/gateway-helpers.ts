@@ -25,11 +25,17 @@ export async function testGateway(
     ...options,
     settings: { serial: { enabled: false }, ...options.settings },
   });
+  // A tree that gives up fails the test that caused it, at cleanup, with the reason.
+  let gaveUp: Error | undefined;
+  gateway.done.catch((error: Error) => {
+    gaveUp = error;
+  });
   return Object.assign(gateway, {
     dir: dir.path,
     async cleanup() {
       await gateway.stop();
       dir.remove();
+      if (gaveUp) throw gaveUp;
     },
   });
 }
