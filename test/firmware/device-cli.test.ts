@@ -99,6 +99,14 @@ test('bad arguments name what was wrong and what is allowed', () => {
       ['hardware/devices/sim-1.json', '--broker', 'mqtt://127.0.0.1:1'],
       /give --port PATH .*or --simulate/,
     ],
+    [
+      ['hardware/devices/pi-lab.json', '--broker', 'mqtt://127.0.0.1:1'],
+      /raspi-io.*npm install raspi-io@11/,
+    ],
+    [
+      ['hardware/devices/esp32-garden.json', '--broker', 'mqtt://127.0.0.1:1'],
+      /fullstack build .* --target espruino/,
+    ],
   ];
   for (const [args, expected] of cases) {
     const result = spawnSync(process.execPath, [BIN, 'device', 'run', ...args], {
