@@ -132,14 +132,18 @@ async function greet(link: ReplLink, options: FlashOptions): Promise<Identity> {
   const attempts = options.greetAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      // Ctrl-C clears whatever half-typed line the REPL holds.
+      // Ctrl-C clears whatever half-typed line the REPL holds; what the running firmware
+      // printed before (its own "Uncaught …" errors included) is not an answer.
       await link.write('\x03');
+      link.discardInput();
       return await link.query<Identity>(
         '{v:process.env.VERSION,b:process.env.BOARD}',
         options.greetTimeoutMs ?? 700,
       );
     } catch (error) {
-      if (!(error instanceof NoAnswerError) || attempt >= attempts) throw error;
+      // A failing firmware may print errors between our questions: ask again.
+      const retry = error instanceof NoAnswerError || /Uncaught/.test((error as Error).message);
+      if (!retry || attempt >= attempts) throw error;
     }
   }
 }

@@ -206,4 +206,18 @@ test('on a terminal the upload shows a progress bar', async () => {
   assert.match(tty.drawn, /done: flashed greenhouse 0\.2\.0/);
 });
 
+test('a board whose old firmware keeps printing errors is still flashed', async () => {
+  const board = new VirtualEspruino();
+  ports.addBoard('/dev/ttyACM0', board);
+  await flashEspruino(ctx, {
+    ...options('/dev/ttyACM0'),
+    bundle: 'setInterval(function () { brokenCall(); }, 5);\n',
+    fw: 'noisy 0.0.1',
+  });
+  await new Promise((r) => setTimeout(r, 30));
+  assert.match(board.transcript, /Uncaught ReferenceError: "brokenCall" is not defined/);
+  const result = await flashEspruino(ctx, options('/dev/ttyACM0'));
+  assert.is(result.fw, 'greenhouse 0.2.0');
+});
+
 test.run();
