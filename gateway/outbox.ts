@@ -5,6 +5,7 @@
  * promise. Rows leave only when the forwarder reports that upstream acknowledged them.
  */
 import type { ForwardedTelemetry } from '../contract/index.js';
+import type { Clock } from '../lib/clock.js';
 import type { OutboxPolicy } from './config.js';
 import type { Db } from './store.js';
 
@@ -16,7 +17,11 @@ export interface OutboxOptions {
   onBudget?: (policy: OutboxPolicy, count: number) => void;
   /** Called after each commit, so the forwarder wakes up. */
   onCommit?: () => void;
+  /** Drives the periodic write of the dedupe floor; without it, it is written at close. */
+  clock?: Clock;
 }
+
+const SEEN_FLUSH_MS = 2000;
 
 export class OutboxFullError extends Error {
   constructor(budgetBytes: number) {
@@ -51,6 +56,8 @@ export class Outbox {
   private readonly dropOldest;
   private readonly deleteRangeFast;
   private dropEpoch = 0;
+  private seenDirty = new Map<string, { boot: number; seq: number }>();
+  private readonly seenTimer;
   private readonly oldest;
   private readonly commitBatch;
 
@@ -81,13 +88,9 @@ export class Outbox {
       'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?) RETURNING LENGTH(body) AS b',
     );
     this.oldest = db.prepare('SELECT rx FROM outbox ORDER BY id LIMIT 1');
+    this.seenTimer = options.clock?.setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
     this.commitBatch = db.transaction((batch: Pending[]) => {
-      const last = new Map<string, { boot: number; seq: number }>();
-      for (const p of batch) {
-        this.insert.run(p.item.device, p.item.rx, p.body);
-        last.set(p.item.device, { boot: p.item.boot, seq: p.item.seq });
-      }
-      for (const [device, { boot, seq }] of last) this.upsertSeen.run(device, boot, seq);
+      for (const p of batch) this.insert.run(p.item.device, p.item.rx, p.body);
       this.rows += batch.length;
       for (const p of batch) this.bytes += p.body.length;
       this.enforceBudget();
@@ -127,7 +130,13 @@ export class Outbox {
       for (const p of batch) p.reject(error as Error);
       return;
     }
-    for (const p of batch) p.resolve();
+    for (const p of batch) {
+      const seen = this.seenDirty.get(p.item.device);
+      if (!seen || seen.boot !== p.item.boot || seen.seq < p.item.seq) {
+        this.seenDirty.set(p.item.device, { boot: p.item.boot, seq: p.item.seq });
+      }
+      p.resolve();
+    }
     this.options.onCommit?.();
   }
 
@@ -176,6 +185,7 @@ export class Outbox {
 
   /** The last committed (boot, seq) per device: the dedupe floor after a restart. */
   lastSeen(): Map<string, { boot: number; seq: number }> {
+    this.flushSeen();
     const rows = this.db.prepare('SELECT device, boot, seq FROM seen').all() as Array<{
       device: string;
       boot: number;
@@ -184,9 +194,25 @@ export class Outbox {
     return new Map(rows.map((r) => [r.device, { boot: r.boot, seq: r.seq }]));
   }
 
-  /** Fails every waiting append (the gateway is stopping before they were written). */
+  /**
+   * Writes the dedupe floor (last committed seq per device). Apart from the readings, and
+   * only every few seconds: a floor that lags after a crash lets a duplicate through, which
+   * at-least-once allows, while writing it in every transaction cost a row per device.
+   */
+  flushSeen(): void {
+    if (this.seenDirty.size === 0) return;
+    const dirty = this.seenDirty;
+    this.seenDirty = new Map();
+    this.db.transaction(() => {
+      for (const [device, { boot, seq }] of dirty) this.upsertSeen.run(device, boot, seq);
+    })();
+  }
+
+  /** Writes what is waiting, and the dedupe floor, before the database closes. */
   close(): void {
     this.flush();
+    this.flushSeen();
+    this.options.clock?.clearInterval(this.seenTimer);
   }
 
   private pendingBytes(): number {

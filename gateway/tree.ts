@@ -82,6 +82,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           ...p.settings.outbox,
           onBudget: (policy, n) => p.counters.outboxDropped.inc({ policy }, n),
           onCommit: () => p.forwarder?.pump(),
+          clock: p.clock,
         });
         p.deadLetters = new DeadLetterStore(db, p.settings.deadLetters.max);
         p.presence = new Presence(db, p.clock);

@@ -26,6 +26,7 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
     await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.append(item('a', i + 1))));
     assert.is(commits, 1, 'fifty appends in one turn share one transaction');
     assert.is(outbox.depth(), 50);
+    outbox.close(); // as the gateway does when it stops: the dedupe floor is written too
     db.close();
     const again = new Outbox(openDatabase(dir.path), {
       budgetBytes: 1e9,
