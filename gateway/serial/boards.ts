@@ -125,7 +125,7 @@ export class SerialBoards {
     try {
       const present = await this.ctx.ports.list();
       for (const board of this.boards.values()) {
-        const port = findPort(present, board.port);
+        const port = findPort(present, board.port, this.ctx.ports.exists);
         if (port && (board.state === 'absent' || board.state === 'unplugged')) {
           void this.startBoard(board, port.path);
         } else if (!port && board.state === 'running') {

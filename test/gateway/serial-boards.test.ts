@@ -11,7 +11,7 @@ import type {
 import type { SerialBinding } from '../../firmware/flash/uploader.js';
 import { FIRMATA_BAUD } from '../../firmware/node/firmata-device.js';
 import type { SerialLike } from '../../firmware/node/firmata-io.js';
-import { serialPortAccess } from '../../gateway/serial/ports.js';
+import { serialPortAccess, systemSerialPorts } from '../../gateway/serial/ports.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
 import { repoPath } from '../../lib/paths.js';
@@ -112,6 +112,41 @@ test('hosted board: online via serial, readings flow, unplug → unplugged withi
   } finally {
     await backend.close();
     await gw.cleanup();
+    await board.close();
+  }
+});
+
+test('over a real pseudo-terminal with the real binding: unplug and replug', async () => {
+  const devicePath = repoPath('hardware', 'devices', 'sim-1.json');
+  const board = createVirtualFirmataBoard({ device: loadDeviceConfig(devicePath) });
+  const pty = await board.openPty();
+  const gw = await testGateway({
+    serialPorts: systemSerialPorts(),
+    settings: {
+      serial: { enabled: true, scanMs: 100, boards: [{ port: pty.path, device: devicePath }] },
+    },
+  });
+  try {
+    await waitFor(
+      () => gw.parts.presence?.get('sim-1')?.online && gw.parts.presence.get('sim-1')?.birth,
+      20_000,
+      'online over the pty',
+    );
+    board.unplug();
+    await waitFor(() => gw.parts.presence?.get('sim-1')?.reason === 'unplugged', 5000, 'unplugged');
+    assert.equal(
+      gw.parts.supervisor?.status().map((c) => c.state),
+      Array(6).fill('running'),
+    );
+    await board.replug();
+    await waitFor(
+      () => gw.parts.presence?.get('sim-1')?.online,
+      20_000,
+      'back online over the new pty',
+    );
+  } finally {
+    await gw.cleanup();
+    await pty.close();
     await board.close();
   }
 });
