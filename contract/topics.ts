@@ -77,3 +77,10 @@ export function upstreamTopic(gatewayId: string, kind: UpstreamKind): string {
 export function upstreamWildcard(kind: UpstreamKind): string {
   return `${UPSTREAM_TOPIC_ROOT}/+/${kind}`;
 }
+
+/** Topics the backend (Node-RED) publishes for others: alerts as they are raised and cleared. */
+export const BACKEND_TOPIC_ROOT = 'fs/backend/v1';
+/** Each alert event (QoS 1). */
+export const ALERT_EVENT_TOPIC = `${BACKEND_TOPIC_ROOT}/alerts/event`;
+/** The list of active alerts (QoS 1, retained). */
+export const ALERT_ACTIVE_TOPIC = `${BACKEND_TOPIC_ROOT}/alerts/active`;

@@ -5,13 +5,18 @@
  * Each event is also published on the backend broker: `fs/backend/v1/alerts/event` (QoS 1)
  * and the active list, retained, on `fs/backend/v1/alerts/active`.
  */
-import type { ForwardedTelemetry, ReadingValue } from '../../contract/index.js';
+import {
+  ALERT_ACTIVE_TOPIC,
+  ALERT_EVENT_TOPIC,
+  type ForwardedTelemetry,
+  type ReadingValue,
+} from '../../contract/index.js';
 import { AlertEngine, type AlertEvent, parseRules } from '../lib/alerts.js';
 import { backendOf } from './backend-of.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './types.js';
 
-export const ALERT_EVENT_TOPIC = 'fs/backend/v1/alerts/event';
-export const ALERT_ACTIVE_TOPIC = 'fs/backend/v1/alerts/active';
+export { ALERT_ACTIVE_TOPIC, ALERT_EVENT_TOPIC } from '../../contract/topics.js';
+
 const TICK_MS = 5000;
 
 function readingsOf(
