@@ -22,6 +22,7 @@ export const NODE_ENTRIES: Record<string, string> = {
   'fullstack-history': 'history-node.ts',
   'fullstack-alerts': 'alerts-node.ts',
   'fullstack-api': 'api-node.ts',
+  'fullstack-ota': 'ota-node.ts',
 };
 
 export async function buildNodePackage(outDir = distPath('flows', 'nodes')): Promise<string> {

@@ -9,6 +9,7 @@ import type { ForwardedTelemetry, UpstreamCommand } from '../../contract/upstrea
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
 import { type FleetChange, FleetState } from './fleet.js';
+import { type OtaProgress, OtaProgressTracker } from './ota-progress.js';
 import { DEFAULT_RETENTION, ReadingStore, type RetentionOptions } from './store.js';
 import { parseUpstream } from './upstream-parse.js';
 
@@ -78,6 +79,9 @@ export class Backend {
   readonly telemetry = new Topic<TelemetryEvent>();
   readonly changes = new Topic<FleetChange[]>();
   readonly stateChanges = new Topic<ConnectionState>();
+  /** OTA progress per device, from the gateways' `events` (see ota-progress.ts). */
+  readonly ota = new OtaProgressTracker();
+  readonly otaChanges = new Topic<OtaProgress>();
   private readonly commands: CommandTracker;
   private client: mqtt.MqttClient | undefined;
   private store: ReadingStore | undefined;
@@ -106,7 +110,7 @@ export class Backend {
       connectTimeout: 10_000,
     });
     this.client = client;
-    const kinds = ['telemetry', 'presence', 'devices', 'ack'] as const;
+    const kinds = ['telemetry', 'presence', 'devices', 'ack', 'events'] as const;
     // "connected" only once the broker granted the subscriptions: from then on nothing a
     // gateway sends is missed (acks for commands included).
     client.on('connect', () => {
@@ -178,6 +182,8 @@ export class Backend {
     const parsed = parseUpstream(topic, payload);
     if (!parsed.ok) {
       this.options.warn(parsed.detail);
+      // Only our subscriptions reach here, so the suffix names the kind.
+      if (topic.endsWith('/events')) this.ota.reject(parsed.detail);
       return;
     }
     const message = parsed.value;
@@ -202,6 +208,12 @@ export class Backend {
       case 'ack':
         this.commands.handleAck(message.payload);
         break;
+      case 'events': {
+        const received = this.ota.receive(message.gateway, message.payload);
+        if (!received.ok) warn(`${topic}: ${received.detail}`);
+        else if (received.value) this.otaChanges.emit(received.value, warn);
+        break;
+      }
     }
   }
 

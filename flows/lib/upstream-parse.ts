@@ -18,7 +18,9 @@ export type UpstreamMessage =
   | { kind: 'telemetry'; gateway: string; payload: TelemetryBatch }
   | { kind: 'presence'; gateway: string; payload: PresenceDiff }
   | { kind: 'devices'; gateway: string; payload: PresenceFull }
-  | { kind: 'ack'; gateway: string; payload: UpstreamAck };
+  | { kind: 'ack'; gateway: string; payload: UpstreamAck }
+  /** Gateway events (OTA progress…): only `type` is checked here; flows/lib/ota-progress.ts checks the rest. */
+  | { kind: 'events'; gateway: string; payload: { type: string; [field: string]: unknown } };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail: string };
 
@@ -99,9 +101,16 @@ export function parseUpstream(topic: string, payload: unknown): Parsed<UpstreamM
       }
       return { ok: true, value: { kind, gateway, payload: body as unknown as UpstreamAck } };
     }
+    case 'events': {
+      if (typeof body.type !== 'string') return fail('type is not a string');
+      return {
+        ok: true,
+        value: { kind, gateway, payload: body as { type: string; [field: string]: unknown } },
+      };
+    }
     default:
       return fail(
-        `kind "${kind}" is not one the backend consumes (telemetry, presence, devices, ack)`,
+        `kind "${kind}" is not one the backend consumes (telemetry, presence, devices, ack, events)`,
       );
   }
 }

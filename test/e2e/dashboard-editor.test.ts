@@ -33,6 +33,7 @@ const FULLSTACK_TYPES = [
   'fullstack history',
   'fullstack alerts',
   'fullstack api',
+  'fullstack ota',
 ];
 
 const test = suite<Context>('editor: login, palette, examples');
