@@ -49,7 +49,11 @@ export function register(program: Command): void {
       new Option('--id <id>', "device id, overriding the config's").argParser(parseDeviceId),
     )
     .option('--simulate', 'no hardware: run on a virtual board in a simulated world', false)
-    .option('--state-dir <dir>', 'where the boot counter is kept (default ./data/devices/<id>)')
+    .option(
+      '--state-dir <dir>',
+      'where devices keep state: the boot counter is <dir>/<id>/boot',
+      './data/devices',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level (logs go to stderr)')
         .choices(LOG_LEVELS)
@@ -57,7 +61,7 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nStops cleanly on SIGINT or SIGTERM, publishing {"online":false,"reason":"clean"} first.',
+      '\nMQTT credentials: the config\'s broker.username/password, or FULLSTACK_MQTT_USERNAME and\nFULLSTACK_MQTT_PASSWORD in the environment (never on the command line, where ps shows them).\nStops cleanly on SIGINT or SIGTERM, publishing {"online":false,"reason":"clean"} first.',
     )
     .action(
       async (
@@ -67,7 +71,7 @@ export function register(program: Command): void {
           broker?: string;
           id?: string;
           simulate: boolean;
-          stateDir?: string;
+          stateDir: string;
           logLevel: string;
         },
       ) => {

@@ -19,7 +19,8 @@ export interface RunDeviceOptions {
   broker?: string;
   id?: string;
   simulate: boolean;
-  stateDir?: string;
+  /** Devices' state directory: the boot counter is <stateDir>/<id>/boot. */
+  stateDir: string;
   logLevel: string;
 }
 
@@ -35,14 +36,14 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
   if (!brokerUrl) {
     throw new Error(`no broker: give --broker URL or set broker.url in ${options.configPath}`);
   }
-  const stateDir = resolve(options.stateDir ?? join('data', 'devices', id));
+  const bootFile = join(resolve(options.stateDir), id, 'boot');
   const common: Omit<StartDeviceOptions, 'io'> = {
     config,
     board,
     brokerUrl,
     id,
     logger,
-    store: createFileBootStore(join(stateDir, 'boot')),
+    store: createFileBootStore(bootFile),
     // Credentials come from the environment rather than argv, where `ps` would show them
     // (`fullstack up` provisions its simulated devices this way when it listens beyond loopback).
     username: process.env.FULLSTACK_MQTT_USERNAME,

@@ -74,7 +74,7 @@ test('--simulate with --id: birth, telemetry, and a clean goodbye on SIGTERM; tw
       assert.equal(goodbye.payload.reason, 'clean');
       assert.equal(stdout, '', 'nothing on stdout');
       assert.match(stderr, /"msg":"device started"/);
-      assert.equal(readFileSync(join(stateDir, 'boot'), 'utf8').trim(), String(boot));
+      assert.equal(readFileSync(join(stateDir, 'sim-9', 'boot'), 'utf8').trim(), String(boot));
     }
   } finally {
     await sub.client.publishAsync('fs/v1/sim-9/status', '', { retain: true, qos: 1 });
