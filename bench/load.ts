@@ -45,8 +45,13 @@ export interface PhasePlan {
   backend: BackendPlan;
   mode: LoadMode;
   durationMs: number;
-  /** After the devices stop: how long to wait for the last PUBACKs and the backend to catch up. */
+  /**
+   * After the devices stop: how long at most to wait for the last PUBACKs and for the backend
+   * to catch up (default 120 s); the wait also ends when nothing new arrived for 5 s.
+   */
   drainTimeoutMs?: number;
+  /** The backend is taken to be done when nothing new arrived for this long (default 5 s). */
+  stallMs?: number;
 }
 
 export interface LoadResult extends Reconciled {
@@ -67,6 +72,8 @@ export interface LoadResult extends Reconciled {
   malformed: number;
   /** Readings of an earlier phase that reached the backend during this one. */
   stale: number;
+  /** The wait for the backend ended while readings were still arriving: `lost` counts late ones too. */
+  drainCut: boolean;
   errors: string[];
 }
 
@@ -213,7 +220,8 @@ export class Fleet {
 
   /** Runs one phase: publish for durationMs, drain, reconcile. */
   async run(phase: PhasePlan): Promise<LoadResult> {
-    const drainTimeoutMs = phase.drainTimeoutMs ?? 30_000;
+    const drainTimeoutMs = phase.drainTimeoutMs ?? 120_000;
+    const stallMs = phase.stallMs ?? 5000;
     const boot = ++this.boot;
     const backend = await startBackend(this.plan.host, phase.backend, boot);
     try {
@@ -239,11 +247,12 @@ export class Fleet {
       );
       const acked = done.reduce((n, d) => n + d.acked, 0);
       // The backend catches up: until it has as many distinct readings as were acknowledged,
-      // or nothing new arrived for 2 s, or the drain budget is spent.
+      // or nothing new arrived for stallMs (what is missing then is lost), or the budget is spent
+      // while readings still arrive (then they are late, not lost: drainCut says so).
       const deadline = Date.now() + drainTimeoutMs;
       let last = backendUnique;
       let lastChange = Date.now();
-      while (backendUnique < acked && Date.now() < deadline && Date.now() - lastChange < 2000) {
+      while (backendUnique < acked && Date.now() < deadline && Date.now() - lastChange < stallMs) {
         await new Promise((r) => setTimeout(r, 50));
         if (backendUnique !== last) {
           last = backendUnique;
@@ -257,7 +266,8 @@ export class Fleet {
         10_000,
         'backend subscriber',
       );
-      return this.result(done, seen, startAt, stopAt);
+      const drainCut = backendUnique < acked && Date.now() >= deadline;
+      return { ...this.result(done, seen, startAt, stopAt), drainCut };
     } finally {
       await backend.terminate();
     }
@@ -278,7 +288,7 @@ export class Fleet {
     seen: Extract<FromBackendWorker, { type: 'done' }>,
     startAt: number,
     stopAt: number,
-  ): LoadResult {
+  ): Omit<LoadResult, 'drainCut'> {
     const flags = new Map<string, Uint8Array>();
     for (const d of done) for (const [id, f] of d.flags) flags.set(id, f);
     const totals = reconcile(flags, seen.counts);

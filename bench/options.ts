@@ -14,6 +14,8 @@ export interface BenchOptions {
   rate: number;
   rateDurationMs: number;
   idleDevices: number;
+  /** Longest wait, after a load, for the backend to receive what was acknowledged. */
+  drainTimeoutMs: number;
   /** Run the gateway under --cpu-prof and print its hot spots. */
   profile: boolean;
   /** Gateway settings for this run (FULLSTACK_GATEWAY_* variables), from --set. */
@@ -24,8 +26,8 @@ export interface BenchOptions {
   commandLine: string;
 }
 
-const QUICK = { duration: 5, rateDuration: 4, idle: 2000 };
-const FULL = { duration: 30, rateDuration: 20, idle: 10_000 };
+const QUICK = { duration: 5, rateDuration: 4, idle: 2000, drain: 15 };
+const FULL = { duration: 30, rateDuration: 20, idle: 10_000, drain: 120 };
 
 /** `--set outbox.synchronous=NORMAL` → FULLSTACK_GATEWAY_OUTBOX_SYNCHRONOUS=NORMAL (checked by the gateway). */
 function collectSetting(value: string, previous: Record<string, string>): Record<string, string> {
@@ -132,6 +134,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rate: o.rate,
     rateDurationMs: (o.rateDuration ?? preset.rateDuration) * 1000,
     idleDevices: o.idleDevices ?? preset.idle,
+    drainTimeoutMs: preset.drain * 1000,
     profile: o.profile === true,
     gatewayEnv: o.set,
     docs: o.docs === false ? undefined : o.docs,

@@ -17,7 +17,13 @@ import { join } from 'node:path';
 import { describeMachine } from './machine.js';
 import { type BenchOptions, parseBenchOptions } from './options.js';
 import { hotSpots } from './profile.js';
-import { type BenchFigures, consoleReport, markdownReport, summarize } from './report.js';
+import {
+  type BenchFigures,
+  consoleReport,
+  markdownReport,
+  perCpuSecond,
+  summarize,
+} from './report.js';
 import {
   type LoadFigures,
   measureIdle,
@@ -57,7 +63,7 @@ async function withTarget<T>(
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}, CPU ${Math.round(f.proc.cpuPercent)}% (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
+  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late readings)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} readings per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
 }
 
 /** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */
@@ -72,6 +78,7 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
       fleet,
       { kind: 'max', window: o.window },
       o.durationMs,
+      o.drainTimeoutMs,
     );
     ctx.log(describeLoad(`${tag} throughput`, throughput));
     if (!withRate) return { throughput, rate: undefined };
@@ -81,6 +88,7 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
       fleet,
       { kind: 'rate', perSecond: o.rate, maxInFlight: 1000 },
       o.rateDurationMs,
+      o.drainTimeoutMs,
     );
     ctx.log(describeLoad(`${tag} fixed rate`, rate));
     return { throughput, rate };

@@ -55,13 +55,19 @@ export async function measurePhase(
   fleet: Fleet,
   mode: LoadMode,
   durationMs: number,
+  drainTimeoutMs: number,
 ): Promise<LoadFigures> {
   const targetSampler = new ProcSampler(target.pid);
   const selfSampler = new ProcSampler(process.pid);
   targetSampler.start();
   selfSampler.start();
   try {
-    const result: LoadResult = await fleet.run({ backend: backendOf(target), mode, durationMs });
+    const result: LoadResult = await fleet.run({
+      backend: backendOf(target),
+      mode,
+      durationMs,
+      drainTimeoutMs,
+    });
     const proc = targetSampler.stop();
     const generator = selfSampler.stop();
     return { target: target.kind, mode, devices: fleet.connected, result, proc, generator };

@@ -60,6 +60,7 @@ test('a low fixed rate through a plain broker: all received, duplicates counted'
       durationMs: 2000,
       duplicateEvery: 10,
       drainTimeoutMs: 5000,
+      stallMs: 1000,
     });
     assert.is(result.connected, 20);
     assert.ok(result.sent > 100, `sent ${result.sent}`);
@@ -101,6 +102,7 @@ test('readings the broker acknowledges but never delivers are counted as lost', 
       mode: { kind: 'max', window: 4 },
       durationMs: 1000,
       drainTimeoutMs: 5000,
+      stallMs: 1000,
     });
     assert.ok(result.sent > 50, `sent ${result.sent}`);
     assert.is(result.unacked, 0, 'a plain broker acknowledges everything');
