@@ -21,10 +21,9 @@ test('the broker fails: it, the forwarder, serial and http restart; the store an
     const dev = await device(gw.mqttUrl, 'tree-1');
     await publish(dev, 'fs/v1/tree-1/telemetry', reading(1));
     // Aedes reports a failure of its own (its persistence, say): the outermost edge, simulated.
-    (gw.parts.broker?.aedes as unknown as NodeJS.EventEmitter).emit(
-      'error',
-      new Error('persistence failed'),
-    );
+    const aedes = gw.parts.broker?.aedes as unknown as NodeJS.EventEmitter | undefined;
+    assert.ok(aedes, 'the embedded broker runs');
+    aedes.emit('error', new Error('persistence failed'));
     await waitFor(
       () =>
         gw.parts.supervisor?.status().every((c) => c.state === 'running') &&
