@@ -29,13 +29,11 @@ const birth = (fw: string, boot: number): Birth => ({
  */
 function deviceLink(outcome: 'updated' | 'rolled-back', events: OtaEvent[]): OtaLink {
   let image: Buffer[] = [];
-  let committed = '';
   return {
     async command(_device, name, args): Promise<Ack> {
       const id = `c-${name}`;
       if (name === 'ota-begin') image = [];
       if (name === 'ota-chunk') image.push(Buffer.from(String(args.data), 'base64'));
-      if (name === 'ota-commit') committed = String(args.sha256);
       if (name === 'ota-status') {
         const sha = createHash('sha256').update(Buffer.concat(image)).digest('hex');
         return outcome === 'updated'
@@ -52,7 +50,8 @@ function deviceLink(outcome: 'updated' | 'rolled-back', events: OtaEvent[]): Ota
               },
             };
       }
-      return { id, ok: committed === '' || name === 'ota-commit' };
+      // Every begin, chunk and commit is accepted.
+      return { id, ok: true };
     },
     currentBirth: async () => birth('fw-1', 1),
     watchBirths: () => ({
