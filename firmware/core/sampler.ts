@@ -49,18 +49,33 @@ export function createSampler(context: SamplerContext): Sampler {
   let timer: unknown = null;
   let running = false;
 
+  /** A sample of `state` as soon as possible (a watched input changed). Outside the loop below,
+   *  so each closure has its own state (Espruino has no per-iteration `let` binding). */
+  function waker(state: SensorState): () => void {
+    return () => {
+      if (!running) return;
+      state.nextAt = clock.now();
+      schedule();
+    };
+  }
+
   for (let i = 0; i < context.sensors.length; i++) {
     const plan = context.sensors[i] as SensorPlan;
     const factory = context.drivers[plan.part];
-    let driver: SensorDriver | null = null;
+    const memory: ChannelMemory[] = [];
+    for (let c = 0; c < plan.channels.length; c++) memory.push({ last: null, lastAt: 0 });
+    const state: SensorState = { plan, driver: null, nextAt: 0, memory, busy: false, failures: 0 };
+    states.push(state);
     if (factory === undefined) {
       context.log.log('error', 'no driver for sensor part', { sensor: plan.id, part: plan.part });
     } else {
-      driver = factory({ sensor: plan, io: context.io, vref: context.vref });
+      state.driver = factory({
+        sensor: plan,
+        io: context.io,
+        vref: context.vref,
+        wake: waker(state),
+      });
     }
-    const memory: ChannelMemory[] = [];
-    for (let c = 0; c < plan.channels.length; c++) memory.push({ last: null, lastAt: 0 });
-    states.push({ plan, driver, nextAt: 0, memory, busy: false, failures: 0 });
   }
 
   function collect(state: SensorState, values: ReadingValue[], now: number, into: ReadingValues) {

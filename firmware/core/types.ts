@@ -135,6 +135,9 @@ export interface PinIO {
   /** The ADC value as a fraction of full scale, 0 to 1. */
   analogRead(pin: string, done: (error: string | null, fraction: number) => void): void;
   digitalRead(pin: string, done: (error: string | null, high: boolean) => void): void;
+  /** Calls `changed` when a digital input changes (Espruino's setWatch, Firmata's digital
+   *  reports), so a button press shorter than the sampling period is not missed. */
+  watch(pin: string, changed: () => void): void;
   digitalWrite(pin: string, high: boolean): void;
   /** Duty cycle 0 to 1. */
   pwmWrite(pin: string, duty: number): void;

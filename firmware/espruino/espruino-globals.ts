@@ -26,6 +26,11 @@ export interface EspruinoGlobals {
   digitalWrite(pin: unknown, value: boolean | number): void;
   analogWrite(pin: unknown, value: number, options?: { freq?: number }): void;
   pinMode(pin: unknown, mode: string): void;
+  setWatch(
+    fn: () => void,
+    pin: unknown,
+    options: { repeat: boolean; edge: string; debounce: number },
+  ): unknown;
   I2C1: EspruinoI2C;
   OneWire: new (pin: unknown) => EspruinoOneWire;
   require(name: string): unknown;

@@ -47,6 +47,10 @@ export function createEspruinoIO(context: EspruinoIOContext): PinIO {
     digitalRead(name, done) {
       done(null, g.digitalRead(pin(name)) === 1);
     },
+    watch(name, changed) {
+      // Both edges, 20 ms debounce (contacts bounce for a few ms).
+      g.setWatch(changed, pin(name), { repeat: true, edge: 'both', debounce: 20 });
+    },
     digitalWrite(name, high) {
       g.digitalWrite(pin(name), high);
     },

@@ -10,10 +10,11 @@
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import vm from 'node:vm';
+import { findPin } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
 import { Ds18b20Chip } from '../../hardware/virtual/ds18b20-chip.js';
-import type { World } from '../../hardware/virtual/world.js';
+import { normalizePinKey, type World } from '../../hardware/virtual/world.js';
 import { worldInputs } from '../node/world-inputs.js';
 
 const REMOVE_MISSING_BUILTINS = `
@@ -44,6 +45,8 @@ export class EspruinoSandbox {
   readonly console: string[] = [];
   readonly writes: PinWrite[] = [];
   readonly modes: Record<string, string> = {};
+  /** Pins the bundle called setWatch on. */
+  readonly watched: string[] = [];
   readonly storage: Record<string, string> = {};
   /** Digital input levels by pin id; unset pins read low. */
   readonly levels: Record<string, boolean> = {};
@@ -191,6 +194,23 @@ export class EspruinoSandbox {
       require: (name: string) => {
         if (!(name in modules)) throw new Error(`Module ${name} not found`);
         return modules[name];
+      },
+      setWatch: (fn: () => void, pin: unknown) => {
+        const id = this.pinId(pin);
+        this.watched.push(id);
+        const configName = this.options.device?.sensors.find(
+          (s) => s.pin && String(findPin(this.options.board, s.pin)?.id) === id,
+        )?.pin;
+        world.on('change', (change) => {
+          if (
+            'pin' in change &&
+            configName !== undefined &&
+            normalizePinKey(change.pin) === normalizePinKey(configName)
+          ) {
+            addTimer(fn, 0, false);
+          }
+        });
+        return 1;
       },
       pinMode: (pin: unknown, mode: string) => {
         this.modes[this.pinId(pin)] = mode;

@@ -8,7 +8,7 @@
  */
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
-import type { World } from '../../hardware/virtual/world.js';
+import { normalizePinKey, type World } from '../../hardware/virtual/world.js';
 import type { PinIO } from '../core/types.js';
 import { worldInputs } from './world-inputs.js';
 
@@ -39,6 +39,12 @@ export function createPlainSimIO(config: DeviceConfig, board: BoardProfile, worl
     digitalRead(pin, done) {
       const read = inputs.digital[pin];
       done(null, read ? read() : outputs[pin] === true);
+    },
+    watch(pin, changed) {
+      const key = normalizePinKey(pin);
+      world.on('change', (change) => {
+        if ('pin' in change && normalizePinKey(change.pin) === key) changed();
+      });
     },
     digitalWrite(pin, high) {
       outputs[pin] = high;

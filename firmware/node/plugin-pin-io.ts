@@ -35,6 +35,7 @@ export function createPluginPinIO(
   const analog: Record<number, number> = {};
   const digital: Record<number, number> = {};
   const oneWireDevices: Record<number, number[]> = {};
+  const watchers: Record<number, () => void> = {};
   const adcFull = 2 ** (board.adcBits ?? 10);
   let i2cReady = false;
 
@@ -75,7 +76,9 @@ export function createPluginPinIO(
         const n = number(name);
         firmata.pinMode(n, modes[mode]);
         firmata.digitalRead(n, (value) => {
+          const changed = digital[n] !== undefined && digital[n] !== value;
           digital[n] = value;
+          if (changed) watchers[n]?.();
         });
       } else {
         firmata.pinMode(number(name), modes[mode]);
@@ -90,6 +93,9 @@ export function createPluginPinIO(
       const value = digital[number(name)];
       if (value === undefined) return done(`digital pin ${name} has not reported yet`, false);
       done(null, value !== 0);
+    },
+    watch(name, changed) {
+      watchers[number(name)] = changed;
     },
     digitalWrite(name, high) {
       firmata.digitalWrite(number(name), high ? 1 : 0);

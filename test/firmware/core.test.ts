@@ -299,3 +299,68 @@ commands('every malformed or failing command is an error ack, and the runtime ke
 });
 
 commands.run();
+
+const watch = suite('watched inputs');
+
+watch(
+  'a button press shorter than the sampling period is reported (the IO watches the pin)',
+  () => {
+    const clock = new ManualClock(0);
+    const io = createScriptedIO();
+    io.digital['2'] = true; // pull-up: released reads high
+    const published: { seq: number; ts: number; readings: Record<string, boolean> }[] = [];
+    const transport: Transport = {
+      connect(_o, events) {
+        clock.setTimeout(() => events.connected(), 0);
+      },
+      publish(topic, payload, _o, done) {
+        if (topic.endsWith('/telemetry')) published.push(JSON.parse(payload));
+        done(null);
+      },
+      subscribe: (_t, _q, done) => done(null),
+      end: (done) => done(),
+    };
+    const plan = buildPlan({
+      config: {
+        id: 'btn',
+        board: 'uno',
+        sensors: [{ id: 'door', part: 'button', pin: '2', sampleMs: 5000 }],
+        actuators: [],
+      },
+      board: getBoard('uno'),
+      parts: catalogPartFacts(),
+      fw: 'fullstack/test',
+      id: null,
+      sysIntervalMs: null,
+    });
+    const core = startCore({
+      plan,
+      transport,
+      io,
+      clock,
+      store: createMemoryBootStore(),
+      log: { log() {} },
+      drivers: ALL_DRIVERS,
+      username: null,
+      password: null,
+      random: () => 0,
+      reboot() {},
+    });
+    clock.advance(100);
+    io.level('2', false); // pressed
+    clock.advance(30);
+    io.level('2', true); // released 30 ms later, long before the next sample at 5 s
+    clock.advance(100);
+    assert.deepEqual(
+      published.map((p) => [p.ts, p.readings.door]),
+      [
+        [0, false],
+        [100, true],
+        [130, false],
+      ],
+    );
+    core.stop('clean', () => {});
+  },
+);
+
+watch.run();

@@ -115,6 +115,30 @@ for (const config of configs) {
       const sys = await sub.waitFor((m) => m.kind === 'sys', 5000, 'sys report');
       assert.equal((sys.payload.memory as { unit: string }).unit, 'vars');
       assert.equal(sandbox.storage.fsboot, '1', 'the boot counter is in Storage');
+      // Motion and buttons are watched (setWatch): an event is reported at once.
+      const pir = config.sensors.find((s) => s.part === 'pir' || s.part === 'button');
+      if (pir?.pin) {
+        const channel = pir.part === 'pir' ? 'motion' : 'button';
+        if (pir.part === 'pir') world.triggerMotion(pir.pin, 500);
+        else world.pressButton(pir.pin, 500);
+        const event = await sub.waitFor(
+          (m) =>
+            m.kind === 'telemetry' &&
+            (m.payload.readings as Record<string, boolean>)[pir.id] === true,
+          5000,
+          `the ${channel} event on ${pir.pin}`,
+        );
+        assert.ok(event);
+        const pinId = String(
+          getBoard(config.board).pins.find(
+            (p) => p.name === pir.pin || p.aliases?.includes(pir.pin!),
+          )?.id,
+        );
+        assert.ok(
+          sandbox.watched.includes(pinId),
+          `setWatch on ${pinId}: ${sandbox.watched.join(', ')}`,
+        );
+      }
       assert.ok(
         !sandbox.console.some((line) => line.startsWith('Uncaught')),
         sandbox.console.join('\n'),

@@ -69,6 +69,22 @@ test('over a pseudo-terminal: birth, readings from the world, a command that dri
     );
     assert.equal(ack.payload.ok, true);
     await waitUntil(() => board.pinState('13').value === 1, 'pin 13 driven high');
+    // A 40 ms press: Firmata reports the edge, the runtime samples at once (sampleMs is 50 by
+    // default, so this would otherwise be a coin toss).
+    board.world.pressButton('2', 40);
+    const pressed = await sub.waitFor(
+      (m) => m.kind === 'telemetry' && (m.payload.readings as { door?: boolean }).door === true,
+      5000,
+      'the door button press',
+    );
+    await sub.waitFor(
+      (m) =>
+        m.kind === 'telemetry' &&
+        (m.payload.readings as { door?: boolean }).door === false &&
+        (m.payload.seq as number) > (pressed.payload.seq as number),
+      5000,
+      'the release',
+    );
   } finally {
     await device.stop();
     await pty.close();

@@ -9,9 +9,12 @@ export interface ScriptedIO extends PinIO {
   digital: Record<string, boolean>;
   writes: { pin: string; kind: 'digital' | 'pwm' | 'servo'; value: number | boolean }[];
   modes: Record<string, PinMode>;
+  /** Sets a digital input and tells its watcher, as an edge interrupt would. */
+  level(pin: string, high: boolean): void;
 }
 
 export function createScriptedIO(): ScriptedIO {
+  const watchers: Record<string, () => void> = {};
   const io: ScriptedIO = {
     analog: {},
     digital: {},
@@ -27,6 +30,13 @@ export function createScriptedIO(): ScriptedIO {
     },
     digitalRead(pin, done) {
       done(null, io.digital[pin] ?? false);
+    },
+    level(pin, high) {
+      io.digital[pin] = high;
+      watchers[pin]?.();
+    },
+    watch(pin, changed) {
+      watchers[pin] = changed;
     },
     digitalWrite(pin, high) {
       io.writes.push({ pin, kind: 'digital', value: high });

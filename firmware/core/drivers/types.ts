@@ -14,6 +14,8 @@ export interface DriverContext {
   io: PinIO;
   /** ADC reference voltage of the board. */
   vref: number;
+  /** Asks the sampler for a sample now (an input changed). */
+  wake(): void;
 }
 
 export type DriverFactory = (context: DriverContext) => SensorDriver;
