@@ -3,16 +3,40 @@
  * handler that throws crashes its child; the supervisor restarts it (fresh state) after
  * backoff, and messages that arrive meanwhile wait for the new session. Past its restart
  * intensity the device is disconnected (onGiveUp), never the gateway.
+ *
+ * Order: each device's messages take turns on a promise chain, so they are handled in the
+ * order they arrived even while its session is being (re)started.
  */
 import type { Logger } from '../lib/log.js';
 import { DeviceSession, type SessionContext, type Verdict } from './device-session.js';
 import type { DynamicSupervisor } from './supervisor/dynamic.js';
 import { errorText } from './supervisor/types.js';
 
+interface Ready {
+  promise: Promise<DeviceSession>;
+  resolve(session: DeviceSession): void;
+  reject(error: Error): void;
+}
+
 interface Slot {
   session: DeviceSession | undefined;
+  /** Resolves with the session once its child has started (again). */
+  ready: Ready;
   crash: ((error: Error) => void) | undefined;
-  waiters: Array<{ resolve: (s: DeviceSession) => void; reject: (e: Error) => void }>;
+  /** The last message's turn: the next one waits for it. */
+  tail: Promise<void>;
+}
+
+function ready(): Ready {
+  let resolve!: (session: DeviceSession) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<DeviceSession>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Awaited by run() when a message waits; a session given up with nobody waiting is no error.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 export class DeviceSessions {
@@ -25,31 +49,29 @@ export class DeviceSessions {
     private readonly onCrash: (device: string, error: Error) => void,
   ) {}
 
-  /** Runs `fn` in the device's session; a throw crashes (and restarts) only that session. */
+  /** Runs `fn` in the device's session, in arrival order; a throw restarts only that session. */
   async run(device: string, fn: (s: DeviceSession) => Verdict): Promise<Verdict> {
-    const slot = this.slots.get(device) ?? (await this.create(device));
-    let session: DeviceSession;
+    const slot = this.slots.get(device) ?? this.create(device);
+    const turn = slot.tail;
+    let release!: () => void;
+    slot.tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     try {
-      session =
-        slot.session ??
-        (await new Promise<DeviceSession>((resolve, reject) =>
-          slot.waiters.push({ resolve, reject }),
-        ));
-    } catch (error) {
-      return { ok: false, reason: 'handler-crash', detail: errorText(error) };
-    }
-    try {
-      return fn(session);
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      this.log.error({ device, err: err.message }, 'device handler threw; restarting its session');
-      this.onCrash(device, err);
-      const current = this.slots.get(device);
-      if (current?.session === session) {
-        current.session = undefined;
-        current.crash?.(err);
+      await turn;
+      let session: DeviceSession;
+      try {
+        session = slot.session ?? (await slot.ready.promise);
+      } catch (error) {
+        return { ok: false, reason: 'handler-crash', detail: errorText(error) };
       }
-      return { ok: false, reason: 'handler-crash', detail: `handler threw: ${errorText(err)}` };
+      try {
+        return fn(session);
+      } catch (error) {
+        return this.crashed(device, slot, session, error);
+      }
+    } finally {
+      release();
     }
   }
 
@@ -57,41 +79,65 @@ export class DeviceSessions {
   forget(device: string): void {
     const slot = this.slots.get(device);
     this.slots.delete(device);
-    const error = new Error(`the session of device ${device} was given up after repeated crashes`);
-    for (const w of slot?.waiters.splice(0) ?? []) w.reject(error);
+    slot?.ready.reject(
+      new Error(`the session of device ${device} was given up after repeated crashes`),
+    );
   }
 
   size(): number {
     return this.slots.size;
   }
 
-  private async create(device: string): Promise<Slot> {
-    const slot: Slot = { session: undefined, crash: undefined, waiters: [] };
+  private crashed(device: string, slot: Slot, session: DeviceSession, error: unknown): Verdict {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.log.error({ device, err: err.message }, 'device handler threw; restarting its session');
+    this.onCrash(device, err);
+    if (slot.session === session) {
+      slot.session = undefined;
+      slot.ready = ready();
+      slot.crash?.(err);
+    }
+    return { ok: false, reason: 'handler-crash', detail: `handler threw: ${errorText(err)}` };
+  }
+
+  private create(device: string): Slot {
+    const slot: Slot = {
+      session: undefined,
+      ready: ready(),
+      crash: undefined,
+      tail: Promise.resolve(),
+    };
     this.slots.set(device, slot);
-    await this.supervisor.startChild({
-      id: device,
-      restart: 'permanent',
-      shutdownMs: 1000,
-      start: async () => {
-        const session = new DeviceSession(device, this.ctx);
-        let reject!: (error: Error) => void;
-        let resolve!: () => void;
-        const done = new Promise<void>((res, rej) => {
-          resolve = res;
-          reject = rej;
-        });
-        slot.session = session;
-        slot.crash = reject;
-        for (const w of slot.waiters.splice(0)) w.resolve(session);
-        return {
-          done,
-          stop: async () => {
-            if (slot.session === session) slot.session = undefined;
-            resolve();
-          },
-        };
-      },
-    });
+    this.supervisor
+      .startChild({
+        id: device,
+        restart: 'permanent',
+        shutdownMs: 1000,
+        start: async () => {
+          const session = new DeviceSession(device, this.ctx);
+          let reject!: (error: Error) => void;
+          let resolve!: () => void;
+          const done = new Promise<void>((res, rej) => {
+            resolve = res;
+            reject = rej;
+          });
+          slot.session = session;
+          slot.crash = reject;
+          slot.ready.resolve(session);
+          return {
+            done,
+            stop: async () => {
+              if (slot.session === session) slot.session = undefined;
+              resolve();
+            },
+          };
+        },
+      })
+      .catch((error: Error) => {
+        this.log.error({ device, err: error.message }, 'cannot start a device session');
+        if (this.slots.get(device) === slot) this.slots.delete(device);
+        slot.ready.reject(error);
+      });
     return slot;
   }
 }

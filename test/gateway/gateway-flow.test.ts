@@ -1,7 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readDeadLetters } from '../../cli/commands/deadletters.js';
 import type { PresenceDiff, PresenceFull, TelemetryBatch } from '../../contract/index.js';
-import { device, end, listener, publish, reading, testGateway } from './gateway-helpers.js';
+import {
+  birth,
+  connect,
+  device,
+  end,
+  listener,
+  publish,
+  reading,
+  testGateway,
+} from './gateway-helpers.js';
 
 const test = suite('gateway: the data path');
 
@@ -46,6 +56,34 @@ test('telemetry from a device reaches the backend in a batch; presence and devic
     assert.ok(full, 'the full state was published (retained) when the forwarder connected');
     assert.is((full?.body as PresenceFull | undefined)?.type, 'full');
     await backend.close();
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test('a birth and readings sent back to back (as the firmware does) are handled in order', async () => {
+  const gw = await testGateway();
+  try {
+    const backend = await listener(gw.mqttUrl, ['fs/gw/v1/local/telemetry'], gw.backend);
+    const dev = await connect(gw.mqttUrl, { clientId: 'eager' });
+    // No waiting for PUBACKs: all four leave in one burst, most likely in one socket read.
+    await Promise.all([
+      publish(dev, 'fs/v1/eager/status', birth(), true),
+      ...[1, 2, 3].map((seq) => publish(dev, 'fs/v1/eager/telemetry', reading(seq))),
+    ]);
+    const seqs = await backend.until(() => {
+      const got = backend.messages
+        .flatMap((m) => (m.body as TelemetryBatch).items)
+        .map((i) => i.seq);
+      return got.length >= 3 ? got : undefined;
+    });
+    assert.equal(seqs, [1, 2, 3]);
+    assert.equal(
+      readDeadLetters(gw.dir, { device: 'eager' }),
+      [],
+      'nothing rejected as unknown-sensor',
+    );
+    await Promise.all([end(dev), backend.close()]);
   } finally {
     await gw.cleanup();
   }
