@@ -24,6 +24,8 @@ export interface IncomingMessage {
 
 export interface IngestContext {
   clock: Clock;
+  /** The per-device rate limit, for the rejection's detail. */
+  rate: { ratePerSecond: number; burst: number };
   sessions: DeviceSessions;
   deadLetters: DeadLetterStore;
   counters: GatewayCounters;
@@ -56,7 +58,7 @@ export class Ingest {
           return {
             ok: false,
             reason: 'rate',
-            detail: `device ${msg.device} is over its rate limit (token bucket empty)`,
+            detail: `device ${msg.device} sent more than its limit of ${this.ctx.rate.ratePerSecond} messages a second (burst ${this.ctx.rate.burst})`,
           };
         }
         const parsed = parseDeviceMessage(msg.topic, msg.payload);

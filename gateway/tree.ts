@@ -152,6 +152,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
         );
         p.ingest = new Ingest({
           clock: p.clock,
+          rate: p.settings.ingest,
           sessions: p.sessions,
           deadLetters: need(p.deadLetters, 'store'),
           counters: p.counters,

@@ -84,6 +84,10 @@ test('each bad input is rejected with its reason, counted, dead-lettered; the go
     }
     const schema = letters.find((l) => l.reason === 'schema');
     assert.match(schema?.detail ?? '', /seq/);
+    assert.match(
+      letters.find((l) => l.reason === 'rate')?.detail ?? '',
+      /device bad sent more than its limit of 50 messages a second \(burst 20\)/,
+    );
     const unknown = letters.find((l) => l.reason === 'unknown-sensor');
     assert.match(unknown?.detail ?? '', /"humidity" is not a sensor of device bad/);
     assert.is(

@@ -54,6 +54,7 @@ test('a crashing handler restarts its own session; past its intensity only that 
     );
     const ingest = new Ingest({
       clock,
+      rate: { ratePerSecond: 1000, burst: 1000 },
       sessions,
       deadLetters: new DeadLetterStore(db, 100),
       counters,
