@@ -22,7 +22,7 @@ const MAX_STORED_PAYLOAD = 1024;
 export class DeadLetterStore {
   private readonly insert;
   private readonly trim;
-  private sinceTrim = 0;
+  private count: number;
 
   constructor(
     private readonly db: Db,
@@ -31,10 +31,12 @@ export class DeadLetterStore {
     this.insert = db.prepare(
       'INSERT INTO dead_letters (ts, device, client, topic, reason, detail, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // Deletes the oldest rows beyond the newest `max`.
     this.trim = db.prepare(
       'DELETE FROM dead_letters WHERE id <= (SELECT id FROM dead_letters ORDER BY id DESC LIMIT 1 OFFSET ?)',
     );
     this.trim.run(max);
+    this.count = (db.prepare('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number }).n;
   }
 
   add(letter: Omit<DeadLetter, 'id' | 'payload'> & { payload: Uint8Array | string }): void {
@@ -53,11 +55,10 @@ export class DeadLetterStore {
         ? `${text.slice(0, MAX_STORED_PAYLOAD)}…(${text.length} chars)`
         : text,
     );
-    // Trimming every insert would double the write cost of a flood; a tenth of the bound is slack enough.
-    this.sinceTrim += 1;
-    if (this.sinceTrim >= Math.max(1, Math.floor(this.max / 10))) {
-      this.sinceTrim = 0;
+    this.count += 1;
+    if (this.count > this.max) {
       this.trim.run(this.max);
+      this.count = this.max;
     }
   }
 

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ForwardedTelemetry } from '../../contract/index.js';
+import { DeadLetterStore } from '../../gateway/dead-letters.js';
 import { SeqWindow } from '../../gateway/dedupe.js';
 import { Outbox, OutboxFullError } from '../../gateway/outbox.js';
 import { openDatabase } from '../../gateway/store.js';
@@ -125,6 +126,32 @@ test('SeqWindow: duplicates by (boot, seq), a new boot starts afresh, seeded aft
   assert.ok(seeded.isDuplicate(3, 40));
   assert.ok(seeded.isDuplicate(3, 39));
   assert.not.ok(seeded.isDuplicate(3, 41));
+});
+
+test('the dead-letter store keeps the newest `max` letters', () => {
+  const dir = tempDir();
+  const db = openDatabase(dir.path);
+  try {
+    const store = new DeadLetterStore(db, 5);
+    for (let i = 0; i < 12; i++) {
+      store.add({
+        ts: i,
+        device: 'd',
+        client: 'd',
+        topic: 't',
+        reason: 'schema',
+        detail: `n${i}`,
+        payload: 'x',
+      });
+    }
+    assert.equal(
+      store.list({ limit: 100 }).map((l) => l.detail),
+      ['n11', 'n10', 'n9', 'n8', 'n7'],
+    );
+  } finally {
+    db.close();
+    dir.remove();
+  }
 });
 
 test.run();
