@@ -1,8 +1,10 @@
 /**
- * The device's telemetry outbox: a bounded ring preallocated at start in typed arrays (seq,
- * time, flags, and one slot per reading channel, NaN for "not in this message"), so a board
+ * The device's telemetry outbox: a bounded ring preallocated at start in typed arrays (time,
+ * flags, and one 32-bit float per reading channel, NaN for "not in this message"), so a board
  * never allocates while offline: Array.push slows quadratically on Espruino and every string
- * costs variables (shared/espruino.md).
+ * costs variables (shared/espruino.md). Seqs are consecutive, so the ring stores only the seq of
+ * its head. Floats keep 7 significant digits: the runtime rounds each reading to its channel's
+ * decimals when it formats the message.
  *
  * Every telemetry message goes through it, online or not: it leaves the ring only when the
  * broker acknowledged it (PUBACK). Messages sent but not acknowledged when the link dropped are
@@ -22,7 +24,8 @@ export interface OutboxEntry {
 }
 
 export interface Outbox {
-  /** Adds a message; drops the oldest when full. `historical` marks one produced offline. */
+  /** Adds a message (seq one more than the last); drops the oldest when full. `historical`
+   *  marks one produced offline. */
   push(seq: number, ts: number, values: number[], historical: boolean): void;
   /** The next message not yet sent on this connection, or null. Marks it as sent. */
   takeNext(): OutboxEntry | null;
@@ -42,11 +45,12 @@ export interface Outbox {
 export function createOutbox(capacity: number, width: number): Outbox {
   const n = capacity < 1 ? 1 : Math.floor(capacity);
   const w = Math.max(width, 1);
-  const seqs = new Float64Array(n);
   const times = new Float64Array(n);
   const flags = new Uint8Array(n);
-  const values = new Float64Array(n * w);
+  const values = new Float32Array(n * w);
   let head = 0;
+  /** The seq of the message at the head. */
+  let headSeq = 0;
   let count = 0;
   /** Entries [head, head + sent) have been handed out on this connection. */
   let sent = 0;
@@ -58,6 +62,7 @@ export function createOutbox(capacity: number, width: number): Outbox {
 
   function popHead(): void {
     flags[head] = 0;
+    headSeq++;
     head = (head + 1) % n;
     count--;
     if (sent > 0) sent--;
@@ -69,8 +74,9 @@ export function createOutbox(capacity: number, width: number): Outbox {
         popHead();
         dropCount++;
       }
+      // Seqs are consecutive: a push names the head's seq when the ring is empty.
+      if (count === 0) headSeq = seq;
       const i = slot(count);
-      seqs[i] = seq;
       times[i] = ts;
       for (let c = 0; c < w; c++)
         values[i * w + c] = c < row.length ? (row[c] as number) : Number.NaN;
@@ -85,7 +91,7 @@ export function createOutbox(capacity: number, width: number): Outbox {
           const row: number[] = [];
           for (let c = 0; c < w; c++) row.push(values[i * w + c] as number);
           return {
-            seq: seqs[i] as number,
+            seq: headSeq + sent - 1,
             ts: times[i] as number,
             values: row,
             historical: (flags[i] & HISTORICAL) !== 0,
@@ -95,13 +101,8 @@ export function createOutbox(capacity: number, width: number): Outbox {
       return null;
     },
     ack(seq) {
-      for (let k = 0; k < sent; k++) {
-        const i = slot(k);
-        if (seqs[i] === seq) {
-          flags[i] = flags[i] | ACKED;
-          break;
-        }
-      }
+      const k = seq - headSeq;
+      if (k >= 0 && k < sent) flags[slot(k)] = flags[slot(k)] | ACKED;
       while (count > 0 && (flags[head] & ACKED) !== 0) popHead();
     },
     rewind() {

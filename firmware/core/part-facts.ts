@@ -7,7 +7,13 @@
 
 export interface SensorPartFacts {
   /** One entry per reading; `suffix` null means the reading is named after the sensor. */
-  channels: { suffix: string | null; kind: string; unit: string; deadband: number }[];
+  channels: {
+    suffix: string | null;
+    kind: string;
+    unit: string;
+    deadband: number;
+    decimals: number;
+  }[];
   sampleMs: number;
 }
 

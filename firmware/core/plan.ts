@@ -48,6 +48,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
         kind: c.kind,
         unit: c.unit,
         deadband: sensor.deadband === undefined ? c.deadband : sensor.deadband,
+        decimals: c.decimals,
       };
     });
     sensors.push({

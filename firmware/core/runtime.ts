@@ -76,12 +76,12 @@ export function startCore(context: CoreContext): CoreRuntime {
   const startedAt = clock.now();
   const boot = context.store.nextBoot();
   /** Every channel of every sensor, in plan order: the outbox's columns. */
-  const channels: { id: string; flag: boolean }[] = [];
+  const channels: { id: string; flag: boolean; scale: number }[] = [];
   for (let i = 0; i < plan.sensors.length; i++) {
     const list = (plan.sensors[i] as RuntimePlan['sensors'][number]).channels;
     for (let c = 0; c < list.length; c++) {
-      const channel = list[c] as { id: string; unit: string };
-      channels.push({ id: channel.id, flag: channel.unit === '' });
+      const channel = list[c] as { id: string; unit: string; decimals: number };
+      channels.push({ id: channel.id, flag: channel.unit === '', scale: 10 ** channel.decimals });
     }
   }
   const outbox = createOutbox(plan.bufferSize, channels.length);
@@ -122,8 +122,9 @@ export function startCore(context: CoreContext): CoreRuntime {
     for (let c = 0; c < channels.length; c++) {
       const v = entry.values[c] as number;
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
-      const channel = channels[c] as { id: string; flag: boolean };
-      readings += `${readings === '' ? '' : ','}"${channel.id}":${channel.flag ? v !== 0 : v}`;
+      const channel = channels[c] as { id: string; flag: boolean; scale: number };
+      const value = channel.flag ? v !== 0 : Math.round(v * channel.scale) / channel.scale;
+      readings += `${readings === '' ? '' : ','}"${channel.id}":${value}`;
     }
     return `{"seq":${entry.seq},"boot":${boot},"ts":${entry.ts},"readings":{${readings}}${entry.historical ? ',"historical":true' : ''}}`;
   }

@@ -21,6 +21,8 @@ export interface ChannelPlan {
   unit: string;
   /** Report when the value moved by more than this; 0 reports every change. */
   deadband: number;
+  /** Decimals the reading is reported with (the catalog's), so the outbox can store floats. */
+  decimals: number;
 }
 
 /** A sensor, resolved from the device config and the catalog before the runtime starts. */

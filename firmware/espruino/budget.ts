@@ -5,7 +5,7 @@
  * (espruino.com/Internals: one variable is 12 to 16 bytes):
  *   - code: functions keep their source text, about 12 characters per variable;
  *   - the plan: counted value by value like E.getSizeOf (hardware/virtual/espruino/sandbox.ts);
- *   - the outbox: its typed arrays, (8 + 8 + 1 + 8 x channels) bytes per slot, 12 bytes a
+ *   - the outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per slot, 12 bytes a
  *     variable, allocated once at start, so full or empty it costs the same;
  *   - a fixed allowance for the rest of the running state (timers, the socket, sampler and
  *     MQTT client state, closures), measured roughly in the sandbox as ~60 variables.
@@ -28,7 +28,7 @@ export function estimateVars(code: string, plan: RuntimePlan): VarsEstimate {
   for (const sensor of plan.sensors) channels += sensor.channels.length;
   const codeVars = Math.ceil(code.length / 12);
   const planVars = sizeInVariables(plan);
-  const outbox = Math.ceil((plan.bufferSize * (17 + 8 * channels)) / 12);
+  const outbox = Math.ceil((plan.bufferSize * (9 + 4 * channels)) / 12);
   return {
     code: codeVars,
     plan: planVars,

@@ -29,6 +29,7 @@ export function catalogPartFacts(): PartFacts {
           kind: q.quantity,
           unit: q.unit,
           deadband: DEFAULT_DEADBANDS[q.quantity] ?? 0,
+          decimals: q.boolean ? 0 : (q.decimals ?? 2),
         })),
       };
     } else {
