@@ -20,8 +20,11 @@ interface Ready {
 
 interface Slot {
   session: DeviceSession | undefined;
-  /** Resolves with the session once its child has started (again). */
-  ready: Ready;
+  /**
+   * While there is no session: resolves with it once its child has started (again). Dropped
+   * once the session runs, since 10,000 idle devices should not each keep one.
+   */
+  ready: Ready | undefined;
   crash: ((error: Error) => void) | undefined;
   /** The last message's turn: the next one waits for it. */
   tail: Promise<void>;
@@ -61,7 +64,8 @@ export class DeviceSessions {
       await turn;
       let session: DeviceSession;
       try {
-        session = slot.session ?? (await slot.ready.promise);
+        slot.ready ??= slot.session ? undefined : ready();
+        session = slot.session ?? (await (slot.ready as Ready).promise);
       } catch (error) {
         return { ok: false, reason: 'handler-crash', detail: errorText(error) };
       }
@@ -79,7 +83,7 @@ export class DeviceSessions {
   forget(device: string): void {
     const slot = this.slots.get(device);
     this.slots.delete(device);
-    slot?.ready.reject(
+    slot?.ready?.reject(
       new Error(`the session of device ${device} was given up after repeated crashes`),
     );
   }
@@ -123,7 +127,8 @@ export class DeviceSessions {
           });
           slot.session = session;
           slot.crash = reject;
-          slot.ready.resolve(session);
+          slot.ready?.resolve(session);
+          slot.ready = undefined;
           return {
             done,
             stop: async () => {
@@ -136,7 +141,7 @@ export class DeviceSessions {
       .catch((error: Error) => {
         this.log.error({ device, err: error.message }, 'cannot start a device session');
         if (this.slots.get(device) === slot) this.slots.delete(device);
-        slot.ready.reject(error);
+        slot.ready?.reject(error);
       });
     return slot;
   }

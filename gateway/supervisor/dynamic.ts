@@ -44,7 +44,8 @@ interface Entry {
   handle: ChildHandle | undefined;
   restarts: number;
   generation: number;
-  window: RestartWindow;
+  /** Created at the first restart: most children never need one. */
+  window: RestartWindow | undefined;
   timer: ReturnType<Clock['setTimeout']> | undefined;
 }
 
@@ -112,6 +113,7 @@ export function startDynamicSupervisor(options: DynamicSupervisorOptions): Dynam
 
   const restartLater = (entry: Entry, cause: unknown) => {
     const now = clock.now();
+    entry.window ??= new RestartWindow(intensity);
     const attempt = entry.window.recent(now);
     if (!entry.window.admit(now)) {
       entries.delete(entry.spec.id);
@@ -175,7 +177,7 @@ export function startDynamicSupervisor(options: DynamicSupervisorOptions): Dynam
         handle: undefined,
         restarts: 0,
         generation: 0,
-        window: new RestartWindow(intensity),
+        window: undefined,
         timer: undefined,
       };
       entries.set(spec.id, entry);
