@@ -3,10 +3,12 @@ import type { SupervisorEvent } from '../../gateway/supervisor/types.js';
 
 export function describeEvent(event: SupervisorEvent): string | undefined {
   switch (event.type) {
-    case 'child-exited':
-      return event.outcome === 'crash'
-        ? `${event.child} crashed: ${event.error ?? 'unknown error'}`
-        : undefined;
+    case 'child-exited': {
+      if (event.outcome !== 'crash') return undefined;
+      const detail = event.error ?? 'unknown error';
+      // A process child's error already reads "<child> crashed (…)": don't say it twice.
+      return detail.startsWith(`${event.child} `) ? detail : `${event.child} crashed: ${detail}`;
+    }
     case 'child-start-failed':
       return `${event.child} failed to start: ${event.error}`;
     case 'child-restarting':

@@ -17,7 +17,32 @@ const OPTION_NAMES = {
   gatewayPort: 'gateway-port',
 } as const;
 
+/** Two options given the same port on the command line: no choice can satisfy both. */
+export class PortClashError extends Error {
+  constructor(
+    readonly port: number,
+    readonly options: readonly string[],
+  ) {
+    super(
+      `port ${port} is given to ${options.map((o) => `--${o}`).join(' and ')}; each needs a port of its own`,
+    );
+    this.name = 'PortClashError';
+  }
+}
+
+function checkExplicitClashes(options: UpOptions): void {
+  const byPort = new Map<number, string[]>();
+  for (const key of Object.keys(OPTION_NAMES) as Array<keyof typeof OPTION_NAMES>) {
+    if (!options.explicit[key]) continue;
+    const names = byPort.get(options[key]) ?? [];
+    names.push(OPTION_NAMES[key]);
+    byPort.set(options[key], names);
+  }
+  for (const [port, names] of byPort) if (names.length > 1) throw new PortClashError(port, names);
+}
+
 export async function chooseUpPorts(options: UpOptions): Promise<UpPorts> {
+  checkExplicitClashes(options);
   const taken = new Set<number>();
   const pick = async (key: keyof typeof OPTION_NAMES): Promise<PortChoice> => {
     const choice = await choosePort({

@@ -10,7 +10,7 @@ import { checkSimConfigs, simulatedDevices } from './devices.js';
 import { describeEvent } from './events.js';
 import { upLogger } from './logging.js';
 import type { UpOptions } from './options.js';
-import { chooseUpPorts, describeFallbacks } from './ports.js';
+import { chooseUpPorts, describeFallbacks, PortClashError } from './ports.js';
 import { waitForBirths } from './ready.js';
 import { type RunningSystem, type SystemUrls, startSystem } from './system.js';
 
@@ -61,7 +61,7 @@ export async function runUp(options: UpOptions): Promise<number> {
   try {
     ports = await chooseUpPorts(options);
   } catch (error) {
-    if (!(error instanceof PortInUseError)) throw error;
+    if (!(error instanceof PortInUseError || error instanceof PortClashError)) throw error;
     console.error(`fullstack up: ${error.message}`);
     return 2;
   }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chooseUpPorts, describeFallbacks } from '../../cli/up/ports.js';
+import { chooseUpPorts, describeFallbacks, PortClashError } from '../../cli/up/ports.js';
 import { freePort, PortInUseError } from '../../lib/ports.js';
 
 function occupy(port: number): Promise<Server> {
@@ -77,6 +77,24 @@ test('a fallback never takes a port that another option asked for', async () => 
   assert.is(ports.ui.port, explicitUi);
   assert.is.not(ports.gateway.port, explicitUi);
   assert.ok(ports.gateway.fellBack);
+});
+
+test('one port given to two options is an error naming both', async () => {
+  const port = await freePort();
+  const opts = await options({
+    mqttPort: port,
+    uiPort: port,
+    explicit: { mqttPort: true, uiPort: true, gatewayPort: false },
+  });
+  const error = await chooseUpPorts(opts).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(error, PortClashError);
+  assert.is(
+    (error as Error).message,
+    `port ${port} is given to --mqtt-port and --ui-port; each needs a port of its own`,
+  );
 });
 
 test.run();
