@@ -14,6 +14,8 @@ export interface BenchOptions {
   rate: number;
   rateDurationMs: number;
   idleDevices: number;
+  /** Run bench/firmware-budget.ts (the Espruino bundle sizes and variables). */
+  firmware: boolean;
   /** Longest wait, after a load, for the backend to receive what was acknowledged. */
   drainTimeoutMs: number;
   /** Run the gateway under --cpu-prof and print its hot spots. */
@@ -90,6 +92,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ).argParser(parseIntInRange(0, 15_000)),
     )
     .option('--profile', 'run the gateway under node --cpu-prof and print its hot spots')
+    .option('--no-firmware', 'skip the firmware budget (bench/firmware-budget.ts)')
     .addOption(
       new Option(
         '--set <section.field=value>',
@@ -121,6 +124,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateDuration?: number;
     idleDevices?: number;
     profile?: boolean;
+    firmware: boolean;
     set: Record<string, string>;
     docs: string | false;
   }>();
@@ -136,6 +140,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     idleDevices: o.idleDevices ?? preset.idle,
     drainTimeoutMs: preset.drain * 1000,
     profile: o.profile === true,
+    firmware: o.firmware,
     gatewayEnv: o.set,
     docs: o.docs === false ? undefined : o.docs,
     commandLine: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),

@@ -8,12 +8,13 @@
  * Order of the runs (each target a process of its own, on free loopback ports):
  *   1. the gateway (`fullstack gateway`): throughput, then latency at a fixed offered rate
  *   2. a plain Aedes broker: the same two loads, for the ratio
- *   3. a fresh gateway: memory per idle connected device
+ *   3. a fresh gateway: memory per idle connected device, alongside the firmware budget
  * Then the console summary, docs/benchmarks.md, and the JSON line.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runFirmwareBudget } from './firmware-budget.js';
 import { describeMachine } from './machine.js';
 import { type BenchOptions, parseBenchOptions } from './options.js';
 import { hotSpots } from './profile.js';
@@ -130,10 +131,12 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
     twoLoads(ctx, target, 'br', !o.quick),
   );
 
-  let idle: BenchFigures['idle'];
-  if (o.idleDevices > 0) {
+  // The last two side by side, to keep --quick short: idle memory reads only the gateway's
+  // RSS, and the firmware budget (bench/firmware-budget.ts) measures sizes, not time.
+  const idleRun = async (): Promise<BenchFigures['idle']> => {
+    if (o.idleDevices === 0) return undefined;
     ctx.log(`idle: ${o.idleDevices} devices on a fresh gateway…`);
-    idle = await withTarget(
+    const idle = await withTarget(
       ctx,
       () =>
         startGatewayTarget({
@@ -143,7 +146,14 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
       (target) => measureIdle(target, o.idleDevices, o.workers),
     );
     ctx.log(`idle: ${Math.round(idle.bytesPerDevice)} bytes per device`);
-  }
+    return idle;
+  };
+  const firmwareRun = async () => {
+    if (!o.firmware) return undefined;
+    ctx.log('firmware budget: Espruino bundles…');
+    return runFirmwareBudget((line) => ctx.log(line));
+  };
+  const [idle, firmware] = await Promise.all([idleRun(), firmwareRun()]);
 
   return {
     machine,
@@ -152,7 +162,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
     broker,
     idle,
     profile,
-    firmware: undefined,
+    firmware,
     wallSeconds: (Date.now() - t0) / 1000,
   };
 }
