@@ -4,7 +4,7 @@
  */
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
-import type { HotSpot } from './profile.js';
+import type { ProfileSummary } from './profile.js';
 import type { GatewayCounts, IdleFigures, LoadFigures } from './scenarios.js';
 
 export interface BenchFigures {
@@ -14,7 +14,7 @@ export interface BenchFigures {
   /** The broker's fixed-rate run is skipped by --quick. */
   broker: { throughput: LoadFigures; rate: LoadFigures | undefined };
   idle: IdleFigures | undefined;
-  profile: { totalMs: number; top: HotSpot[] } | undefined;
+  profile: ProfileSummary | undefined;
   firmware: Record<string, number> | undefined;
   wallSeconds: number;
 }
@@ -168,6 +168,8 @@ export function consoleReport(f: BenchFigures): string {
   if (f.profile) {
     out.push(`\nGateway CPU profile, top functions by self time (${f.profile.totalMs} ms busy):`);
     for (const h of f.profile.top) out.push(`  ${String(h.percent).padStart(5)}%  ${h.where}`);
+    out.push('By file:');
+    for (const h of f.profile.files) out.push(`  ${String(h.percent).padStart(5)}%  ${h.where}`);
   }
   if (f.firmware) out.push(`\nFirmware budget: ${JSON.stringify(f.firmware)}`);
   return out.join('\n');
@@ -244,11 +246,16 @@ export function markdownReport(f: BenchFigures): string {
     parts.push(
       '## Gateway CPU profile (`--profile`)',
       '',
-      `Top functions by self time over the gateway's loads (${f.profile.totalMs} ms busy; paths are the compiled files in dist/, each the build of the .ts of the same name).`,
+      `Self time over the gateway's loads (${f.profile.totalMs} ms sampled outside the idle loop; our files mapped to their TypeScript lines). Sampled time includes waiting for the CPU on a busy machine and for fsync.`,
       '',
       table(
         ['self %', 'self ms', 'function (file:line)'],
         f.profile.top.map((h) => [String(h.percent), String(h.selfMs), `\`${h.where}\``]),
+      ),
+      '',
+      table(
+        ['self %', 'self ms', 'file'],
+        f.profile.files.map((h) => [String(h.percent), String(h.selfMs), `\`${h.where}\``]),
       ),
       '',
     );
@@ -272,25 +279,36 @@ const METHOD = [
   '## Method',
   '',
   '- **Devices**: simulated in worker threads of the bench process (bench/device-worker.ts), each a',
-  '  bare MQTT 3.1.1 connection (mqtt-packet over a socket, bench/mqtt-wire.ts) that subscribes to',
-  '  its `cmd` topic, publishes its retained birth, then telemetry at QoS 1 with `ts` set when it',
-  '  publishes. *Throughput*: each device keeps a window of unacknowledged publishes and sends the',
-  '  next on each PUBACK. *Fixed rate*: an open-loop schedule offers the asked rate across devices.',
+  '  bare MQTT 3.1.1 connection (bench/mqtt-wire.ts: mqtt-packet for CONNECT and SUBSCRIBE, the',
+  '  QoS 1 PUBLISH/PUBACK hot path written out) that subscribes to its `cmd` topic, publishes its',
+  '  retained birth, then telemetry at QoS 1 with `ts` set as it publishes. The same connections',
+  '  serve both loads; each load is a new `boot` with seq from 0. *Throughput*: each device keeps',
+  '  a window of unacknowledged publishes and sends the next on each PUBACK. *Fixed rate*: an',
+  '  open-loop schedule offers the asked rate across the devices.',
   '- **Gateway**: `fullstack gateway` (the real CLI) in its own process on free loopback ports, in',
-  '  its all-in-one setup (the backend broker is its embedded broker), default settings (durable',
-  '  outbox with synchronous FULL, default rate limit and disk budget) except serial boards off',
-  '  (`FULLSTACK_GATEWAY_SERIAL_ENABLED=false`: no boards on a benchmark machine). The backend',
-  '  subscriber (bench/backend-worker.ts) uses the gateway service credential and subscribes at',
-  '  QoS 1 to `fs/gw/v1/+/telemetry`, where the forwarder publishes batches.',
+  '  its all-in-one setup (the backend broker is its embedded broker), with default settings',
+  '  (durable outbox with synchronous FULL, default rate limit and disk budget) except serial',
+  '  boards off (`FULLSTACK_GATEWAY_SERIAL_ENABLED=false`: no boards on a benchmark machine) and',
+  '  whatever `--set section.field=value` the command line shows. The backend subscriber',
+  '  (bench/backend-worker.ts) uses the gateway service credential and subscribes at QoS 1 to',
+  '  `fs/gw/v1/+/telemetry`, where the forwarder publishes batches.',
   '- **Plain broker**: Aedes with default options in its own process (bench/plain-broker.ts), the',
-  '  same devices and load, the subscriber on `fs/v1/+/telemetry` at QoS 1.',
+  '  same devices and load, the subscriber on `fs/v1/+/telemetry` at QoS 1 (one message per',
+  '  reading, where the gateway sends batches upstream).',
   '- **Figures**: readings/s = distinct readings received by the backend from the first publish',
   "  to the last receipt (drain included). Latency = backend receive time minus the device's `ts`",
-  '  (same clock), one sample per distinct reading. Lost = PUBACKed but never received; unacked =',
-  '  sent but never PUBACKed (connection dropped); duplicates = extra copies received. CPU and RSS',
-  '  of the target process come from /proc/<pid>/stat and /proc/<pid>/status over the run.',
+  '  (same clock), one sample per distinct reading; for the gateway it is split at `rx`, the',
+  "  gateway's receive time. Lost = PUBACKed but never received (the wait for stragglers ends",
+  '  after 5 s without news); unacked = sent but never PUBACKed; duplicates = extra copies',
+  '  received. CPU and RSS of the target come from /proc/<pid>/stat and /proc/<pid>/status.',
+  '- **Shared machine**: other work on the same 2 cores takes CPU from the target, so readings/s',
+  '  and latency move from run to run (see the load average above). *Readings per CPU-second of',
+  "  the target* is the figure that other work hardly moves: the target's ceiling on one free core",
+  '  (Node.js runs the gateway on one thread).',
   '- **Idle memory**: a fresh gateway; RSS before and 2 s after the idle devices connected, divided',
-  '  by the devices connected (keepalive 60 s).',
+  '  by the devices connected (keepalive 60 s). The firmware budget runs meanwhile.',
+  '- `npm run bench -- --profile` runs the gateway under `node --cpu-prof` and adds its hot spots;',
+  '  `--help` lists the other options.',
   '- The last line of `npm run bench` is this JSON (p99Ms is the fixed-rate p99; lost and',
-  '  duplicates sum both gateway runs):',
+  '  duplicates sum both gateway loads):',
 ];
