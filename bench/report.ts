@@ -5,6 +5,7 @@
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
+import { METHOD } from './report-method.js';
 import type { GatewayCounts, IdleFigures, LoadFigures } from './scenarios.js';
 
 export interface BenchFigures {
@@ -274,41 +275,3 @@ export function markdownReport(f: BenchFigures): string {
   parts.push(...METHOD, '', '```json', JSON.stringify(s), '```', '');
   return parts.join('\n');
 }
-
-const METHOD = [
-  '## Method',
-  '',
-  '- **Devices**: simulated in worker threads of the bench process (bench/device-worker.ts), each a',
-  '  bare MQTT 3.1.1 connection (bench/mqtt-wire.ts: mqtt-packet for CONNECT and SUBSCRIBE, the',
-  '  QoS 1 PUBLISH/PUBACK hot path written out) that subscribes to its `cmd` topic, publishes its',
-  '  retained birth, then telemetry at QoS 1 with `ts` set as it publishes. The same connections',
-  '  serve both loads; each load is a new `boot` with seq from 0. *Throughput*: each device keeps',
-  '  a window of unacknowledged publishes and sends the next on each PUBACK. *Fixed rate*: an',
-  '  open-loop schedule offers the asked rate across the devices.',
-  '- **Gateway**: `fullstack gateway` (the real CLI) in its own process on free loopback ports, in',
-  '  its all-in-one setup (the backend broker is its embedded broker), with default settings',
-  '  (durable outbox with synchronous FULL, default rate limit and disk budget) except serial',
-  '  boards off (`FULLSTACK_GATEWAY_SERIAL_ENABLED=false`: no boards on a benchmark machine) and',
-  '  whatever `--set section.field=value` the command line shows. The backend subscriber',
-  '  (bench/backend-worker.ts) uses the gateway service credential and subscribes at QoS 1 to',
-  '  `fs/gw/v1/+/telemetry`, where the forwarder publishes batches.',
-  '- **Plain broker**: Aedes with default options in its own process (bench/plain-broker.ts), the',
-  '  same devices and load, the subscriber on `fs/v1/+/telemetry` at QoS 1 (one message per',
-  '  reading, where the gateway sends batches upstream).',
-  '- **Figures**: readings/s = distinct readings received by the backend from the first publish',
-  "  to the last receipt (drain included). Latency = backend receive time minus the device's `ts`",
-  '  (same clock), one sample per distinct reading; for the gateway it is split at `rx`, the',
-  "  gateway's receive time. Lost = PUBACKed but never received (the wait for stragglers ends",
-  '  after 5 s without news); unacked = sent but never PUBACKed; duplicates = extra copies',
-  '  received. CPU and RSS of the target come from /proc/<pid>/stat and /proc/<pid>/status.',
-  '- **Shared machine**: other work on the same 2 cores takes CPU from the target, so readings/s',
-  '  and latency move from run to run (see the load average above). *Readings per CPU-second of',
-  "  the target* is the figure that other work hardly moves: the target's ceiling on one free core",
-  '  (Node.js runs the gateway on one thread).',
-  '- **Idle memory**: a fresh gateway; RSS before and 2 s after the idle devices connected, divided',
-  '  by the devices connected (keepalive 60 s). The firmware budget runs meanwhile.',
-  '- `npm run bench -- --profile` runs the gateway under `node --cpu-prof` and adds its hot spots;',
-  '  `--help` lists the other options.',
-  '- The last line of `npm run bench` is this JSON (p99Ms is the fixed-rate p99; lost and',
-  '  duplicates sum both gateway loads):',
-];
