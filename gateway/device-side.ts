@@ -10,6 +10,8 @@ import { handle, need, urlHost } from './part-handle.js';
 import type { ChildHandle } from './supervisor/types.js';
 import type { GatewayParts } from './tree.js';
 
+const REVOCATION_CHECK_MS = 1000;
+
 export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
   const presence = need(p.presence, 'store');
   const ingest = need(p.ingest, 'sessions');
@@ -45,7 +47,16 @@ export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
   });
   p.mqtt = mqtt;
   let broker: RunningBroker | undefined;
+  // Revocations take effect within this time for devices already connected.
+  const revocationCheck = p.clock.setInterval(() => {
+    try {
+      mqtt.dropRevoked();
+    } catch (error) {
+      p.log.warn({ err: (error as Error).message }, 'cannot check for revoked credentials');
+    }
+  }, REVOCATION_CHECK_MS);
   const h = handle(async () => {
+    p.clock.clearInterval(revocationCheck);
     mqtt.markAllOffline('gateway-stopping');
     presence.flush();
     await broker?.close();

@@ -131,6 +131,23 @@ export class MqttDevices {
     this.stopping = false;
   }
 
+  /**
+   * Closes the connections of devices whose credential was revoked (`fullstack provision
+   * --revoke` while they were connected): a revoked device must not keep publishing.
+   */
+  dropRevoked(): string[] {
+    const dropped: string[] = [];
+    for (const [device, client] of this.byDevice) {
+      const info = this.infos.get(client);
+      if (info?.identity.kind !== 'device' || this.ctx.credentials.hasDevice(device)) continue;
+      this.ctx.log.warn({ device }, 'credential revoked: closing the connection');
+      info.ending = 'lost';
+      client.close();
+      dropped.push(device);
+    }
+    return dropped;
+  }
+
   /** Delivers a command to a connected device's cmd topic. */
   deliver(device: string, command: Command): void {
     void this.broker?.publish(cmdTopic(device), JSON.stringify(command), { qos: 1, retain: false });

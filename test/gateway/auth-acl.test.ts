@@ -12,6 +12,7 @@ import {
   publish,
   reading,
   testGateway,
+  waitFor,
 } from './gateway-helpers.js';
 
 const test = suite('gateway: authentication and ACL (Mosquitto 2.0 rules)');
@@ -61,8 +62,19 @@ test('beyond loopback anonymous clients are refused; provisioned credentials wor
     });
     await publish(dev, 'fs/v1/dev-1/telemetry', reading(1));
     await end(dev);
-    // Revoked: the next connection is refused.
+    // Revoked while connected: the connection is closed, and the next one is refused.
+    const connected = await device(gwWide.mqttUrl, 'dev-1', {
+      username: issued.username,
+      password: issued.password,
+    });
+    const closed = new Promise<void>((resolve) => connected.once('close', () => resolve()));
     new CredentialStore(gwWide.dir).revoke('dev-1');
+    await closed;
+    await waitFor(
+      () => gwWide.parts.presence?.get('dev-1')?.online === false,
+      5000,
+      'dev-1 offline',
+    );
     const revoked = await connect(gwWide.mqttUrl, {
       clientId: 'dev-1',
       username: issued.username,
