@@ -54,6 +54,16 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
   const gone = new Promise<void>((done) => {
     unplugged = done;
   });
+  // Listen for signals before the (slow) board handshake, so a stop requested meanwhile still
+  // ends with a clean goodbye once the device is up.
+  const signalled = new Promise<void>((done) => {
+    const onSignal = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      done();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
   let device: DeviceRuntime;
   if (options.simulate) {
     device = await startSimulatedDevice(common);
@@ -82,15 +92,7 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
     { device: device.id, broker: brokerUrl, board: board.id, boot: device.state.boot },
     'device started',
   );
-  await new Promise<void>((done) => {
-    const onSignal = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      done();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    void gone.then(done);
-  });
+  await Promise.race([signalled, gone]);
   await device.stop('clean');
   if (exitCode !== 0) {
     logger.error('the board went away; exiting so a supervisor can restart the device');
