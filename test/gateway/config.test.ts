@@ -43,6 +43,21 @@ test('defaults, then the file, then the environment, then explicit settings', ()
   }
 });
 
+test('environment names: underscores inside a field are optional, booleans are true/false', () => {
+  assert.equal(
+    settingsFromEnv({
+      FULLSTACK_GATEWAY_INGEST_RATE_PER_SECOND: '7',
+      FULLSTACK_GATEWAY_DEADLETTERS_MAX: '9',
+      FULLSTACK_GATEWAY_SERIAL_ENABLED: 'false',
+    }),
+    { ingest: { ratePerSecond: 7 }, deadLetters: { max: 9 }, serial: { enabled: false } },
+  );
+  assert.match(
+    error(() => settingsFromEnv({ FULLSTACK_GATEWAY_SERIAL_ENABLED: 'yes' })),
+    /FULLSTACK_GATEWAY_SERIAL_ENABLED="yes": allowed: true, false/,
+  );
+});
+
 test('errors name the source, the field, the value and what is allowed', () => {
   const dir = tempDir();
   try {
