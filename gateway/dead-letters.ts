@@ -1,6 +1,8 @@
 /**
  * The bounded dead-letter store: every rejected device message with its reason, detail and
  * (truncated) payload, newest kept, oldest evicted past `max`. `fullstack deadletters` reads it.
+ * Letters are written in one transaction per event-loop turn: a device sending garbage as
+ * fast as it can must not cost a disk sync per message, which every other device would feel.
  */
 import type { RejectCode } from './device-session.js';
 import type { Db } from './store.js';
@@ -23,6 +25,8 @@ export class DeadLetterStore {
   private readonly insert;
   private readonly trim;
   private count: number;
+  private pending: Array<[number, string, string, string, string, string, string]> = [];
+  private readonly writeBatch;
 
   constructor(
     private readonly db: Db,
@@ -37,6 +41,14 @@ export class DeadLetterStore {
     );
     this.trim.run(max);
     this.count = (db.prepare('SELECT COUNT(*) AS n FROM dead_letters').get() as { n: number }).n;
+    this.writeBatch = db.transaction((rows: typeof this.pending) => {
+      for (const row of rows) this.insert.run(...row);
+      this.count += rows.length;
+      if (this.count > this.max) {
+        this.trim.run(this.max);
+        this.count = this.max;
+      }
+    });
   }
 
   add(letter: Omit<DeadLetter, 'id' | 'payload'> & { payload: Uint8Array | string }): void {
@@ -44,7 +56,7 @@ export class DeadLetterStore {
       typeof letter.payload === 'string'
         ? letter.payload
         : Buffer.from(letter.payload).toString('utf8');
-    this.insert.run(
+    this.pending.push([
       letter.ts,
       letter.device,
       letter.client,
@@ -54,15 +66,25 @@ export class DeadLetterStore {
       text.length > MAX_STORED_PAYLOAD
         ? `${text.slice(0, MAX_STORED_PAYLOAD)}…(${text.length} chars)`
         : text,
-    );
-    this.count += 1;
-    if (this.count > this.max) {
-      this.trim.run(this.max);
-      this.count = this.max;
+    ]);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  /** Writes the letters waiting (also before a read, so a list is never behind). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    // Rejected after the store closed (the gateway is stopping): there is nowhere to keep them.
+    if (!this.db.open) {
+      this.pending = [];
+      return;
     }
+    const rows = this.pending;
+    this.pending = [];
+    this.writeBatch(rows);
   }
 
   list(options: { device?: string; reason?: string; limit?: number } = {}): DeadLetter[] {
+    this.flush();
     return listDeadLetters(this.db, options);
   }
 }

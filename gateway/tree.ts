@@ -110,6 +110,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           p.commands?.stop();
           p.presence?.flush();
           p.outbox?.close();
+          p.deadLetters?.flush();
           db.close();
         });
       },
