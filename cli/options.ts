@@ -1,6 +1,7 @@
 /** Option parsers shared by every command: each refuses a bad value with what is allowed. */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { DEVICE_ID_PATTERN } from '../contract/topics.js';
 
 export function parseIntInRange(min: number, max: number): (value: string) => number {
   return (value: string) => {
@@ -28,3 +29,35 @@ export function dataDirOption(): Option {
 export function resolveDataDir(value: string): string {
   return resolve(value);
 }
+
+/** `--broker`: a URL an MQTT client can reach. */
+export function parseBrokerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `"${value}" is not a URL (allowed: mqtt://host:port, mqtts://, ws://, wss://).`,
+    );
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:'].includes(url.protocol)) {
+    throw new InvalidArgumentError(
+      `"${value}" has scheme ${url.protocol} (allowed: mqtt, mqtts, ws, wss, tcp).`,
+    );
+  }
+  return value;
+}
+
+/** An argument that must match an id pattern (a device, a gateway…). */
+export function parseIdMatching(pattern: RegExp, what: string): (value: string) => string {
+  return (value: string) => {
+    if (!pattern.test(value)) {
+      throw new InvalidArgumentError(
+        `"${value}" is not a ${what} id (allowed: ${pattern.source}).`,
+      );
+    }
+    return value;
+  };
+}
+
+export const parseDeviceId = parseIdMatching(DEVICE_ID_PATTERN, 'device');

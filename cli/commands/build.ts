@@ -9,7 +9,7 @@ import {
   VARS_BUDGET,
 } from '../../firmware/espruino/build.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
-import { parseBrokerUrl } from './device.js';
+import { parseBrokerUrl } from '../options.js';
 
 export function register(program: Command): void {
   program

@@ -1,36 +1,10 @@
 /** `fullstack device run <config>`: run one device (simulated, a USB Firmata board, or a Pi). */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEVICE_ID_PATTERN } from '../../contract/topics.js';
+import { type Command, Option } from 'commander';
 import { runDevice } from '../../firmware/node/run-device.js';
 import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
+import { parseBrokerUrl, parseDeviceId } from '../options.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
-
-export function parseBrokerUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError(
-      `"${value}" is not a URL (allowed: mqtt://host:port, mqtts://, ws://, wss://).`,
-    );
-  }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:'].includes(url.protocol)) {
-    throw new InvalidArgumentError(
-      `"${value}" has scheme ${url.protocol} (allowed: mqtt, mqtts, ws, wss, tcp).`,
-    );
-  }
-  return value;
-}
-
-export function parseDeviceId(value: string): string {
-  if (!DEVICE_ID_PATTERN.test(value)) {
-    throw new InvalidArgumentError(
-      `"${value}" is not a device id (allowed: ${DEVICE_ID_PATTERN.source}).`,
-    );
-  }
-  return value;
-}
 
 export function register(program: Command): void {
   const device = program.command('device').description('run a device');

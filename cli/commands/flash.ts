@@ -3,7 +3,7 @@
  * upload it; `fullstack flash --bundle FILE` uploads a built bundle; `fullstack flash --board
  * uno --port P` writes StandardFirmata to an Arduino.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { SerialPort } from 'serialport';
 import { flashFirmata } from '../../firmware/flash/arduino.js';
 import {
@@ -16,28 +16,7 @@ import { espruinoCandidates, listSerialPorts } from '../../firmware/flash/port-l
 import { type FlashProgress, progressFor } from '../../firmware/flash/progress.js';
 import { flashEspruino, type SerialBinding } from '../../firmware/flash/uploader.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
-import { parseIntInRange } from '../options.js';
-
-/**
- * `--broker`: a URL the device can reach. (device.ts has the same parser; importing it would
- * load the whole device runtime into `fullstack flash`.)
- */
-export function parseBrokerUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError(
-      `"${value}" is not a URL (allowed: mqtt://host:port, mqtts://, ws://, wss://).`,
-    );
-  }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:'].includes(url.protocol)) {
-    throw new InvalidArgumentError(
-      `"${value}" has scheme ${url.protocol} (allowed: mqtt, mqtts, ws, wss, tcp).`,
-    );
-  }
-  return value;
-}
+import { parseBrokerUrl, parseIntInRange } from '../options.js';
 
 export interface FlashCommandContext {
   binding: SerialBinding;

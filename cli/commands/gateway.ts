@@ -7,8 +7,7 @@ import { runAsTopLevel } from '../../gateway/supervisor/top.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/log.js';
 import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
-import { dataDirOption, parsePort } from '../options.js';
-import { parseBrokerUrl } from './device.js';
+import { dataDirOption, parseBrokerUrl, parsePort } from '../options.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 

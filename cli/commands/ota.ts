@@ -7,14 +7,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEVICE_ID_PATTERN, GATEWAY_ID_PATTERN } from '../../contract/topics.js';
+import { type Command, Option } from 'commander';
+import { GATEWAY_ID_PATTERN } from '../../contract/topics.js';
 import { bundleFromConfig, bundleFromFile } from '../../firmware/flash/bundle-source.js';
 import type { OtaEvent } from '../../firmware/ota/protocol.js';
 import { OtaError, type OtaResult, sendOta } from '../../firmware/ota/sender.js';
 import { UpstreamOtaLink } from '../../firmware/ota/upstream-link.js';
-import { dataDirOption, parseIntInRange } from '../options.js';
-import { parseBrokerUrl } from './flash.js';
+import {
+  dataDirOption,
+  parseBrokerUrl,
+  parseDeviceId,
+  parseIdMatching,
+  parseIntInRange,
+} from '../options.js';
 
 export interface OtaCommandOptions {
   bundle?: string;
@@ -26,17 +31,6 @@ export interface OtaCommandOptions {
   dataDir: string;
   trialMs: number;
   chunkBytes: number;
-}
-
-function parseId(pattern: RegExp, what: string): (value: string) => string {
-  return (value) => {
-    if (!pattern.test(value)) {
-      throw new InvalidArgumentError(
-        `"${value}" is not a ${what} id (allowed: ${pattern.source}).`,
-      );
-    }
-    return value;
-  };
 }
 
 /** The gateway's backend credential, which the gateway writes into its data dir. */
@@ -131,7 +125,7 @@ export function register(program: Command): void {
     .description(
       'update a device over the air through the gateway (A/B: rolls back without a birth)',
     )
-    .argument('<device>', 'device id', parseId(DEVICE_ID_PATTERN, 'device'))
+    .argument('<device>', 'device id', parseDeviceId)
     .argument('[config]', 'device config to build the new firmware from')
     .option('--bundle <file>', 'send an already built bundle')
     .option('--fw <version>', 'firmware version the new bundle reports in its birth')
@@ -143,7 +137,7 @@ export function register(program: Command): void {
     .addOption(
       new Option('--gateway <id>', 'gateway id')
         .default('local')
-        .argParser(parseId(GATEWAY_ID_PATTERN, 'gateway')),
+        .argParser(parseIdMatching(GATEWAY_ID_PATTERN, 'gateway')),
     )
     .option(
       '--username <name>',

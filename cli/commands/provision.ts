@@ -1,23 +1,13 @@
 /** `fullstack provision <id>`: register a device and print its MQTT credentials as JSON. */
-import { type Command, InvalidArgumentError } from 'commander';
-import { DEVICE_ID_PATTERN } from '../../contract/index.js';
+import type { Command } from 'commander';
 import { CredentialStore } from '../../gateway/credentials.js';
-import { dataDirOption } from '../options.js';
-
-function parseId(value: string): string {
-  if (!DEVICE_ID_PATTERN.test(value)) {
-    throw new InvalidArgumentError(
-      `"${value}" is not a device id (allowed: ${DEVICE_ID_PATTERN.source}: lower-case letters, digits and dashes, 1 to 63).`,
-    );
-  }
-  return value;
-}
+import { dataDirOption, parseDeviceId } from '../options.js';
 
 export function register(program: Command): void {
   program
     .command('provision')
     .description('register a device: prints {"device","username","password"} (stored hashed)')
-    .argument('<id>', 'device id', parseId)
+    .argument('<id>', 'device id', parseDeviceId)
     .option('--revoke', 'remove the device instead; it can no longer connect', false)
     .addOption(dataDirOption())
     .addHelpText(
