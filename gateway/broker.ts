@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+import { isLoopback } from '../lib/hosts.js';
 
 export type BrokerHooks = Pick<
   AedesOptions,
@@ -21,10 +22,8 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** Mosquitto 2.0's rule: a listener bound only to loopback may let anonymous clients in. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
+// Mosquitto 2.0's rule: a listener bound only to loopback may let anonymous clients in.
+export { isLoopback };
 
 /** Anonymous clients: only on a loopback listener, and only if the settings allow them there. */
 export function anonymousAllowed(host: string, setting: 'auto' | 'never'): boolean {

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { isLoopback } from '../../lib/hosts.js';
 
 const require = createRequire(import.meta.url);
 // bcryptjs ships inside node-red's own dependencies; resolve it from there.
@@ -60,11 +61,7 @@ export function verifyAdminPassword(auth: AdminAuth, password: string): boolean 
   return bcrypt.compareSync(password, auth.passwordHash);
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
+export { isLoopback };
 
 export type Exposure = { ok: true; protected: boolean } | { ok: false; message: string };
 

@@ -1,38 +1,25 @@
-/** A real MQTT broker for tests: the embedded Aedes on a free loopback port. */
-import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+/**
+ * A real MQTT broker for tests: the embedded Aedes on a free loopback port, started by the
+ * gateway's own broker module with no policy hooks (anyone may connect, publish, subscribe).
+ */
+import type { Aedes } from 'aedes';
+import { startBroker } from '../../gateway/broker.js';
 
 export interface TestBroker {
   aedes: Aedes;
   port: number;
   url: string;
-  /** Stops listening and drops every client connection (simulates a broker crash when `hard`). */
+  /** Stops listening and drops every client connection (what a broker crash looks like). */
   close(): Promise<void>;
 }
 
 export async function startTestBroker(port = 0): Promise<TestBroker> {
-  const aedes = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    aedes.handle(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1' }, resolve);
-  });
-  const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
+  const broker = await startBroker({ host: '127.0.0.1', port, hooks: {}, attach: () => {} });
   return {
-    aedes,
-    port: actual,
-    url: `mqtt://127.0.0.1:${actual}`,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    },
+    aedes: broker.aedes,
+    port: broker.port,
+    url: `mqtt://127.0.0.1:${broker.port}`,
+    close: () => broker.close(),
   };
 }
 
