@@ -229,7 +229,7 @@ export function markdownReport(f: BenchFigures): string {
     parts.push(
       '## Memory per idle device',
       '',
-      `${int(f.idle.connected)} of ${int(f.idle.devices)} devices connected (in ${round(f.idle.connectMs / 1000, 1)} s), each subscribed to its \`cmd\` topic and having sent its birth: gateway RSS ${mib(f.idle.baselineRssBytes)} → ${mib(f.idle.connectedRssBytes)}, **${kib(f.idle.bytesPerDevice)} per device**.`,
+      `${int(f.idle.connected)} of ${int(f.idle.devices)} devices connected (in ${round(f.idle.connectMs / 1000, 1)} s), each subscribed to its \`cmd\` topic and having sent its birth: gateway RSS ${mib(f.idle.baselineRssBytes)} before, ${mib(f.idle.justConnectedRssBytes)} as the last one connected, ${mib(f.idle.connectedRssBytes)} after ${f.idle.settleMs / 1000} s idle: **${kib(f.idle.bytesPerDevice)} per device**.`,
       '',
     );
   }

@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFirmwareBudget } from './firmware-budget.js';
+import type { FromFirmwareWorker } from './firmware-worker.js';
 import { describeMachine } from './machine.js';
 import { type BenchOptions, parseBenchOptions } from './options.js';
 import { hotSpots } from './profile.js';
@@ -33,6 +33,7 @@ import {
   scrapeGateway,
 } from './scenarios.js';
 import { startBrokerTarget, startGatewayTarget, type Target } from './targets.js';
+import { next, spawnWorker } from './workers.js';
 
 /** Settings for every benchmark gateway: the defaults, except no serial port scanning. */
 const GATEWAY_ENV = { FULLSTACK_GATEWAY_SERIAL_ENABLED: 'false' };
@@ -100,6 +101,29 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
   }
 }
 
+/** The firmware budget, in a worker thread of its own (a crash there is reported, not fatal). */
+async function firmwareBudget(ctx: RunContext): Promise<Record<string, number> | undefined> {
+  const worker = spawnWorker('firmware-worker', undefined);
+  worker.on('message', (m: FromFirmwareWorker) => {
+    if (m.type === 'log') ctx.log(m.line);
+  });
+  try {
+    const done = await next<Extract<FromFirmwareWorker, { type: 'done' }>>(
+      worker,
+      ['done'],
+      180_000,
+      'firmware budget',
+    );
+    return done.figures;
+  } catch (error) {
+    ctx.log(`firmware budget failed: ${(error as Error).message}`);
+    return undefined;
+  } finally {
+    // Its sandboxes may leave timers behind; the worker goes with them.
+    await worker.terminate();
+  }
+}
+
 async function run(ctx: RunContext): Promise<BenchFigures> {
   const t0 = Date.now();
   const machine = describeMachine();
@@ -143,7 +167,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
           dataDir: join(ctx.tmp, 'gateway-idle'),
           settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
         }),
-      (target) => measureIdle(target, o.idleDevices, o.workers),
+      (target) => measureIdle(target, o.idleDevices, o.workers, o.quick ? 3000 : 10_000),
     );
     ctx.log(`idle: ${Math.round(idle.bytesPerDevice)} bytes per device`);
     return idle;
@@ -151,7 +175,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
   const firmwareRun = async () => {
     if (!o.firmware) return undefined;
     ctx.log('firmware budget: Espruino bundles…');
-    return runFirmwareBudget((line) => ctx.log(line));
+    return firmwareBudget(ctx);
   };
   const [idle, firmware] = await Promise.all([idleRun(), firmwareRun()]);
 

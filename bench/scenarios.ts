@@ -23,7 +23,11 @@ export interface IdleFigures {
   connected: number;
   connectMs: number;
   baselineRssBytes: number;
+  /** Right after the last device connected. */
+  justConnectedRssBytes: number;
+  /** After `settleMs` of quiet (V8 collects the garbage of the connection storm). */
   connectedRssBytes: number;
+  settleMs: number;
   bytesPerDevice: number;
 }
 
@@ -84,20 +88,24 @@ export async function measureIdle(
   target: Target,
   devices: number,
   workers: number,
+  settleMs: number,
 ): Promise<IdleFigures> {
   await settle(1000);
   const baselineRssBytes = rssBytes(target.pid);
   const fleet = await openFleet(target, devices, workers, 'idle');
   try {
-    // Let the births settle (presence, retained status) before reading the RSS.
-    await settle(2000);
+    const justConnectedRssBytes = rssBytes(target.pid);
+    // Idle devices for a while: the RSS that stays, not the garbage of 10,000 handshakes.
+    await settle(settleMs);
     const connectedRssBytes = rssBytes(target.pid);
     return {
       devices,
       connected: fleet.connected,
       connectMs: fleet.connectMs,
       baselineRssBytes,
+      justConnectedRssBytes,
       connectedRssBytes,
+      settleMs,
       bytesPerDevice: (connectedRssBytes - baselineRssBytes) / Math.max(1, fleet.connected),
     };
   } finally {
