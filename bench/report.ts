@@ -16,7 +16,8 @@ export interface BenchFigures {
   broker: { throughput: LoadFigures; rate: LoadFigures | undefined };
   idle: IdleFigures | undefined;
   profile: ProfileSummary | undefined;
-  firmware: Record<string, number> | undefined;
+  /** bench/firmware-budget.ts figures, or why it failed; undefined: not run (--no-firmware). */
+  firmware: Record<string, number> | { failed: string } | undefined;
   wallSeconds: number;
 }
 
@@ -261,9 +262,18 @@ export function markdownReport(f: BenchFigures): string {
       '',
     );
   }
-  if (f.firmware) {
+  if (f.firmware && 'failed' in f.firmware) {
     parts.push(
       '## Firmware budget (Espruino)',
+      '',
+      `bench/firmware-budget.ts failed in this run: \`${f.firmware.failed}\``,
+      '',
+    );
+  } else if (f.firmware) {
+    parts.push(
+      '## Firmware budget (Espruino)',
+      '',
+      'From bench/firmware-budget.ts (sizes in bytes, variables as estimated there).',
       '',
       table(
         ['figure', 'value'],

@@ -102,7 +102,7 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
 }
 
 /** The firmware budget, in a worker thread of its own (a crash there is reported, not fatal). */
-async function firmwareBudget(ctx: RunContext): Promise<Record<string, number> | undefined> {
+async function firmwareBudget(ctx: RunContext): Promise<BenchFigures['firmware']> {
   const worker = spawnWorker('firmware-worker', undefined);
   worker.on('message', (m: FromFirmwareWorker) => {
     if (m.type === 'log') ctx.log(m.line);
@@ -117,7 +117,7 @@ async function firmwareBudget(ctx: RunContext): Promise<Record<string, number> |
     return done.figures;
   } catch (error) {
     ctx.log(`firmware budget failed: ${(error as Error).message}`);
-    return undefined;
+    return { failed: (error as Error).message };
   } finally {
     // Its sandboxes may leave timers behind; the worker goes with them.
     await worker.terminate();
