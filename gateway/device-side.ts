@@ -71,6 +71,7 @@ export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
       // is reported only once the port is closed, so the restart can listen on it again.
       (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => {
         p.log.error({ err: error.message }, 'device broker failed');
+        p.clock.clearInterval(revocationCheck);
         mqtt.markAllOffline('gateway-stopping');
         void (broker?.close() ?? Promise.resolve()).finally(() => h.crash(error));
       });
