@@ -16,7 +16,16 @@ export interface CommandContext {
   uptimeMs(): number;
   /** Runs after the reboot ack was sent. */
   reboot(): void;
+  /** Commands the core does not know (OTA's `ota-*`), or null: looked up after its own. */
+  extra: ExtraCommands | null;
 }
+
+/**
+ * A command a platform adds (firmware/ota/receiver.ts's handlers have this shape): it gets the
+ * command id and its args, and returns the ack and what to do once the ack is on its way.
+ */
+export type ExtraCommand = (id: string, args: Record<string, unknown>) => CommandOutcome;
+export type ExtraCommands = Record<string, ExtraCommand>;
 
 /** Bounds of the interval command's arguments, ms. */
 export const INTERVAL_LIMITS = { min: 50, max: 86400000 };
@@ -132,10 +141,14 @@ export function handleCommand(text: string, context: CommandContext): CommandOut
     const name = command.name;
     const handler =
       typeof name === 'string' && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
+    const extra = context.extra;
+    if (handler === undefined && extra !== null && typeof name === 'string') {
+      if (Object.hasOwn(extra, name)) return (extra[name] as ExtraCommand)(id, args as Args);
+    }
     if (handler === undefined) {
-      throw new Error(
-        `unknown command ${JSON.stringify(name)} (known: ${Object.keys(HANDLERS).join(', ')})`,
-      );
+      const known = Object.keys(HANDLERS);
+      if (extra !== null) known.push.apply(known, Object.keys(extra));
+      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
     }
     const result = handler(args as Args, context);
     return { ack: { id, ok: true, result }, after: name === 'reboot' ? context.reboot : null };

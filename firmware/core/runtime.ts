@@ -12,7 +12,7 @@ import {
 } from '../../contract/topics.js';
 import { createActuators } from './actuators.js';
 import { backoffDelay } from './backoff.js';
-import { handleCommand } from './commands.js';
+import { type ExtraCommands, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
 import { createOutbox, type OutboxEntry } from './outbox.js';
@@ -48,6 +48,11 @@ export interface CoreContext {
   random(): number;
   /** Restarts the device after a reboot command was acknowledged. */
   reboot(): void;
+  /** Commands beyond the core's own (OTA's `ota-*` on a firmware built with OTA); absent: none. */
+  extraCommands?: ExtraCommands;
+  /** Runs each time the broker acknowledged a birth: confirms an OTA trial boot (the Node
+   *  host's reportBirthToHost(), the Espruino loader's fsConfirmBoot()). */
+  birthAcknowledged?: () => void;
 }
 
 export interface CoreState {
@@ -167,6 +172,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       now: () => clock.now(),
       uptimeMs: () => clock.now() - startedAt,
       reboot: context.reboot,
+      extra: context.extraCommands === undefined ? null : context.extraCommands,
     });
     log.log(outcome.ack.ok ? 'info' : 'warn', 'command', { ack: outcome.ack });
     publishAck(outcome.ack);
@@ -240,6 +246,7 @@ export function startCore(context: CoreContext): CoreRuntime {
             { qos: 1, retain: true },
             (error) => {
               if (error !== null) return log.log('warn', 'birth not acknowledged', { error });
+              if (context.birthAcknowledged !== undefined) context.birthAcknowledged();
               // The first health report follows the birth, then one every sysIntervalMs.
               reportSys();
             },
