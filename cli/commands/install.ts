@@ -4,8 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEVICE_ID_PATTERN } from '../../contract/topics.js';
+import { type Command, Option } from 'commander';
 import {
   type Action,
   type DeviceSource,
@@ -13,8 +12,16 @@ import {
   installActions,
   uninstallActions,
 } from '../../deploy/actions.js';
+import { installPlanProblems, nameAndPathProblems } from '../../deploy/install-checks.js';
 import { runActions } from '../../deploy/run-actions.js';
 import type { InstallPlan } from '../../deploy/systemd.js';
+import { getBoard } from '../../hardware/boards/index.js';
+import {
+  ConfigError,
+  type DeviceConfig,
+  formatProblem,
+  loadDeviceConfig,
+} from '../../hardware/config/index.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { parsePort } from '../options.js';
 
@@ -64,21 +71,35 @@ function names(table: string): Set<string> {
   );
 }
 
-export function readDeviceSource(path: string): DeviceSource {
-  let id: unknown;
+/**
+ * A device config to run on the Pi, or every problem with it: the config must be valid (the
+ * same checks as `fullstack check`), and its board must be one the Pi runs, not an Espruino
+ * (flashed with `fullstack flash`, it runs on the board itself).
+ */
+export function readDeviceSource(path: string): { source?: DeviceSource; problems: string[] } {
+  let config: DeviceConfig;
   try {
-    id = (JSON.parse(readFileSync(path, 'utf8')) as { id?: unknown }).id;
+    config = loadDeviceConfig(path);
   } catch (error) {
-    throw new InvalidArgumentError(
-      `--device ${path}: cannot read it as JSON (${(error as Error).message}).`,
-    );
+    if (!(error instanceof ConfigError)) throw error;
+    return { problems: error.problems.map((p) => `--device ${formatProblem(path, p)}`) };
   }
-  if (typeof id !== 'string' || !DEVICE_ID_PATTERN.test(id)) {
-    throw new InvalidArgumentError(
-      `--device ${path}: field id is ${JSON.stringify(id)}, expected a device id (${DEVICE_ID_PATTERN.source}).`,
-    );
+  const board = getBoard(config.board);
+  if (board.target === 'espruino') {
+    return {
+      problems: [
+        `--device ${path}: ${config.id} runs on an ${board.name}, an Espruino board: it is flashed, not run on the Pi. Flash it with \`fullstack flash ${path}\`; leave it out of install.`,
+      ],
+    };
   }
-  return { id, path: resolve(path) };
+  return { source: { id: config.id, path: resolve(path) }, problems: [] };
+}
+
+/** Refuses with every problem at once, one per line. */
+function refuse(command: string, problems: string[]): never {
+  throw new Error(
+    `${command}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}, nothing was done:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+  );
 }
 
 export function planFor(
@@ -129,12 +150,15 @@ export function runInstall(
   facts: MachineFacts,
   write: (text: string) => void,
 ): void {
-  const devices = options.device.map(readDeviceSource);
+  const read = options.device.map(readDeviceSource);
+  const devices = read.flatMap((r) => (r.source ? [r.source] : []));
   const plan = planFor(
     options,
     facts,
     devices.map((d) => d.id),
   );
+  const problems = [...read.flatMap((r) => r.problems), ...installPlanProblems(plan)];
+  if (problems.length > 0) refuse('install', problems);
   const actions = installActions(plan, devices, {
     userExists: names(facts.passwd).has(options.user),
   });
@@ -142,8 +166,23 @@ export function runInstall(
   if (!options.dryRun) write(`Installed. Logs: journalctl -u 'fullstack-*' -f`);
 }
 
+/** Uninstall removes units by name: where the services listened does not matter to it. */
+export type UninstallOptions = Pick<
+  InstallOptions,
+  'dryRun' | 'user' | 'dataDir' | 'configDir' | 'unitDir'
+> & { purge: boolean };
+
+const UNUSED_BY_UNINSTALL = {
+  host: '127.0.0.1',
+  mqttPort: 1883,
+  uiPort: 1880,
+  gatewayPort: 1881,
+  device: [],
+  watchdog: false,
+} satisfies Omit<InstallOptions, keyof UninstallOptions>;
+
 export function runUninstall(
-  options: InstallOptions & { purge: boolean },
+  options: UninstallOptions,
   facts: MachineFacts,
   write: (text: string) => void,
 ): void {
@@ -152,7 +191,9 @@ export function runUninstall(
         .filter((f) => f.endsWith('.json'))
         .map((f) => basename(f, '.json'))
     : [];
-  const plan = planFor(options, facts, installed);
+  const plan = planFor({ ...options, ...UNUSED_BY_UNINSTALL }, facts, installed);
+  const problems = nameAndPathProblems(plan);
+  if (problems.length > 0) refuse('uninstall', problems);
   carryOut(
     uninstallActions(plan, { purge: options.purge, devices: installed }),
     options.dryRun,
@@ -167,7 +208,12 @@ function addCommonOptions(command: Command): Command {
     .option('--user <name>', 'system user the services run as', 'fullstack')
     .option('--data-dir <dir>', 'state of the gateway, Node-RED and devices', '/var/lib/fullstack')
     .option('--config-dir <dir>', 'where device configs are kept', '/etc/fullstack/devices')
-    .option('--unit-dir <dir>', 'where unit files go', '/etc/systemd/system')
+    .option('--unit-dir <dir>', 'where unit files go', '/etc/systemd/system');
+}
+
+/** Where the services listen: install writes them into the units; uninstall needs none. */
+function addServiceOptions(command: Command): Command {
+  return command
     .option('--host <addr>', 'where the broker, gateway and Node-RED listen', '127.0.0.1')
     .addOption(
       new Option('--mqtt-port <port>', 'MQTT broker port').default(1883).argParser(parsePort),
@@ -183,10 +229,12 @@ function addCommonOptions(command: Command): Command {
 }
 
 export function register(program: Command): void {
-  addCommonOptions(
-    program
-      .command('install')
-      .description('install systemd services on a Pi: gateway, Node-RED and device runtimes'),
+  addServiceOptions(
+    addCommonOptions(
+      program
+        .command('install')
+        .description('install systemd services on a Pi: gateway, Node-RED and device runtimes'),
+    ),
   )
     .option(
       '--device <config>',
@@ -204,9 +252,7 @@ export function register(program: Command): void {
       .description('stop and remove the services `fullstack install` wrote'),
   )
     .option('--purge', 'also delete the data directory, device configs and the user', false)
-    .action((options: InstallOptions & { purge: boolean }) =>
-      runUninstall({ ...options, device: [], watchdog: false }, machineFacts(), (text) =>
-        console.log(text),
-      ),
+    .action((options: UninstallOptions) =>
+      runUninstall(options, machineFacts(), (text) => console.log(text)),
     );
 }

@@ -13,7 +13,7 @@ import {
 } from '../../cli/commands/install.js';
 import { startSystemdWatchdog } from '../../deploy/watchdog.js';
 import { ManualClock } from '../../lib/clock.js';
-import { REPO_ROOT } from '../../lib/paths.js';
+import { REPO_ROOT, repoPath } from '../../lib/paths.js';
 
 const OPTIONS: InstallOptions = {
   dryRun: true,
@@ -59,19 +59,18 @@ function unit(out: string, name: string): string {
 }
 
 test('install --dry-run prints the user, the units and the systemctl calls, in order', () => {
-  const config = join(dir, 'porch.json');
-  writeFileSync(config, JSON.stringify({ id: 'porch', board: 'raspberry-pi-4' }));
+  const config = repoPath('hardware', 'devices', 'pi-lab.json');
   const out = dryRun({ device: [config] });
   assert.match(out, /^# fullstack: dry run; nothing was changed/);
   const steps = [
     'useradd --system --user-group --home-dir /var/lib/fullstack --shell /usr/sbin/nologin fullstack',
     'install -d -m 750 -o fullstack -g fullstack /var/lib/fullstack',
-    `install -m 644 ${config} /etc/fullstack/devices/porch.json`,
+    `install -m 644 ${config} /etc/fullstack/devices/pi-lab.json`,
     'cat > /etc/systemd/system/fullstack-gateway.service',
     'cat > /etc/systemd/system/fullstack-nodered.service',
     'cat > /etc/systemd/system/fullstack-device@.service',
     'systemctl daemon-reload',
-    'systemctl enable --now fullstack-gateway.service fullstack-nodered.service fullstack-device@porch.service',
+    'systemctl enable --now fullstack-gateway.service fullstack-nodered.service fullstack-device@pi-lab.service',
   ];
   let at = 0;
   for (const step of steps) {
@@ -146,14 +145,84 @@ test('an existing user is reused; groups the machine lacks are left out', () => 
   assert.match(unit(out, 'fullstack-device@.service'), /^SupplementaryGroups=dialout$/m);
 });
 
-test('a bad device config is named with what was wrong', () => {
-  const config = join(dir, 'bad.json');
-  writeFileSync(config, JSON.stringify({ id: 'Not An Id' }));
-  assert.throws(
-    () => dryRun({ device: [config] }),
-    /--device .*bad\.json: field id is "Not An Id", expected a device id/,
+/** The message install refuses with (it must refuse). */
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  assert.unreachable('expected a refusal');
+  return '';
+}
+
+test('device configs are validated like `fullstack check`: every problem of every config', () => {
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ id: 'Not An Id', board: 'rpi4', sensors: [{ id: 1 }] }));
+  const missing = join(dir, 'missing.json');
+  const message = refusal(() => dryRun({ device: [bad, missing] }));
+  assert.match(message, /^install: \d+ problems, nothing was done:/);
+  assert.match(message, new RegExp(`--device ${bad}:id: `));
+  assert.match(message, new RegExp(`--device ${bad}:sensors\\[0\\]`));
+  assert.match(message, new RegExp(`--device ${missing}: cannot be read`));
+});
+
+test('an Espruino config is refused: it is flashed, not run on the Pi', () => {
+  const garden = repoPath('hardware', 'devices', 'esp32-garden.json');
+  const message = refusal(() => dryRun({ device: [garden] }));
+  assert.match(
+    message,
+    /esp32-garden runs on an ESP32 DevKitC .*, an Espruino board: it is flashed, not run on the Pi/,
   );
-  assert.throws(() => dryRun({ device: [join(dir, 'missing.json')] }), /cannot read it as JSON/);
+  assert.match(message, /fullstack flash .*esp32-garden\.json/);
+});
+
+test('an installation the units would hide (ProtectHome, PrivateTmp) is refused with the fix', () => {
+  const home = refusal(() => dryRun({}, { ...PI, root: '/home/pi/fullstack' }));
+  assert.match(
+    home,
+    /FullStack is installed in \/home\/pi\/fullstack, which the services cannot see \(ProtectHome=yes hides \/home/,
+  );
+  assert.match(home, /sudo cp -a \/home\/pi\/fullstack\/\. \/opt\/fullstack\//);
+  assert.match(
+    refusal(() => dryRun({}, { ...PI, root: '/tmp/fullstack' })),
+    /PrivateTmp=yes hides \/tmp/,
+  );
+  assert.match(
+    refusal(() => dryRun({}, { ...PI, node: '/home/pi/.nvm/versions/node/v20.18.0/bin/node' })),
+    /Node\.js is \/home\/pi\/\.nvm\/versions\/node\/v20\.18\.0\/bin\/node, which the services cannot run \(ProtectHome=yes/,
+  );
+  assert.match(
+    refusal(() => dryRun({ dataDir: '/home/pi/data' })),
+    /--data-dir \/home\/pi\/data is hidden/,
+  );
+});
+
+test('a user name or a path that would need quoting is refused, naming it', () => {
+  assert.match(
+    refusal(() => dryRun({ user: 'bad user' })),
+    /--user "bad user" is not a valid system user name \(allowed: /,
+  );
+  assert.match(
+    refusal(() => dryRun({ user: 'Root' })),
+    /--user "Root"/,
+  );
+  assert.match(
+    refusal(() => dryRun({ dataDir: '/var/lib/full stack' })),
+    /--data-dir "\/var\/lib\/full stack" contains " ": systemd units/,
+  );
+  assert.match(
+    refusal(() => dryRun({ configDir: '/etc/fs%i' })),
+    /--config-dir "\/etc\/fs%i" contains '%'/,
+  );
+  let out = '';
+  assert.match(
+    refusal(() =>
+      runUninstall({ ...OPTIONS, user: 'x y', configDir: dir, purge: true }, PI, (t) => (out += t)),
+    ),
+    /^uninstall: a problem, nothing was done:\n {2}--user "x y"/,
+  );
+  assert.is(out, '', 'nothing printed, nothing removed');
 });
 
 test('a real install needs root', () => {
@@ -211,6 +280,34 @@ test('`fullstack install --dry-run` from the built CLI', async () => {
     stdout,
     /systemctl enable --now fullstack-gateway\.service fullstack-nodered\.service\n/,
   );
+});
+
+const cli = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'fullstack.js'), ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+
+test('the built CLI says why it refuses a device config; uninstall offers no listening options', async () => {
+  const nope = await cli('install', '--dry-run', '--device', '/nope.json');
+  assert.is(nope.code, 1);
+  assert.match(nope.stderr, /--device \/nope\.json: cannot be read: ENOENT/);
+  assert.is(nope.stdout, '');
+  const help = await cli('uninstall', '--help');
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /--purge/);
+  for (const option of ['--host', '--mqtt-port', '--ui-port', '--gateway-port', '--device']) {
+    assert.not.ok(help.stdout.includes(option), `uninstall --help lists ${option}`);
+  }
 });
 
 test.run();
