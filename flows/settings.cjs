@@ -8,6 +8,7 @@
 //   FULLSTACK_NR_LOG_LEVEL                Node-RED's console log level (default info)
 //   FULLSTACK_NR_CREDENTIAL_SECRET        key for the flow credentials file (default: none)
 const fs = require('node:fs');
+const { apiJsonBody } = require('./api-body.cjs');
 
 const env = process.env;
 
@@ -40,6 +41,11 @@ module.exports = {
     auth && env.FULLSTACK_NR_PROTECT_UI === '1'
       ? { user: auth.username, pass: auth.passwordHash }
       : undefined,
+  // /api/ bodies are parsed here so that a body that is not JSON gets a JSON 400 (api-body.cjs).
+  // Both: with the editor and the nodes on one root, the editor's app (and its body parser)
+  // sees every request first; httpAdminMiddleware runs before that parser.
+  httpAdminMiddleware: apiJsonBody,
+  httpNodeMiddleware: apiJsonBody,
   // No network: no update check, no diagnostics endpoint, no palette catalogue fetch.
   diagnostics: { enabled: false, ui: false },
   runtimeState: { enabled: false, ui: false },

@@ -22,6 +22,9 @@ interface KeyFile {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 const KEY_PATTERN = /^fsk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+/** The shape of a key, looser than KEY_PATTERN: a key of this shape that fails KEY_PATTERN is
+ * one we never issued (a wrong or mistyped key), not a malformed header. */
+const KEY_FORM = /^fsk_[^_\s]+_\S+$/;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -83,9 +86,10 @@ export class ApiKeyVerifier {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) return { ok: false, detail: 'Authorization header is not "Bearer <key>"' };
     const key = match[1] as string;
+    if (!KEY_FORM.test(key))
+      return { ok: false, detail: 'the API key is not of the form fsk_<id>_<secret>' };
     const parts = KEY_PATTERN.exec(key);
-    if (!parts) return { ok: false, detail: 'the API key is not of the form fsk_<id>_<secret>' };
-    const record = this.keys().find((k) => k.id === parts[1]);
+    const record = parts ? this.keys().find((k) => k.id === parts[1]) : undefined;
     const expected = Buffer.from(record?.hash ?? sha256('no such key'), 'hex');
     const actual = Buffer.from(sha256(key), 'hex');
     if (!record || !timingSafeEqual(expected, actual))

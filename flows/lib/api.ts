@@ -32,6 +32,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiContext {
@@ -40,6 +42,8 @@ export interface ApiContext {
   device(id: string): DeviceView | undefined;
   /** Devices with stored readings but perhaps no longer reported by any gateway. */
   storedDevices(): string[];
+  /** Sensor ids with stored readings for one device. */
+  storedSensors(device: string): string[];
   readings(query: ReadingsQuery): ReadingsResult;
   command(request: CommandRequest): Promise<CommandOutcome>;
   /** Checks the Authorization header; absent when the API is configured without keys. */
@@ -56,9 +60,54 @@ class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
+}
+
+/**
+ * Every path of the API and the methods it answers, so that a known path asked with another
+ * method is a 405 with an `Allow` header rather than a 404. Kept beside the flows' http-in
+ * nodes (flows/30-api.json); test/flows/api.test.ts checks the two agree.
+ */
+export const API_PATHS: ReadonlyArray<{ pattern: RegExp; methods: readonly string[] }> = [
+  { pattern: /^\/api\/devices\/?$/, methods: ['GET'] },
+  { pattern: /^\/api\/devices\/[^/]+\/?$/, methods: ['GET'] },
+  { pattern: /^\/api\/devices\/[^/]+\/readings\/?$/, methods: ['GET'] },
+  { pattern: /^\/api\/devices\/[^/]+\/commands\/[^/]+\/?$/, methods: ['POST'] },
+  { pattern: /^\/api\/openapi\.json$/, methods: ['GET'] },
+];
+
+function unrouted(req: ApiRequest): ApiError {
+  const method = (req.method ?? '').toUpperCase();
+  const path = req.path ?? '';
+  const known = API_PATHS.find((p) => p.pattern.test(path));
+  if (known && !known.methods.includes(method)) {
+    const allow = known.methods.join(', ');
+    return new ApiError(
+      405,
+      'method-not-allowed',
+      `${method} is not allowed on ${path}; allowed: ${allow}`,
+      { allow },
+    );
+  }
+  return new ApiError(
+    404,
+    'not-found',
+    `no route ${method} ${path} in this API; see /api/openapi.json`.replace(/\s+/g, ' '),
+  );
+}
+
+/** Sensors a device is known to have: from its birth, its latest readings and the store. */
+function knownSensors(ctx: ApiContext, id: string): string[] {
+  const view = ctx.device(id);
+  const ids = new Set<string>([
+    ...(view?.sensors ?? []).map((s) => s.id),
+    ...Object.keys(view?.readings ?? {}),
+    ...ctx.storedSensors(id),
+  ]);
+  return [...ids].sort();
 }
 
 const bad = (message: string) => new ApiError(400, 'bad-request', message);
@@ -111,14 +160,7 @@ async function route(name: ApiRoute, req: ApiRequest, ctx: ApiContext): Promise<
     case 'openapi':
       return { status: 200, body: openApiDocument() };
     case 'not-found':
-      throw new ApiError(
-        404,
-        'not-found',
-        `no route ${req.method ?? ''} ${req.path ?? ''} in this API; see /api/openapi.json`.replace(
-          /\s+/g,
-          ' ',
-        ),
-      );
+      throw unrouted(req);
     case 'devices':
       return { status: 200, body: { devices: ctx.devices() } };
     case 'device': {
@@ -141,6 +183,16 @@ async function route(name: ApiRoute, req: ApiRequest, ctx: ApiContext): Promise<
         (typeof sensor !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(sensor))
       ) {
         throw bad(`sensor="${String(sensor)}" is not a sensor id`);
+      }
+      if (sensor !== undefined) {
+        const known = knownSensors(ctx, id);
+        if (!known.includes(sensor)) {
+          throw bad(
+            known.length
+              ? `sensor="${sensor}" is not a sensor of device "${id}"; known sensors: ${known.join(', ')}`
+              : `sensor="${sensor}" is not a sensor of device "${id}"; it has no known sensors yet`,
+          );
+        }
       }
       const query: ReadingsQuery = { device: id, from, to, step };
       if (sensor) query.sensor = sensor;
@@ -213,8 +265,14 @@ export async function handleApi(
     }
     return await route(name, req, ctx);
   } catch (error) {
-    if (error instanceof ApiError)
-      return { status: error.status, body: { error: error.code, message: error.message } };
+    if (error instanceof ApiError) {
+      const response: ApiResponse = {
+        status: error.status,
+        body: { error: error.code, message: error.message },
+      };
+      if (error.headers) response.headers = error.headers;
+      return response;
+    }
     return { status: 500, body: { error: 'internal', message: (error as Error).message } };
   }
 }

@@ -192,6 +192,15 @@ export class ReadingStore {
     ).map((r) => r.device);
   }
 
+  /** Sensor ids with stored readings for one device. */
+  sensors(device: string): string[] {
+    return (
+      this.db
+        .prepare('SELECT DISTINCT sensor FROM readings WHERE device = ? ORDER BY sensor')
+        .all(device) as Array<{ sensor: string }>
+    ).map((r) => r.sensor);
+  }
+
   /** Deletes what is past retention; returns the rows removed from each table. */
   prune(now = Date.now()): { raw: number; rollup: number } {
     const raw = this.db

@@ -35,6 +35,7 @@ export default function register(RED: NodeAPI): void {
       devices: () => backend.fleet.snapshot(),
       device: (id) => backend.fleet.snapshot().find((d) => d.device === id),
       storedDevices: () => (backend.hasDatabase() ? backend.readings().devices() : []),
+      storedSensors: (id) => (backend.hasDatabase() ? backend.readings().sensors(id) : []),
       readings: (query) => backend.readings().query(query),
       command: (request) => backend.sendCommand(request),
     };
@@ -69,7 +70,7 @@ export default function register(RED: NodeAPI): void {
         ...msg,
         statusCode: response.status,
         payload: response.body,
-        headers: { 'content-type': 'application/json' },
+        headers: { ...response.headers, 'content-type': 'application/json' },
       });
       done();
     });

@@ -207,16 +207,69 @@ test('POST a command the device never answers: 504 after timeoutMs', async (ctx)
   assert.match(r.body.message, /no ack from greenhouse within 500 ms/);
 });
 
-test('an unknown /api/ path is a JSON 404; a body that is not JSON is a 400', async (ctx) => {
+test('every /api/ error is JSON: unknown path 404, wrong method 405 with Allow, bad body 400', async (ctx) => {
   const missing = await call(ctx, 'GET', '/api/nothing/here');
   assert.equal([missing.status, missing.body.error], [404, 'not-found']);
   assert.match(missing.body.message, /no route GET \/api\/nothing\/here/);
-  const response = await fetch(`${ctx.nodeRed.url}/api/devices/greenhouse/commands/ping`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.key}` },
-    body: '{not json',
-  });
-  assert.is(response.status, 400);
+  const raw = async (method: string, path: string, body?: string) => {
+    const response = await fetch(`${ctx.nodeRed.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.key}` },
+      body,
+    });
+    const text = await response.text();
+    assert.match(
+      response.headers.get('content-type') ?? '',
+      /application\/json/,
+      `${method} ${path}`,
+    );
+    assert.not.match(
+      text,
+      /node_modules|<html|SyntaxError|\\n\s*at /i,
+      `${method} ${path}: no stack or page`,
+    );
+    return {
+      status: response.status,
+      allow: response.headers.get('allow'),
+      body: JSON.parse(text),
+    };
+  };
+  for (const body of ['not json', '{not json']) {
+    const notJson = await raw('POST', '/api/devices/greenhouse/commands/ping', body);
+    assert.equal([notJson.status, notJson.body.error], [400, 'bad-request']);
+    assert.match(notJson.body.message, /^body is not JSON: /);
+  }
+  const deleted = await raw('DELETE', '/api/devices/greenhouse');
+  assert.equal(
+    [deleted.status, deleted.allow, deleted.body.error],
+    [405, 'GET', 'method-not-allowed'],
+  );
+  const got = await raw('GET', '/api/devices/greenhouse/commands/ping');
+  assert.equal([got.status, got.allow], [405, 'POST']);
+  assert.match(
+    got.body.message,
+    /GET is not allowed on \/api\/devices\/greenhouse\/commands\/ping; allowed: POST/,
+  );
+  for (const method of ['PUT', 'PATCH', 'DELETE']) {
+    assert.is((await raw(method, '/api/nothing/here')).status, 404, method);
+  }
+  // An empty body is still allowed (no args).
+  const empty = await raw('POST', '/api/devices/greenhouse/commands/ping');
+  assert.is(empty.status, 200);
+});
+
+test('keys: a key of the right form that was never issued is "unknown or revoked"', async (ctx) => {
+  const wrong = await call(ctx, 'GET', '/api/devices', { key: 'fsk_2e7c9d1a_wrongwrong' });
+  assert.equal([wrong.status, wrong.body.message], [401, 'unknown or revoked API key']);
+});
+
+test("readings: an unknown sensor is a 400 naming the device's sensors", async (ctx) => {
+  const r = await call(ctx, 'GET', '/api/devices/greenhouse/readings?sensor=nope');
+  assert.is(r.status, 400);
+  assert.match(
+    r.body.message,
+    /sensor="nope" is not a sensor of device "greenhouse"; known sensors: .*temp/,
+  );
 });
 
 test('GET /api/openapi.json needs no key and describes every route', async (ctx) => {

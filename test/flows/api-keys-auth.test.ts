@@ -42,6 +42,18 @@ test('a created key verifies; the file holds only its hash; revoking refuses it'
       /not "Bearer <key>"/,
     );
     assert.match((verifier.check('Bearer fsk_zz') as { detail: string }).detail, /not of the form/);
+    assert.match((verifier.check('Bearer sk-123') as { detail: string }).detail, /not of the form/);
+    // Of the form fsk_<id>_<secret>, just not a key we issued: unknown, not malformed.
+    for (const wrong of [
+      'fsk_2e7c9d1a_wrongwrong',
+      `${key.slice(0, 13)}short`,
+      `fsk_ffffffff_${'A'.repeat(43)}`,
+    ]) {
+      assert.equal(verifier.check(`Bearer ${wrong}`), {
+        ok: false,
+        detail: 'unknown or revoked API key',
+      });
+    }
     assert.ok(revokeApiKey(file, 'dash board'));
     assert.equal(verifier.check(`Bearer ${key}`), {
       ok: false,

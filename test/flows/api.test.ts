@@ -16,9 +16,9 @@ const device: DeviceView = {
   gateway: 'g',
   online: true,
   since: 1,
-  sensors: [],
+  sensors: [{ id: 'temp', kind: 'temperature', unit: '°C' }],
   actuators: [],
-  readings: {},
+  readings: { led: { value: true, ts: 1 } },
 };
 
 function context(outcome?: CommandOutcome): ApiContext {
@@ -27,6 +27,7 @@ function context(outcome?: CommandOutcome): ApiContext {
     devices: () => [device],
     device: (id) => (id === 'a' ? device : undefined),
     storedDevices: () => ['old'],
+    storedSensors: (id) => (id === 'old' ? ['humidity'] : ['light']),
     readings: (q) => ({
       device: q.device,
       from: q.from,
@@ -80,6 +81,43 @@ test('readings: defaults to the last hour; a device known only from storage is f
       )
     ).status,
     400,
+  );
+});
+
+test('readings: an unknown sensor is a 400 naming the sensors known from birth, readings and store', async () => {
+  const live = await handleApi('readings', req({ id: 'a' }, { sensor: 'nope' }), context());
+  assert.is(live.status, 400);
+  assert.match(
+    (live.body as { message: string }).message,
+    /sensor="nope" is not a sensor of device "a"; known sensors: led, light, temp/,
+  );
+  const stored = await handleApi('readings', req({ id: 'old' }, { sensor: 'nope' }), context());
+  assert.match((stored.body as { message: string }).message, /known sensors: humidity$/);
+  const known = await handleApi('readings', req({ id: 'old' }, { sensor: 'humidity' }), context());
+  assert.is(known.status, 200);
+  const none = { ...context(), storedSensors: () => [] };
+  const empty = await handleApi('readings', req({ id: 'old' }, { sensor: 'x' }), none);
+  assert.match((empty.body as { message: string }).message, /no known sensors yet/);
+});
+
+test('unrouted: a known path with another method is 405 with Allow; an unknown path 404', async () => {
+  const unrouted = (method: string, path: string) =>
+    handleApi('not-found', { ...req({}), method, path }, context());
+  const get = await unrouted('GET', '/api/devices/a/commands/ping');
+  assert.equal([get.status, get.headers], [405, { allow: 'POST' }]);
+  assert.match(
+    (get.body as { message: string }).message,
+    /GET is not allowed on .*; allowed: POST/,
+  );
+  const del = await unrouted('DELETE', '/api/devices/a');
+  assert.equal(
+    [del.status, del.headers, (del.body as { error: string }).error],
+    [405, { allow: 'GET' }, 'method-not-allowed'],
+  );
+  const put = await unrouted('PUT', '/api/nothing/here');
+  assert.equal(
+    [put.status, put.headers, (put.body as { error: string }).error],
+    [404, undefined, 'not-found'],
   );
 });
 
