@@ -4,6 +4,7 @@
  * `allow_anonymous` on a local listener) is treated as one device, bound by its first publish.
  */
 import {
+  BACKEND_TOPIC_ROOT,
   cmdTopic,
   DEVICE_PUBLISH_KINDS,
   type ParsedDeviceTopic,
@@ -29,10 +30,12 @@ export function mayPublish(
 ): AclDecision {
   if (identity.kind === 'service') {
     if (topic.startsWith(`${UPSTREAM_TOPIC_ROOT}/${gatewayId}/`)) return ALLOWED;
+    // The backend's own topics (alerts) are for other backend clients to hear.
+    if (topic.startsWith(`${BACKEND_TOPIC_ROOT}/`)) return ALLOWED;
     if (topic.startsWith('fs/')) {
       return {
         ok: false,
-        detail: `service ${identity.name} may publish under ${UPSTREAM_TOPIC_ROOT}/${gatewayId}/, not to "${topic}"`,
+        detail: `service ${identity.name} may publish under ${UPSTREAM_TOPIC_ROOT}/${gatewayId}/ and ${BACKEND_TOPIC_ROOT}/, not to "${topic}"`,
       };
     }
     return ALLOWED;

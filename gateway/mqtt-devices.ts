@@ -254,7 +254,14 @@ export class MqttDevices {
       );
       return drop();
     }
-    if (info.device === undefined) this.bind(client, info, parsed.deviceId);
+    if (info.device === undefined) {
+      const squatter = this.speaksForAnother(client, info, parsed.deviceId);
+      if (squatter) {
+        this.ctx.ingest.reject(message, 'forbidden', squatter);
+        return drop();
+      }
+      this.bind(client, info, parsed.deviceId);
+    }
     const verdict = await this.ctx.ingest.receive(message);
     if (!verdict.ok) {
       if (verdict.reason === 'outbox-full') return new Error(verdict.detail);
@@ -267,6 +274,18 @@ export class MqttDevices {
       this.ctx.onDeviceReady(device);
     }
     return null;
+  }
+
+  /**
+   * An anonymous client may not take over a device that is online on another connection: on
+   * loopback anyone may connect, but not kick a live device off and write in its name. (The
+   * same client id is MQTT's own takeover, which the broker does before we see a publish.)
+   */
+  private speaksForAnother(client: Client, info: ClientInfo, device: string): string | undefined {
+    if (info.identity.kind !== 'anonymous') return undefined;
+    const current = this.byDevice.get(device);
+    if (!current || current === client || client.id === device) return undefined;
+    return `device ${device} is online on another connection (client id "${current.id}"); anonymous client "${client.id}" may not publish as it`;
   }
 
   private bind(client: Client, info: ClientInfo, device: string): void {

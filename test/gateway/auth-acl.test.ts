@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readDeadLetters } from '../../cli/commands/deadletters.js';
 import type { TelemetryBatch } from '../../contract/index.js';
+import { mayPublish } from '../../gateway/acl.js';
 import { anonymousAllowed, isLoopback } from '../../gateway/broker.js';
 import { CredentialStore } from '../../gateway/credentials.js';
 import {
@@ -89,6 +90,18 @@ test('beyond loopback anonymous clients are refused; provisioned credentials wor
   }
 });
 
+test('ACL: the backend service may publish upstream commands and its own alerts, nothing device-side', () => {
+  const backend = { kind: 'service', name: 'backend' } as const;
+  assert.ok(mayPublish(backend, 'fs/gw/v1/local/cmd', 'local').ok);
+  assert.ok(mayPublish(backend, 'fs/backend/v1/alerts/event', 'local').ok);
+  assert.ok(mayPublish(backend, 'fs/backend/v1/alerts/active', 'local').ok);
+  const asDevice = mayPublish(backend, 'fs/v1/sim-1/telemetry', 'local');
+  assert.not.ok(asDevice.ok);
+  if (!asDevice.ok)
+    assert.match(asDevice.detail, /may publish under fs\/gw\/v1\/local\/ and fs\/backend\/v1\//);
+  assert.not.ok(mayPublish(backend, 'fs/gw/v1/other/cmd', 'local').ok);
+});
+
 test('the anonymous rule follows the host: never beyond loopback, whatever the setting', () => {
   assert.ok(anonymousAllowed('127.0.0.1', 'auto'));
   assert.not.ok(anonymousAllowed('127.0.0.1', 'never'));
@@ -141,6 +154,24 @@ test("ACL: a device may not publish as another, nor subscribe to another one's c
     await publish(devA, 'fs/gw/v1/local/cmd', { device: 'dev-b', id: 'x', name: 'ping', args: {} });
     assert.ok(readDeadLetters(gw.dir, { device: 'dev-a', reason: 'topic' }).length === 1);
     await Promise.all([end(devA), backend.close()]);
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test('on loopback an anonymous client may not take over a device that is online elsewhere', async () => {
+  const gw = await testGateway();
+  try {
+    const real = await device(gw.mqttUrl, 'dev-a');
+    const intruder = await connect(gw.mqttUrl, { clientId: 'qa-intruder' });
+    await publish(intruder, 'fs/v1/dev-a/telemetry', reading(7, 99));
+    const letters = await waitFor(() => {
+      const found = readDeadLetters(gw.dir, { device: 'dev-a', reason: 'forbidden' });
+      return found.length > 0 ? found : undefined;
+    });
+    assert.match(letters[0]?.detail ?? '', /anonymous client "qa-intruder" may not publish as it/);
+    assert.ok(real.connected, 'the real device was not kicked off');
+    await Promise.all([end(real), end(intruder)]);
   } finally {
     await gw.cleanup();
   }
