@@ -5,6 +5,7 @@
  * Espruino syntax check, which fails the build with the location of any construct the
  * interpreter lacks (it parses lazily, so a late error would half-start a board).
  */
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { findPin, getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
@@ -95,6 +96,28 @@ export const MANGLED_PROPERTIES = new RegExp(
     'flag',
     'will',
     'clientId',
+    // Members of our own clock, options and IO objects (never Espruino's, never a payload key).
+    'setTimeout',
+    'clearTimeout',
+    'decimals',
+    'retain',
+    'qos',
+    'username',
+    'kind',
+    'last',
+    'scale',
+    'report',
+    'watch',
+    'bus',
+    'device',
+    'wake',
+    'pin',
+    'topic',
+    'payload',
+    'size',
+    'print',
+    'stop',
+    'start',
   ].join('|')})$`,
 );
 
@@ -112,6 +135,24 @@ export function planLiteral(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * A second minifier after esbuild: UglifyJS's compressor with several passes and top-level
+ * mangling takes another ~9 % off esbuild's output (measured on the shipped configs). esbuild
+ * alone cannot: it does one pass and never renames the IIFE's top-level names. Output is
+ * ES2019 (uglify keeps the input's syntax level; the syntax check below proves it).
+ */
+const uglify = createRequire(import.meta.url)('uglify-js') as {
+  minify(
+    code: string,
+    options: Record<string, unknown>,
+  ): { code?: string; error?: { message: string } };
+};
+export const UGLIFY_OPTIONS = {
+  compress: { passes: 3, unsafe: true, toplevel: true, pure_getters: true },
+  mangle: { toplevel: true },
+  output: { ascii_only: false },
+};
 
 /** esbuild settings shared by the build and the core's syntax test. */
 export const ESPRUINO_ESBUILD = {
@@ -199,14 +240,16 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
   }
 
   const wifi = config.network?.wifi;
-  let network: EspruinoNetwork = { kind: 'none', ssid: '', password: '' };
+  let network: EspruinoNetwork = { kind: 'none', module: '', ssid: '', password: '' };
   if (board.wifi) {
     if (!wifi)
       throw new Error(
         `network.wifi: ${board.name} joins Wi-Fi itself and needs { ssid, password }`,
       );
+    const espruinoWifi = board.id === 'espruino-wifi';
     network = {
-      kind: board.id === 'espruino-wifi' ? 'espruino-wifi' : 'wifi',
+      kind: espruinoWifi ? 'espruino-wifi' : 'wifi',
+      module: espruinoWifi ? 'EspruinoWiFi' : 'Wifi',
       ssid: wifi.ssid,
       password: wifi.password,
     };
@@ -232,9 +275,9 @@ startEspruino({
   plan: ${planLiteral({ ...plan, fw: undefined, board: undefined })},
   drivers: { ${parts.join(', ')} },
   pins: { ${pinTable} },
-  i2c: ${JSON.stringify(i2c)},
-  network: ${JSON.stringify(network)},
-  broker: ${JSON.stringify({ host: broker.host, port: broker.port, username: config.broker?.username ?? null, password: config.broker?.password ?? null })},
+  i2c: ${planLiteral(i2c)},
+  network: ${planLiteral(network)},
+  broker: ${planLiteral({ host: broker.host, port: broker.port, username: config.broker?.username ?? null, password: config.broker?.password ?? null })},
   g: global,
   setTimeout: (f, ms) => setTimeout(f, ms),
   clearTimeout: (id) => clearTimeout(id),
@@ -259,7 +302,13 @@ startEspruino({
     mangleProps: MANGLED_PROPERTIES,
     ...ESPRUINO_ESBUILD,
   });
-  const code = result.outputFiles[0]?.text ?? '';
+  let code = result.outputFiles[0]?.text ?? '';
+  if (options.minify ?? true) {
+    const squeezed = uglify.minify(code, UGLIFY_OPTIONS);
+    if (squeezed.error || squeezed.code === undefined)
+      throw new Error(`uglify-js failed on the ${config.id} bundle: ${squeezed.error?.message}`);
+    code = squeezed.code;
+  }
   const problems = checkEspruinoSyntax(code, `${config.id}.bundle.js`);
   if (problems.length > 0) {
     throw new Error(

@@ -14,6 +14,8 @@ import { createMqttTransport, type NetConnect } from './mqtt-client.js';
 export interface EspruinoNetwork {
   /** `wifi`: require('Wifi') (ESP32, ESP8266); `espruino-wifi`: require('EspruinoWiFi'). */
   kind: 'wifi' | 'espruino-wifi' | 'none';
+  /** The module that joins Wi-Fi (`Wifi`, `EspruinoWiFi`), or '' when kind is `none`. */
+  module: string;
   ssid: string;
   password: string;
 }
@@ -89,7 +91,7 @@ export function startEspruino(start: EspruinoStart) {
 
   const network = start.network;
   if (network.kind === 'none') return run();
-  const wifi = g.require(network.kind === 'wifi' ? 'Wifi' : 'EspruinoWiFi') as WifiModule;
+  const wifi = g.require(network.module) as WifiModule;
   wifi.connect(network.ssid, { password: network.password }, (error) => {
     if (error) start.print(`warn wifi ${error}`);
     // Telemetry carries ms since the epoch: take the time from NTP where the board can.
