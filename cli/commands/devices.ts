@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { PresenceEntry } from '../../contract/index.js';
 import { databasePath, openDatabase } from '../../gateway/store.js';
+import { lockHolder } from '../../lib/data-lock.js';
 import { dataDirOption } from '../options.js';
 
 export function formatDevices(entries: PresenceEntry[], now: number): string {
@@ -49,7 +50,23 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'print JSON (one array) instead of a table', false)
     .action((options: { dataDir: string; json: boolean }) => {
+      if (!existsSync(options.dataDir)) {
+        throw new Error(
+          `data dir ${options.dataDir} does not exist (give --data-dir, or FULLSTACK_DATA_DIR)`,
+        );
+      }
       const entries = readDevices(options.dataDir);
-      console.log(options.json ? JSON.stringify(entries) : formatDevices(entries, Date.now()));
+      const running = lockHolder(options.dataDir) !== undefined;
+      if (options.json) {
+        console.log(JSON.stringify(entries));
+        return;
+      }
+      console.log(formatDevices(entries, Date.now()));
+      // The store keeps the last state it saw; with no gateway running, "online" is history.
+      if (!running && entries.length > 0) {
+        console.log(
+          `(no gateway is running on ${options.dataDir}: this is the state when it last ran)`,
+        );
+      }
     });
 }

@@ -5,6 +5,7 @@ import { startSystemdWatchdog } from '../../deploy/watchdog.js';
 import { startGateway } from '../../gateway/index.js';
 import { runAsTopLevel } from '../../gateway/supervisor/top.js';
 import { systemClock } from '../../lib/clock.js';
+import { acquireDataDirLock } from '../../lib/data-lock.js';
 import { createLogger } from '../../lib/log.js';
 import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
 import { dataDirOption, parseBrokerUrl, parsePort } from '../options.js';
@@ -101,6 +102,8 @@ export function register(program: Command): void {
         'Settings come from --config, then FULLSTACK_GATEWAY_* environment variables.',
     )
     .action(async (options: GatewayCommandOptions) => {
+      // One gateway per data dir (lib/data-lock.ts); a DataDirInUseError names the holder.
+      acquireDataDirLock(options.dataDir, 'gateway');
       const logger = createLogger({ name: 'gateway', level: options.logLevel });
       const gateway = await startGateway({
         host: options.host,

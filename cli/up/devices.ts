@@ -71,7 +71,7 @@ export function simDeviceSpec(options: {
               }
             : {}),
         },
-        logger: logger.child({ child: device.id }),
+        logger,
         killTimeoutMs: 3000,
       });
     },

@@ -1,7 +1,7 @@
 /**
  * Logs of `fullstack up`: everything as JSON lines in <data>/logs/fullstack.log (for `jq` and
- * support), errors also on stderr. The terminal stays readable: the human
- * messages (`FullStack ready`, port fallbacks, restarts) go to stdout as plain lines.
+ * support). The terminal stays readable: it gets only the human messages (`FullStack ready`,
+ * port fallbacks, crashes and restarts, errors), and each error message names the log file.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,13 +15,7 @@ export function upLogger(dataDir: string): { logger: Logger; file: string } {
   const level = process.env.FULLSTACK_LOG_LEVEL ?? 'info';
   const logger = pino(
     { name: 'fullstack', level },
-    pino.multistream([
-      {
-        level: 'debug',
-        stream: pino.destination({ dest: file, append: true, sync: false, mkdir: true }),
-      },
-      { level: 'error', stream: process.stderr },
-    ]),
+    pino.destination({ dest: file, append: true, sync: false, mkdir: true }),
   );
   return { logger, file };
 }

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { checkExposure } from '../../flows/lib/admin-auth.js';
+import { acquireDataDirLock, DataDirInUseError } from '../../lib/data-lock.js';
 import { PortInUseError } from '../../lib/ports.js';
 import { checkSimConfigs, simulatedDevices } from './devices.js';
 import { describeEvent } from './events.js';
@@ -71,6 +72,14 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`fullstack up: ${exposure.message}`);
     return 2;
   }
+  let lock: { release(): void };
+  try {
+    lock = acquireDataDirLock(options.dataDir, 'up');
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(`fullstack up: ${error.message}`);
+    return 2;
+  }
   // Only now touch the data dir: a refused start leaves nothing behind.
   const { logger, file } = upLogger(options.dataDir);
   for (const line of describeFallbacks(ports)) console.log(line);
@@ -125,6 +134,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     await system.supervisor.stop();
     console.log('FullStack stopped');
     logger.flush();
+    lock.release();
     return 0;
   }
   const reason =

@@ -3,11 +3,13 @@
  * the broker carries contract-conformant births and telemetry, the dashboard in a real browser
  * shows every simulated device with a reading that changes, and Ctrl-C leaves no process behind.
  */
+import { spawnSync } from 'node:child_process';
 import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseDeviceMessage } from '../../contract/index.js';
+import { distPath } from '../../lib/paths.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { type RunningUp, startUp } from '../helpers/fullstack-up.js';
 
@@ -28,6 +30,16 @@ test('prints the ready line with the URLs on the chosen ports', () => {
   assert.ok(up.urls.dashboard.includes(`:${up.ports.ui}/`), up.readyLine);
   assert.ok(up.urls.editor.includes(`:${up.ports.ui}`), up.readyLine);
   assert.ok(up.urls.gateway.endsWith(`:${up.ports.gateway}`), up.readyLine);
+});
+
+test('a second fullstack up on the same data dir is refused, naming the first', () => {
+  const second = spawnSync(
+    process.execPath,
+    [distPath('cli', 'main.js'), 'up', '--data-dir', up.dataDir, '--devices', '0'],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  assert.is(second.status, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`in use by \`fullstack up\` \\(pid ${up.child.pid}`));
 });
 
 test('the broker carries contract-conformant births and telemetry from every device', async () => {
