@@ -101,6 +101,7 @@ export class Backend {
 
   start(): void {
     const { options } = this;
+    if (options.database) this.seedFleet();
     this.setState('connecting');
     const client = mqtt.connect(options.url, {
       clientId: options.clientId ?? `fullstack-nodered-${Math.random().toString(16).slice(2, 10)}`,
@@ -155,6 +156,15 @@ export class Backend {
       );
     }
     return this.store;
+  }
+
+  /** The fleet view starts with the last stored readings (see FleetState.seedStored). */
+  private seedFleet(): void {
+    try {
+      this.fleet.seedStored(this.readings().latest());
+    } catch (error) {
+      this.options.warn(`reading the last stored readings failed: ${(error as Error).message}`);
+    }
   }
 
   sendCommand(request: CommandRequest): Promise<CommandOutcome> {

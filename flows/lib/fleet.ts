@@ -12,6 +12,7 @@ import type {
   ReadingValue,
   SensorInfo,
 } from '../../contract/index.js';
+import type { StoredReading } from './store.js';
 
 export interface LatestReading {
   value: ReadingValue;
@@ -49,6 +50,35 @@ export type FleetChange =
 
 export class FleetState {
   private readonly devices = new Map<string, DeviceView>();
+  /** The store's newest readings per device, given at start (see seedStored). */
+  private readonly stored = new Map<string, StoredReading[]>();
+
+  /**
+   * The newest stored readings, read from the store when the backend starts: a device a
+   * gateway reports afterwards starts with its last readings and last-seen time instead of
+   * blanks until new data arrives. Live readings that are newer win.
+   */
+  seedStored(rows: readonly StoredReading[]): void {
+    for (const row of rows) {
+      const list = this.stored.get(row.device) ?? [];
+      list.push(row);
+      this.stored.set(row.device, list);
+    }
+    for (const view of this.devices.values()) this.applyStored(view);
+  }
+
+  private applyStored(view: DeviceView): void {
+    for (const row of this.stored.get(view.device) ?? []) {
+      view.lastSeen = Math.max(view.lastSeen ?? 0, row.rx);
+      const previous = view.readings[row.sensor];
+      if (previous && previous.ts >= row.ts) continue;
+      const unit = view.sensors.find((s) => s.id === row.sensor)?.unit;
+      view.readings[row.sensor] =
+        unit === undefined
+          ? { value: row.value, ts: row.ts }
+          : { value: row.value, ts: row.ts, unit };
+    }
+  }
 
   /** A gateway's whole state: devices it no longer lists are marked offline (it forgot them). */
   applyFull(gateway: string, full: PresenceFull): FleetChange[] {
@@ -112,6 +142,7 @@ export class FleetState {
     if (!view) {
       view = { device, gateway, online: false, since: 0, sensors: [], actuators: [], readings: {} };
       this.devices.set(device, view);
+      this.applyStored(view);
     }
     return view;
   }
@@ -131,6 +162,11 @@ export class FleetState {
       view.fw = entry.birth.fw;
       view.sensors = entry.birth.sensors;
       view.actuators = entry.birth.actuators;
+      // Readings known before the birth (from the store) get their units now.
+      for (const sensor of view.sensors) {
+        const latest = view.readings[sensor.id];
+        if (latest && latest.unit === undefined) latest.unit = sensor.unit;
+      }
     }
     if (!changed) return [];
     const change: FleetChange = {

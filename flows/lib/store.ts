@@ -5,7 +5,7 @@
  * sensor); booleans are stored as 0 and 1.
  */
 import Database from 'better-sqlite3';
-import type { ForwardedTelemetry } from '../../contract/index.js';
+import type { ForwardedTelemetry, ReadingValue } from '../../contract/index.js';
 
 export const ROLLUP_MS = 60_000;
 export const MAX_POINTS = 10_000;
@@ -21,6 +21,15 @@ export const DEFAULT_RETENTION: RetentionOptions = {
   rawMs: 7 * 24 * 3600_000,
   rollupMs: 365 * 24 * 3600_000,
 };
+
+/** A sensor's newest stored reading; `rx` is when the gateway last heard the device. */
+export interface StoredReading {
+  device: string;
+  sensor: string;
+  ts: number;
+  value: ReadingValue;
+  rx: number;
+}
 
 export interface ReadingsQuery {
   device: string;
@@ -63,12 +72,20 @@ CREATE TABLE IF NOT EXISTS rollup_1m (
   count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
   PRIMARY KEY (device, sensor, bucket)
 ) WITHOUT ROWID;
+-- The newest reading per sensor as JSON (booleans stay booleans) and when the device was last
+-- heard, so that the fleet view has them at once after a restart.
+CREATE TABLE IF NOT EXISTS latest (
+  device TEXT NOT NULL, sensor TEXT NOT NULL, ts INTEGER NOT NULL, value TEXT NOT NULL,
+  rx INTEGER NOT NULL,
+  PRIMARY KEY (device, sensor)
+) WITHOUT ROWID;
 `;
 
 export class ReadingStore {
   private readonly db: Database.Database;
   private readonly insertRaw: Database.Statement;
   private readonly upsertRollup: Database.Statement;
+  private readonly upsertLatest: Database.Statement;
   private readonly insertBatch: (items: readonly ForwardedTelemetry[]) => number;
 
   constructor(
@@ -87,6 +104,14 @@ export class ReadingStore {
        ON CONFLICT (device, sensor, bucket) DO UPDATE SET count = count + 1, sum = sum + excluded.sum,
        min = min(min, excluded.min), max = max(max, excluded.max)`,
     );
+    // In an UPDATE every right-hand side reads the old row, so ts and value move together.
+    this.upsertLatest = this.db.prepare(
+      `INSERT INTO latest (device, sensor, ts, value, rx) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device, sensor) DO UPDATE SET rx = max(rx, excluded.rx),
+       ts = CASE WHEN excluded.ts >= ts THEN excluded.ts ELSE ts END,
+       value = CASE WHEN excluded.ts >= ts THEN excluded.value ELSE value END`,
+    );
+    this.backfillLatest();
     this.insertBatch = this.db.transaction((items: readonly ForwardedTelemetry[]) => {
       let stored = 0;
       for (const item of items) {
@@ -104,6 +129,13 @@ export class ReadingStore {
           stored += 1;
           const bucket = Math.floor(item.ts / ROLLUP_MS) * ROLLUP_MS;
           this.upsertRollup.run(item.device, sensor, bucket, value, value, value);
+          this.upsertLatest.run(
+            item.device,
+            sensor,
+            item.ts,
+            JSON.stringify(raw),
+            item.rx ?? item.ts,
+          );
         }
       }
       return stored;
@@ -190,6 +222,26 @@ export class ReadingStore {
         device: string;
       }>
     ).map((r) => r.device);
+  }
+
+  /** The newest stored reading of every device's every sensor, with when it was last heard. */
+  latest(): StoredReading[] {
+    const rows = this.db
+      .prepare('SELECT device, sensor, ts, value, rx FROM latest ORDER BY device, sensor')
+      .all() as Array<{ device: string; sensor: string; ts: number; value: string; rx: number }>;
+    return rows.map((r) => ({ ...r, value: JSON.parse(r.value) as ReadingValue }));
+  }
+
+  /**
+   * A database from before the `latest` table gets it from the raw readings once (booleans
+   * come back as 0/1 there). SQLite takes a bare column of a max() query from the max row.
+   */
+  private backfillLatest(): void {
+    if (this.db.prepare('SELECT 1 FROM latest LIMIT 1').get()) return;
+    this.db.exec(
+      `INSERT OR IGNORE INTO latest (device, sensor, ts, value, rx)
+       SELECT device, sensor, max(ts), CAST(value AS TEXT), max(ts) FROM readings GROUP BY device, sensor`,
+    );
   }
 
   /** Sensor ids with stored readings for one device. */

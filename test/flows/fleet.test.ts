@@ -59,6 +59,27 @@ test('telemetry updates latest readings with units; older and replayed ones only
   assert.is(view?.lastSeen, 3000);
 });
 
+test('seedStored: a device reported later starts with its stored readings, units and last seen', () => {
+  const fleet = new FleetState();
+  fleet.seedStored([
+    { device: 'a', sensor: 'temperature', ts: 1000, value: 19.5, rx: 1200 },
+    { device: 'a', sensor: 'led', ts: 900, value: true, rx: 900 },
+  ]);
+  assert.equal(fleet.snapshot(), [], 'stored readings alone add no device');
+  fleet.applyFull('gw1', full([online('a')], 'gw1'));
+  const view = fleet.get('a');
+  assert.equal(view?.readings, {
+    temperature: { value: 19.5, ts: 1000, unit: '°C' },
+    led: { value: true, ts: 900 },
+  });
+  assert.is(view?.lastSeen, 1200);
+  // A newer live reading wins; an older stored one does not come back.
+  fleet.applyTelemetry('gw1', [reading('a', { temperature: 22 }, 5000)]);
+  fleet.seedStored([{ device: 'a', sensor: 'temperature', ts: 1000, value: 19.5, rx: 1200 }]);
+  assert.is(fleet.get('a')?.readings.temperature?.value, 22);
+  assert.is(fleet.get('a')?.lastSeen, 5000);
+});
+
 test('snapshot is sorted and a copy', () => {
   const fleet = new FleetState();
   fleet.applyFull('gw1', full([online('b'), online('a')], 'gw1'));
@@ -92,7 +113,7 @@ test('parseUpstream: accepts each kind, names the bad field otherwise', () => {
     ],
     ['fs/gw/v1/gw1/devices', { devices: {} }, /devices is not an array/],
     ['fs/gw/v1/gw1/ack', { device: 'a', ack: { ok: true } }, /ack is not/],
-    ['fs/gw/v1/gw1/events', {}, /not one the backend consumes/],
+    ['fs/gw/v1/gw1/events', {}, /events: type is not a string/],
   ];
   for (const [topic, payload, pattern] of cases) {
     const result = parseUpstream(

@@ -1,4 +1,8 @@
 /** ReadingStore: dedupe, queries by sensor/range/step, rollups past raw retention, pruning. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReadingStore, ROLLUP_MS } from '../../flows/lib/store.js';
@@ -16,6 +20,39 @@ test('stores each reading once, booleans as 0/1, and lists devices', () => {
   assert.equal(result.series, { door: [{ ts: 1000, value: 1 }], t: [{ ts: 1000, value: 21.5 }] });
   assert.equal(store.devices(), ['a']);
   store.close();
+});
+
+test('latest: the newest reading per sensor (booleans kept) and last heard; sensors per device', () => {
+  const store = new ReadingStore(':memory:');
+  store.insert([reading('a', { t: 21.5, door: true }, 2000)]);
+  store.insert([{ ...reading('a', { t: 10 }, 1000), rx: 3000 }]);
+  store.insert([reading('b', { t: 5 }, 1500)]);
+  assert.equal(store.latest(), [
+    { device: 'a', sensor: 'door', ts: 2000, value: true, rx: 2000 },
+    { device: 'a', sensor: 't', ts: 2000, value: 21.5, rx: 3000 },
+    { device: 'b', sensor: 't', ts: 1500, value: 5, rx: 1500 },
+  ]);
+  assert.equal(store.sensors('a'), ['door', 't']);
+  assert.equal(store.sensors('nobody'), []);
+  store.close();
+});
+
+test('latest is filled from the raw readings of a database made before it existed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-store-'));
+  try {
+    const file = join(dir, 'readings.db');
+    const old = new ReadingStore(file);
+    old.insert([reading('a', { t: 20 }, 1000), reading('a', { t: 21 }, 2000)]);
+    old.close();
+    const db = new Database(file);
+    db.exec('DELETE FROM latest');
+    db.close();
+    const reopened = new ReadingStore(file);
+    assert.equal(reopened.latest(), [{ device: 'a', sensor: 't', ts: 2000, value: 21, rx: 2000 }]);
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('steps bucket the raw readings (average, min, max, count); sensor and range filter', () => {
