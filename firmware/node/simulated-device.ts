@@ -7,6 +7,7 @@
 import { SerialPortMock } from 'serialport';
 import type { OfflineReason } from '../../contract/payloads.js';
 import { getBoard } from '../../hardware/boards/index.js';
+import type { DeviceConfig } from '../../hardware/config/types.js';
 import {
   createVirtualFirmataBoard,
   VIRTUAL_BOARD_IDS,
@@ -39,6 +40,9 @@ export async function startSimulatedDevice(
   const board = options.board ?? getBoard(options.config.board);
   const id = options.id ?? options.config.id;
   const clock = options.clock;
+  // A device run under another id (`fullstack up --devices 5` runs sim-4 from sim-1's config)
+  // gets a world of its own: the seed is mixed with the id, or sim-4 would echo sim-1.
+  if (id !== options.config.id) options = { ...options, config: reseeded(options.config, id) };
   if ((VIRTUAL_BOARD_IDS as readonly string[]).includes(board.id)) {
     const virtual = createVirtualFirmataBoard({ device: options.config, clock });
     const path = `/dev/fullstack-virtual-${id}-${process.pid}`;
@@ -88,4 +92,11 @@ export async function startSimulatedDevice(
       world.close();
     },
   };
+}
+
+export function reseeded(config: DeviceConfig, id: string): DeviceConfig {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  const seed = ((config.simulation?.seed ?? 1) + hash) >>> 0;
+  return { ...config, simulation: { ...config.simulation, seed } };
 }

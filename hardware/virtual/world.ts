@@ -34,6 +34,10 @@ export interface WorldOptions {
   /** Largest excursion of a fixed light level, 0-1 (default 0: a fixed level stays exact).
    *  Passing clouds, for a demo. */
   lightNoise?: number;
+  /** Largest excursion of the humidity, % (default 0: stays as set). */
+  humidityNoise?: number;
+  /** Largest excursion of the pressure, Pa (default 0: stays as set). */
+  pressureNoise?: number;
 }
 
 export type WorldChange =
@@ -73,6 +77,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
   private readonly noise: number;
   private readonly noisePeriodMs: number;
   private readonly lightNoise: number;
+  private readonly humidityNoise: number;
+  private readonly pressureNoise: number;
   private humidity: number;
   private pressure: number;
   private fixedTemperature: number | null = null;
@@ -96,6 +102,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
       DAY_MS,
     );
     this.lightNoise = checkNumber('lightNoise', options.lightNoise ?? 0, 0, 1);
+    this.humidityNoise = checkNumber('humidityNoise', options.humidityNoise ?? 0, 0, 50);
+    this.pressureNoise = checkNumber('pressureNoise', options.pressureNoise ?? 0, 0, 5000);
     this.humidity = checkNumber('humidity', options.humidity ?? 45, 0, 100);
     this.pressure = checkNumber('pressure', options.pressure ?? 101325, 30000, 110000);
     this.fixedLight =
@@ -131,7 +139,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
   }
 
   readHumidity(): number {
-    return this.humidity;
+    if (this.humidityNoise === 0) return this.humidity;
+    return Math.min(100, Math.max(0, this.humidity + this.humidityNoise * this.smoothNoise(3)));
   }
 
   setHumidity(percent: number): void {
@@ -141,7 +150,8 @@ export class World extends EventEmitter<{ change: [WorldChange] }> {
 
   /** Air pressure in Pa. */
   readPressure(): number {
-    return this.pressure;
+    if (this.pressureNoise === 0) return this.pressure;
+    return this.pressure + this.pressureNoise * this.smoothNoise(4);
   }
 
   setPressure(pascal: number): void {
@@ -251,6 +261,8 @@ export const WORLD_SETTINGS = [
   'light',
   'noisePeriodMs',
   'lightNoise',
+  'humidityNoise',
+  'pressureNoise',
 ] as const;
 
 /** World options from a device config's `simulation` block; unknown keys are an error. */

@@ -120,4 +120,29 @@ test('bad settings are refused with the field, the value and what is allowed', (
   });
 });
 
+test('humidity and pressure wander only when their noise is set, within bounds', () => {
+  const clock = new ManualClock(0);
+  const still = createWorld({ clock, humidity: 50, pressure: 100000 });
+  const moving = createWorld({
+    clock,
+    humidity: 50,
+    pressure: 100000,
+    humidityNoise: 4,
+    pressureNoise: 120,
+    noisePeriodMs: 1000,
+  });
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    clock.advance(500);
+    assert.is(still.readHumidity(), 50);
+    assert.is(still.readPressure(), 100000);
+    const h = moving.readHumidity();
+    const p = moving.readPressure();
+    assert.ok(h >= 46 && h <= 54, `humidity ${h}`);
+    assert.ok(p >= 99880 && p <= 100120, `pressure ${p}`);
+    seen.add(`${h.toFixed(3)}/${p.toFixed(1)}`);
+  }
+  assert.ok(seen.size > 10, 'the values moved');
+});
+
 test.run();
