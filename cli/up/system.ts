@@ -72,6 +72,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           httpPort: ports.gateway.port,
           dataDir,
           logger: logger.child({ child: 'gateway' }),
+          // FULLSTACK_GATEWAY_* overrides (rate limits, disk budget, serial boards) apply here too.
+          env: process.env,
         });
         backend = gateway.backend;
         urls.mqtt = gateway.mqttUrl;
