@@ -2,6 +2,8 @@
  * Turns a run's figures into the console summary, the one-line JSON result and
  * docs/benchmarks.md (regenerated on every run that writes docs; edit the text here).
  */
+
+import { int, kib, mib, round, table } from './format.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
@@ -15,8 +17,10 @@ export interface BenchFigures {
   /** The broker's fixed-rate run is skipped by --quick. */
   broker: { throughput: LoadFigures; rate: LoadFigures | undefined };
   idle: IdleFigures | undefined;
+  /** The same idle devices on a plain broker (full runs only). */
+  idleBroker: IdleFigures | undefined;
   profile: ProfileSummary | undefined;
-  /** bench/firmware-budget.ts figures, or why it failed; undefined: not run (--no-firmware). */
+  /** bench/firmware-budget.ts figures, or why it failed; undefined: not run (--quick, --no-firmware). */
   firmware: Record<string, number> | { failed: string } | undefined;
   wallSeconds: number;
 }
@@ -34,14 +38,6 @@ export interface Summary {
   duplicates: number;
   ratioToBroker: number;
 }
-
-const round = (n: number, digits = 0) => {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-};
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const mib = (bytes: number) => `${round(bytes / 2 ** 20, 1)} MiB`;
-const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
 
 export function summarize(f: BenchFigures): Summary {
   const g = f.gateway;
@@ -137,9 +133,19 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
   ];
 }
 
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+const IDLE_ROWS: Array<[string, (i: IdleFigures) => string]> = [
+  ['devices connected', (i) => `${int(i.connected)} of ${int(i.devices)}`],
+  ['connecting took', (i) => `${round(i.connectMs / 1000, 1)} s`],
+  [
+    'RSS before / connected / settled',
+    (i) =>
+      `${mib(i.baselineRssBytes)} / ${mib(i.justConnectedRssBytes)} / ${mib(i.connectedRssBytes)} (after ${i.settleMs / 1000} s)`,
+  ],
+  ['**per device**', (i) => `**${kib(i.bytesPerDevice)}**`],
+];
+
+function idleRows(gw: IdleFigures, br: IdleFigures | undefined): string[][] {
+  return IDLE_ROWS.map(([name, cell]) => [name, cell(gw), br ? cell(br) : 'not run (--quick)']);
 }
 
 /** The console summary (stdout), before the JSON line. */
@@ -154,8 +160,15 @@ export function consoleReport(f: BenchFigures): string {
   section('Throughput', f.gateway.throughput, f.broker.throughput);
   section('Fixed rate', f.gateway.rate, f.broker.rate);
   if (f.idle) {
+    const i = f.idle;
     out.push(
-      `\nIdle: ${int(f.idle.connected)} devices, ${kib(f.idle.bytesPerDevice)} of gateway RSS each (${mib(f.idle.baselineRssBytes)} → ${mib(f.idle.connectedRssBytes)})`,
+      `\nIdle: ${int(i.connected)} devices, ${kib(i.bytesPerDevice)} of gateway RSS each (${mib(i.baselineRssBytes)} → ${mib(i.connectedRssBytes)})`,
+    );
+  }
+  if (f.idleBroker) {
+    const i = f.idleBroker;
+    out.push(
+      `Idle, plain broker: ${int(i.connected)} devices, ${kib(i.bytesPerDevice)} of RSS each (${mib(i.baselineRssBytes)} → ${mib(i.connectedRssBytes)})`,
     );
   }
   const c = f.gateway.counts;
@@ -230,7 +243,9 @@ export function markdownReport(f: BenchFigures): string {
     parts.push(
       '## Memory per idle device',
       '',
-      `${int(f.idle.connected)} of ${int(f.idle.devices)} devices connected (in ${round(f.idle.connectMs / 1000, 1)} s), each subscribed to its \`cmd\` topic and having sent its birth: gateway RSS ${mib(f.idle.baselineRssBytes)} before, ${mib(f.idle.justConnectedRssBytes)} as the last one connected, ${mib(f.idle.connectedRssBytes)} after ${f.idle.settleMs / 1000} s idle: **${kib(f.idle.bytesPerDevice)} per device**.`,
+      'Each device subscribed to its `cmd` topic and sent its retained birth; RSS before, as the last one connected, and after a quiet spell.',
+      '',
+      table(['', 'gateway', 'plain Aedes broker'], idleRows(f.idle, f.idleBroker)),
       '',
     );
   }

@@ -155,8 +155,8 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
     twoLoads(ctx, target, 'br', !o.quick),
   );
 
-  // The last two side by side, to keep --quick short: idle memory reads only the gateway's
-  // RSS, and the firmware budget (bench/firmware-budget.ts) measures sizes, not time.
+  // The last two side by side: idle memory reads only the gateway's RSS, and the firmware
+  // budget (bench/firmware-budget.ts, not in --quick) measures sizes, not time.
   const idleRun = async (): Promise<BenchFigures['idle']> => {
     if (o.idleDevices === 0) return undefined;
     ctx.log(`idle: ${o.idleDevices} devices on a fresh gateway…`);
@@ -179,12 +179,24 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
   };
   const [idle, firmware] = await Promise.all([idleRun(), firmwareRun()]);
 
+  // The same idle devices on a fresh plain broker, for what Aedes alone costs per connection
+  // (not in --quick: another 10,000 handshakes take about a minute here).
+  let idleBroker: BenchFigures['idleBroker'];
+  if (!o.quick && o.idleDevices > 0) {
+    ctx.log(`idle: ${o.idleDevices} devices on a fresh plain broker…`);
+    idleBroker = await withTarget(ctx, startBrokerTarget, (target) =>
+      measureIdle(target, o.idleDevices, o.workers, 10_000),
+    );
+    ctx.log(`idle (plain broker): ${Math.round(idleBroker.bytesPerDevice)} bytes per device`);
+  }
+
   return {
     machine,
     options: o,
     gateway,
     broker,
     idle,
+    idleBroker,
     profile,
     firmware,
     wallSeconds: (Date.now() - t0) / 1000,
