@@ -1,8 +1,12 @@
-/** `fullstack device run <config>`: run one device (simulated, a USB Firmata board, or a Pi). */
+/**
+ * `fullstack device run <config>`: run one device (simulated, a USB Firmata board, or a Pi);
+ * `fullstack device host <config>`: the same from A/B firmware slots, for OTA (device-host.ts).
+ */
 import { type Command, Option } from 'commander';
 import { runDevice } from '../../firmware/node/run-device.js';
 import { PARENT_PID_ENV, stopWhenParentDies } from '../../lib/parent-watch.js';
 import { parseBrokerUrl, parseDeviceId } from '../options.js';
+import { registerDeviceHost } from './device-host.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'];
 
@@ -59,4 +63,5 @@ export function register(program: Command): void {
         await runDevice({ configPath, ...opts });
       },
     );
+  registerDeviceHost(device);
 }

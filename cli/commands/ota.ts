@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { GATEWAY_ID_PATTERN } from '../../contract/topics.js';
-import { bundleFromConfig, bundleFromFile } from '../../firmware/flash/bundle-source.js';
+import { bundleFromFile, otaBundleFromConfig } from '../../firmware/flash/bundle-source.js';
+import { DEFAULT_TRIAL_MS } from '../../firmware/ota/node-device.js';
 import type { OtaEvent } from '../../firmware/ota/protocol.js';
 import { OtaError, type OtaResult, sendOta } from '../../firmware/ota/sender.js';
 import { UpstreamOtaLink } from '../../firmware/ota/upstream-link.js';
@@ -94,7 +95,7 @@ export async function runOta(
   }
   const bundle = options.bundle
     ? await bundleFromFile(options.bundle, options.fw)
-    : await bundleFromConfig(config!, {});
+    : await otaBundleFromConfig(config!, { trialMs: DEFAULT_TRIAL_MS });
   const credential =
     options.username !== undefined
       ? { username: options.username, password: options.password ?? '' }

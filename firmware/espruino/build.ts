@@ -96,6 +96,9 @@ export const MANGLED_PROPERTIES = new RegExp(
     'flag',
     'will',
     'clientId',
+    // The core's optional extensions (OTA), ours on both sides.
+    'extraCommands',
+    'birthAcknowledged',
     // Members of our own clock, options and IO objects (never Espruino's, never a payload key).
     'setTimeout',
     'clearTimeout',
@@ -166,6 +169,10 @@ export interface EspruinoBuildOptions {
   /** Overrides the config's broker.url. */
   brokerUrl?: string;
   minify?: boolean;
+  /** Include the OTA receiver (opt-in: it costs bytes and vars): the ota-* commands writing to
+   *  Storage slots, a trial of `trialMs` for the next firmware, and fsConfirmBoot() (the
+   *  flasher's loader) called on an acknowledged birth. For boards flashed with the loader. */
+  ota?: { trialMs: number };
 }
 
 export interface EspruinoBundle {
@@ -268,6 +275,20 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
   const pinTable = Object.entries(pins)
     .map(([name, id]) => `${JSON.stringify(name)}: ${id}`)
     .join(', ');
+  const ota = options.ota;
+  if (ota) {
+    imports.push(
+      `import { espruinoOtaCommands } from ${JSON.stringify(repoPath('firmware', 'ota', 'espruino-device.ts'))};`,
+    );
+  }
+  // With OTA the loader's rollback timer is live: clearTimeout() without an id would clear it.
+  const otaMembers = ota
+    ? `extraCommands: espruinoOtaCommands(global, ${Math.round(ota.trialMs)}),
+  birthAcknowledged: () => { if (global.fsConfirmBoot) global.fsConfirmBoot(); },`
+    : '';
+  const clearTimer = ota
+    ? '(id) => { if (id !== undefined && id !== null) clearTimeout(id); }'
+    : '(id) => clearTimeout(id)';
   const entry = `
 import { startEspruino } from ${JSON.stringify(repoPath('firmware', 'espruino', 'main.ts'))};
 ${imports.join('\n')}
@@ -280,9 +301,10 @@ startEspruino({
   broker: ${planLiteral({ host: broker.host, port: broker.port, username: config.broker?.username ?? null, password: config.broker?.password ?? null })},
   g: global,
   setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (id) => clearTimeout(id),
+  clearTimeout: ${clearTimer},
   now: () => Date.now(),
   print: (text) => console.log(text),
+  ${otaMembers}
 });
 `;
   const result = await build({

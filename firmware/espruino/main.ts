@@ -4,6 +4,7 @@
  * (build.ts) calls `startEspruino` with the plan and pin table it generated from the config.
  */
 
+import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
 import { startCore } from '../core/runtime.js';
 import type { LogLevel, RuntimePlan } from '../core/types.js';
@@ -32,6 +33,10 @@ export interface EspruinoStart {
   clearTimeout(id: unknown): void;
   now(): number;
   print(text: string): void;
+  /** A bundle built with OTA (build option `ota`): the ota-* commands and the loader's
+   *  fsConfirmBoot() on an acknowledged birth. Absent otherwise. */
+  extraCommands?: ExtraCommands;
+  birthAcknowledged?: () => void;
 }
 
 interface StorageModule {
@@ -82,6 +87,8 @@ export function startEspruino(start: EspruinoStart) {
       username: start.broker.username,
       password: start.broker.password,
       random: Math.random,
+      extraCommands: start.extraCommands,
+      birthAcknowledged: start.birthAcknowledged,
       reboot() {
         if (g.E.reboot) g.E.reboot();
         else if (g.load) g.load();

@@ -46,3 +46,28 @@ export async function bundleFromConfig(
     warnings: built.warnings,
   };
 }
+
+/**
+ * The firmware `fullstack ota` sends for a device config: for an Espruino board the Espruino
+ * bundle built with OTA (so it can take the next update too); for a Node board (a Pi, a
+ * Firmata board driven from Node) the Node firmware that `fullstack device host` runs
+ * (firmware/node/node-bundle.ts). Loaded lazily, like bundleFromConfig.
+ */
+export async function otaBundleFromConfig(
+  configPath: string,
+  options: { trialMs: number },
+): Promise<EspruinoBundle> {
+  const [{ loadDeviceConfig }, { getBoard }] = await Promise.all([
+    import('../../hardware/config/index.js'),
+    import('../../hardware/boards/index.js'),
+  ]);
+  const config = loadDeviceConfig(configPath);
+  if (getBoard(config.board).target === 'espruino') {
+    const { buildEspruinoBundle } = await import('../espruino/build.js');
+    const built = await buildEspruinoBundle({ config, ota: { trialMs: options.trialMs } });
+    return { code: built.code, filename: `${config.id}.bundle.js`, fw: built.plan.fw };
+  }
+  const { buildNodeBundle } = await import('../node/node-bundle.js');
+  const built = buildNodeBundle(config);
+  return { code: built.code, filename: `${config.id}.firmware.cjs`, fw: built.fw };
+}

@@ -6,7 +6,9 @@
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { getBoard } from '../../hardware/boards/index.js';
-import { loadDeviceConfig } from '../../hardware/config/index.js';
+import { loadDeviceConfig, parseDeviceConfig } from '../../hardware/config/index.js';
+import type { DeviceConfig } from '../../hardware/config/types.js';
+import { nodeOtaCommands, reportBirthToHost } from '../ota/node-device.js';
 import { createFileBootStore } from './boot-store.js';
 import { startFirmataDevice } from './firmata-device.js';
 import { startRaspiDevice } from './raspi-device.js';
@@ -22,6 +24,23 @@ export interface RunDeviceOptions {
   /** Devices' state directory: the boot counter is <stateDir>/<id>/boot. */
   stateDir: string;
   logLevel: string;
+  /** The config itself, already read (a hosted firmware slot carries it); else configPath. */
+  config?: DeviceConfig;
+  /** The firmware id the birth reports (a hosted slot's own; default fullstack/<version>). */
+  fw?: string;
+}
+
+/** The trial a new firmware gets, from the host (FULLSTACK_OTA_TRIAL_MS); undefined: default. */
+function otaTrialMs(): number | undefined {
+  const text = process.env.FULLSTACK_OTA_TRIAL_MS;
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1000) {
+    throw new Error(
+      `FULLSTACK_OTA_TRIAL_MS is "${text}" (allowed: an integer number of ms, at least 1000)`,
+    );
+  }
+  return value;
 }
 
 export async function runDevice(options: RunDeviceOptions): Promise<void> {
@@ -29,7 +48,9 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
     { name: 'fullstack-device', level: options.logLevel },
     pino.destination({ dest: 2, sync: true }),
   );
-  const config = loadDeviceConfig(options.configPath);
+  const config = options.config
+    ? parseDeviceConfig(JSON.stringify(options.config), options.configPath)
+    : loadDeviceConfig(options.configPath);
   const board = getBoard(config.board);
   const id = options.id ?? config.id;
   const brokerUrl = options.broker ?? config.broker?.url;
@@ -48,6 +69,12 @@ export async function runDevice(options: RunDeviceOptions): Promise<void> {
     // (`fullstack up` provisions its simulated devices this way when it listens beyond loopback).
     username: process.env.FULLSTACK_MQTT_USERNAME,
     password: process.env.FULLSTACK_MQTT_PASSWORD,
+    fw: options.fw,
+    // Under `fullstack device host` (which sets FULLSTACK_OTA_DIR) the device takes the ota-*
+    // commands and tells the host when its birth was acknowledged, confirming a trial boot;
+    // run on its own, the table is empty and the report goes nowhere.
+    extraCommands: nodeOtaCommands({ trialMs: otaTrialMs() }),
+    birthAcknowledged: reportBirthToHost,
   };
   let exitCode = 0;
   let unplugged: () => void = () => {};

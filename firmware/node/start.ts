@@ -7,6 +7,7 @@ import { getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { type Logger, silentLogger } from '../../lib/log.js';
+import type { ExtraCommands } from '../core/commands.js';
 import { ALL_DRIVERS } from '../core/drivers/index.js';
 import { buildPlan } from '../core/plan.js';
 import { type CoreRuntime, type CoreState, startCore } from '../core/runtime.js';
@@ -37,6 +38,12 @@ export interface StartDeviceOptions {
   /** Reconnect backoff (default: 0.5 s doubling to 30 s, 50% jitter). */
   backoff?: BackoffPolicy;
   random?: () => number;
+  /** The firmware id in the birth (default fullstack/<version>); a hosted OTA slot's own fw. */
+  fw?: string;
+  /** Commands beyond the core's (OTA's `ota-*` under the firmware host: nodeOtaCommands()). */
+  extraCommands?: ExtraCommands;
+  /** Runs when a birth was acknowledged (under the firmware host: reportBirthToHost()). */
+  birthAcknowledged?: () => void;
 }
 
 export interface DeviceRuntime {
@@ -54,7 +61,7 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
     config: options.config,
     board,
     parts: catalogPartFacts(),
-    fw: firmwareId(),
+    fw: options.fw ?? firmwareId(),
     id: options.id ?? null,
     sysIntervalMs: options.sysIntervalMs ?? null,
   });
@@ -83,6 +90,8 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
       username: options.username ?? options.config.broker?.username ?? null,
       password: options.password ?? options.config.broker?.password ?? null,
       random: options.random ?? Math.random,
+      extraCommands: options.extraCommands,
+      birthAcknowledged: options.birthAcknowledged,
       // A Node device "reboots" in-process: a clean goodbye, then a new boot with seq from 1.
       reboot: () => {
         if (stopping) return;
