@@ -125,6 +125,27 @@ export function parseRules(input: unknown): AlertRule[] {
   });
 }
 
+export const RECENT_EVENTS = 50;
+
+/**
+ * The alert events a dashboard lists as "recent", newest first, at most `max`: kept by the
+ * alerts node so that a page opened (or reloaded) later shows them too.
+ */
+export class RecentAlertEvents {
+  private list: AlertEvent[] = [];
+
+  constructor(private readonly max = RECENT_EVENTS) {}
+
+  add(events: readonly AlertEvent[]): void {
+    this.list = [...events].reverse().concat(this.list).slice(0, this.max);
+  }
+
+  /** Newest first (a copy). */
+  all(): AlertEvent[] {
+    return [...this.list];
+  }
+}
+
 export class AlertEngine {
   private readonly active = new Map<string, ActiveAlert>();
   /** Last reading time per stale rule and device. */

@@ -1,7 +1,8 @@
 /**
  * `fullstack alerts`: evaluates alert rules (threshold with hysteresis, no data for N minutes)
  * on the readings wired into it. Output 1: each alert as it is raised or cleared. Output 2:
- * every active alert, whenever that list changes or a message with topic "alerts" asks.
+ * every active alert, whenever that list changes or a message with topic "alerts" asks, with
+ * `msg.events`: the recent events, newest first (so a dashboard opened later lists them too).
  * Each event is also published on the backend broker: `fs/backend/v1/alerts/event` (QoS 1)
  * and the active list, retained, on `fs/backend/v1/alerts/active`.
  */
@@ -11,7 +12,7 @@ import {
   type ForwardedTelemetry,
   type ReadingValue,
 } from '../../contract/index.js';
-import { AlertEngine, type AlertEvent, parseRules } from '../lib/alerts.js';
+import { AlertEngine, type AlertEvent, parseRules, RecentAlertEvents } from '../lib/alerts.js';
 import { backendOf } from './backend-of.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './types.js';
 
@@ -70,9 +71,15 @@ export default function register(RED: NodeAPI): void {
           : { fill: 'green', shape: 'dot', text: 'no alerts' },
       );
     };
-    const activeMessage = (): NodeMessage => ({ topic: 'alerts', payload: engine.activeAlerts() });
+    const recent = new RecentAlertEvents();
+    const activeMessage = (): NodeMessage => ({
+      topic: 'alerts',
+      payload: engine.activeAlerts(),
+      events: recent.all(),
+    });
     const emit = (events: AlertEvent[]) => {
       if (events.length === 0) return;
+      recent.add(events);
       for (const event of events) {
         this.send([{ topic: `${event.device}/${event.rule}`, payload: event }, null]);
         backend

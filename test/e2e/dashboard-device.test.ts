@@ -122,9 +122,10 @@ test('an actuator control round-trips to the device, which changes state, and sh
     .getByText(/ack ok/)
     .waitFor();
   assert.is(ctx.device.state.fan_led, true);
-  assert.match((await control.locator('.fs-actuator-state').textContent()) ?? '', /state: true/);
+  // An LED's state reads on/off, not true/false.
+  assert.is((await control.locator('.fs-actuator-state').textContent())?.trim(), 'state: on');
   await control.locator('button.fs-off').click();
-  await control.locator('.fs-actuator-state').getByText('state: false').waitFor();
+  await control.locator('.fs-actuator-state').getByText('state: off').waitFor();
   assert.is(ctx.device.state.fan_led, false);
   const last = ctx.device.commands[ctx.device.commands.length - 1];
   assert.equal([last?.name, last?.args], ['set', { actuator: 'fan_led', value: false }]);

@@ -128,9 +128,55 @@ test('the alerts page shows an alert raised by the shipped rules, and its cleari
       events.filter((e) => e.rule === 'too-hot').map((e) => e.state),
       ['raised', 'cleared'],
     );
+    // After a reload the recent events are still listed (the alerts node keeps them).
+    await page.reload();
+    await page.getByText('No active alerts.').waitFor({ timeout: 20_000 });
+    await page
+      .locator('.fs-event-cleared')
+      .getByText(/back to 33/)
+      .waitFor();
+    await page
+      .locator('.fs-event-raised')
+      .getByText(/greenhouse temp is 41/)
+      .waitFor();
   } finally {
     await page.close();
     await watcher.endAsync();
+  }
+});
+
+test('a boolean reading is on/off; after a Node-RED restart the last stored readings and last seen show at once', async (ctx) => {
+  await publish(ctx, 'telemetry', batch([reading('greenhouse', { led: true })]));
+  const led = row(ctx.page, 'greenhouse').locator('[data-sensor="led"] .fs-value');
+  await led.getByText('on', { exact: true }).waitFor({ timeout: 20_000 });
+  await ctx.nodeRed.stop();
+  ctx.nodeRed = await startNodeRed({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: ctx.dataDir,
+    mqtt: { url: ctx.broker.url },
+    logger: silentLogger(),
+  });
+  // Only the retained full state arrives: no new telemetry after the restart.
+  const page = await ctx.browser.newPage();
+  try {
+    await page.goto(ctx.nodeRed.dashboardUrl);
+    const greenhouse = row(page, 'greenhouse');
+    await greenhouse
+      .locator('[data-sensor="temperature"] .fs-value')
+      .getByText('22.25')
+      .waitFor({ timeout: 20_000 });
+    assert.is(
+      (await greenhouse.locator('[data-sensor="led"] .fs-value').textContent())?.trim(),
+      'on',
+    );
+    assert.is(
+      (await greenhouse.locator('[data-sensor="temp"] .fs-value').textContent())?.trim(),
+      '33',
+    );
+    assert.not.match((await greenhouse.locator('.fs-seen').textContent()) ?? '', /–/);
+  } finally {
+    await page.close();
   }
 });
 

@@ -1,7 +1,7 @@
 /** Alert rules: validation, threshold with hysteresis (above and below), stale data. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AlertEngine, parseRules } from '../../flows/lib/alerts.js';
+import { AlertEngine, parseRules, RecentAlertEvents } from '../../flows/lib/alerts.js';
 
 test('parseRules names the rule and the field of every problem', () => {
   const cases: Array<[unknown, RegExp]> = [
@@ -80,6 +80,28 @@ test('stale: raised after N minutes without data, cleared by the next reading', 
   assert.equal(
     engine.activeAlerts().map((a) => a.device),
     ['b'],
+  );
+});
+
+test('RecentAlertEvents: newest first, at most max', () => {
+  const engine = new AlertEngine(
+    parseRules([{ id: 'hot', type: 'threshold', sensor: 't', above: 1 }]),
+  );
+  const recent = new RecentAlertEvents(3);
+  recent.add(engine.onReadings('a', { t: 5 }, 1));
+  recent.add([...engine.onReadings('a', { t: 0 }, 2), ...engine.onReadings('b', { t: 5 }, 3)]);
+  assert.equal(
+    recent.all().map((e) => [e.device, e.state, e.ts]),
+    [
+      ['b', 'raised', 3],
+      ['a', 'cleared', 2],
+      ['a', 'raised', 1],
+    ],
+  );
+  recent.add(engine.onReadings('b', { t: 0 }, 4));
+  assert.equal(
+    recent.all().map((e) => e.ts),
+    [4, 3, 2],
   );
 });
 

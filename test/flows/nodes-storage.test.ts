@@ -131,6 +131,18 @@ test('alerts: raised above the threshold, cleared only past the hysteresis, publ
   );
   assert.equal((active[0]!.payload as unknown[]).length, 1);
   assert.equal(active[active.length - 1]?.payload, []);
+  // Asked later (a dashboard page opened after the fact), the recent events come too.
+  node.receive({ topic: 'alerts' });
+  await until(() => active.length >= 3, 'the answer to an ask');
+  const answer = active[active.length - 1] as {
+    payload: unknown[];
+    events?: Array<{ state: string }>;
+  };
+  assert.equal(answer.payload, []);
+  assert.equal(
+    answer.events?.map((e) => e.state),
+    ['cleared', 'raised'],
+  );
   assert.is((published[0] as { rule: string }).rule, 'hot');
   await watcher.endAsync();
 });
