@@ -1,6 +1,7 @@
 /**
  * systemd units for a FullStack installation on a Raspberry Pi: the gateway, Node-RED, and one
- * device runtime per device config (a template unit, `fullstack-device@<id>`). Each runs as a
+ * device runtime per device config (a template unit, `fullstack-device@<id>`, run by the
+ * firmware host for over-the-air updates). Each runs as a
  * dedicated system user, restarts on failure, logs to journald, and may write only its data
  * directory. Pure functions of an InstallPlan, so `--dry-run` and the tests see exactly what
  * would be written.
@@ -60,6 +61,8 @@ function service(
     identifier: string;
     watchdog: boolean;
     groups: string[];
+    /** Extra [Service] lines, after the defaults. */
+    extra?: string[];
   },
 ): string {
   const exec = [plan.node, `${plan.root}/bin/fullstack.js`, ...options.args].map(quote).join(' ');
@@ -99,6 +102,7 @@ function service(
       'ProtectHome=yes',
       'PrivateTmp=yes',
       `ReadWritePaths=${plan.dataDir}`,
+      ...(options.extra ?? []),
     ]),
     section('Install', ['WantedBy=multi-user.target']),
   ].join('\n\n')}\n`;
@@ -155,19 +159,25 @@ export function renderUnits(plan: InstallPlan): UnitFile[] {
       content: service(plan, {
         description: 'FullStack device runtime %i',
         after: [GATEWAY_UNIT],
+        // `device host` runs the device's firmware from A/B slots in
+        // <data>/devices/<id>/firmware, so `fullstack ota` can update it with rollback; the
+        // config installs the first firmware. The boot counter is <data>/devices/<id>/boot.
         args: [
           'device',
-          'run',
+          'host',
           `${plan.configDir}/%i.json`,
           '--broker',
           broker,
           '--state-dir',
-          `${plan.dataDir}/devices/%i`,
+          `${plan.dataDir}/devices`,
         ],
         identifier: 'fullstack-device-%i',
         watchdog: false,
         // Sensors on the Pi's header: GPIO, I2C, SPI; serial for UART parts.
         groups: plan.hardwareGroups,
+        // SIGTERM to the host only: it stops the firmware child itself, which then says
+        // goodbye once (a second SIGTERM from systemd would kill the child mid-goodbye).
+        extra: ['KillMode=mixed'],
       }),
     },
   ];

@@ -113,8 +113,10 @@ test('every unit: dedicated user, restart on failure, journald, writes only its 
   const device = unit(out, 'fullstack-device@.service');
   assert.match(
     device,
-    /^ExecStart=.* device run \/etc\/fullstack\/devices\/%i\.json --broker mqtt:\/\/127\.0\.0\.1:1883/m,
+    /^ExecStart=.* device host \/etc\/fullstack\/devices\/%i\.json --broker mqtt:\/\/127\.0\.0\.1:1883 --state-dir \/var\/lib\/fullstack\/devices$/m,
   );
+  // The firmware host stops its child itself: systemd signals only the host.
+  assert.match(device, /^KillMode=mixed$/m);
   assert.match(device, /^SupplementaryGroups=dialout gpio i2c spi$/m);
   assert.match(
     unit(out, 'fullstack-nodered.service'),
