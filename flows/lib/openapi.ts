@@ -148,7 +148,13 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Stored readings, raw or in buckets of `step`',
           parameters: [
             deviceId,
-            { name: 'sensor', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'sensor',
+              in: 'query',
+              description:
+                'one sensor of the device; an unknown one is a 400 naming the known ones',
+              schema: { type: 'string' },
+            },
             {
               name: 'from',
               in: 'query',
@@ -209,7 +215,7 @@ export function openApiDocument(): Record<string, unknown> {
                 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } },
               },
             },
-            400: jsonError('bad parameters'),
+            400: jsonError('bad parameters, or a body that is not JSON'),
             401: jsonError('missing or unknown API key'),
             404: jsonError('unknown device'),
             409: jsonError('the device is offline'),

@@ -1,7 +1,10 @@
 /** REST handlers without HTTP: parameter parsing and status codes (HTTP itself: test/e2e/api). */
+
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  API_PATHS,
   type ApiContext,
   type ApiRequest,
   handleApi,
@@ -10,6 +13,7 @@ import {
 } from '../../flows/lib/api.js';
 import type { CommandOutcome } from '../../flows/lib/commands.js';
 import type { DeviceView } from '../../flows/lib/fleet.js';
+import { repoPath } from '../../lib/paths.js';
 
 const device: DeviceView = {
   device: 'a',
@@ -119,6 +123,30 @@ test('unrouted: a known path with another method is 405 with Allow; an unknown p
     [put.status, put.headers, (put.body as { error: string }).error],
     [404, undefined, 'not-found'],
   );
+});
+
+test('API_PATHS agrees with the http-in nodes of the shipped 30-api.json', () => {
+  const nodes = JSON.parse(readFileSync(repoPath('flows', '30-api.json'), 'utf8')) as Array<{
+    type: string;
+    url?: string;
+    method?: string;
+  }>;
+  const routes = nodes
+    .filter((n) => n.type === 'http in' && n.url !== '/api/*')
+    .map((n) => [n.url?.replace(/:[a-z]+/g, 'x') ?? '', (n.method ?? '').toUpperCase()] as const);
+  assert.ok(routes.length >= 5);
+  for (const [path, method] of routes) {
+    const known = API_PATHS.filter((p) => p.pattern.test(path));
+    assert.is(known.length, 1, `${path}: one API_PATHS entry`);
+    assert.ok(known[0]?.methods.includes(method), `${method} ${path} in API_PATHS`);
+  }
+  assert.is(
+    API_PATHS.reduce((n, p) => n + p.methods.length, 0),
+    routes.length,
+    'no method in API_PATHS without an http-in node',
+  );
+  const catchAll = nodes.filter((n) => n.type === 'http in' && n.url === '/api/*');
+  assert.equal(catchAll.map((n) => n.method).sort(), ['delete', 'get', 'patch', 'post', 'put']);
 });
 
 test('commands: outcome to status (200, 409 offline, 502 device error, 504 timeout)', async () => {
