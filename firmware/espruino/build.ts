@@ -307,6 +307,15 @@ startEspruino({
   ${otaMembers}
 });
 `;
+  const partSet = new Set(parts);
+  const kinds = new Set(plan.actuators.map((a) => a.part));
+  const features: Record<string, boolean> = {
+    FS_I2C: usesI2c,
+    FS_ONEWIRE: partSet.has('ds18b20'),
+    FS_PWM: kinds.has('pwm'),
+    FS_SERVO: kinds.has('servo'),
+    FS_WATCH: partSet.has('button') || partSet.has('pir'),
+  };
   const result = await build({
     stdin: {
       contents: entry,
@@ -322,6 +331,8 @@ startEspruino({
     logLevel: 'silent',
     metafile: true,
     mangleProps: MANGLED_PROPERTIES,
+    // Only the IO the config uses is built (firmware/espruino/io.ts).
+    define: Object.fromEntries(Object.entries(features).map(([k, v]) => [k, String(v)])),
     ...ESPRUINO_ESBUILD,
   });
   let code = result.outputFiles[0]?.text ?? '';

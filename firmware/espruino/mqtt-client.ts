@@ -42,85 +42,80 @@ export function utf8(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) out += text.charAt(i);
-    else if (c < 0x800) out += String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else out += String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    out +=
+      c < 0x80
+        ? text[i]
+        : c < 0x800
+          ? String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63))
+          : String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
   }
   return out;
 }
 
-/** A 2-byte length followed by the bytes (MQTT's UTF-8 string, 1.5.3). */
-function field(bytes: string): string {
-  return String.fromCharCode(bytes.length >> 8, bytes.length & 255) + bytes;
+/** Two bytes, most significant first: lengths and packet ids (1.5.2). */
+function u16(n: number): string {
+  return String.fromCharCode(n >> 8, n & 255);
+}
+
+/** An MQTT UTF-8 string: the 2-byte length, then the bytes (1.5.3). */
+function field(text: string): string {
+  const bytes = utf8(text);
+  return u16(bytes.length) + bytes;
 }
 
 /** Fixed header: type and flags, then the remaining length in 7-bit groups (2.2.3). */
 export function packet(first: number, body: string): string {
-  let length = body.length;
+  let n = body.length;
   let header = String.fromCharCode(first);
   do {
-    let digit = length % 128;
-    length = Math.floor(length / 128);
-    if (length > 0) digit = digit | 128;
-    header += String.fromCharCode(digit);
-  } while (length > 0);
+    header += String.fromCharCode((n & 127) | (n > 127 ? 128 : 0));
+    n = n >> 7;
+  } while (n > 0);
   return header + body;
 }
 
 export function connectPacket(options: ConnectOptions): string {
+  const will = options.will;
   // Connect flags (3.1.2.3): clean session, will flag with will QoS and retain, credentials.
-  let flags = 2 | 4 | (options.will.qos << 3) | (options.will.retain ? 32 : 0);
-  let tail = field(utf8(options.will.topic)) + field(utf8(options.will.payload));
+  let flags = 6 | (will.qos << 3) | (will.retain ? 32 : 0);
+  let tail = field(will.topic) + field(will.payload);
   if (options.username !== null) {
-    flags = flags | 128;
-    tail += field(utf8(options.username));
+    flags |= 128;
+    tail += field(options.username);
   }
   if (options.password !== null) {
-    flags = flags | 64;
-    tail += field(utf8(options.password));
+    flags |= 64;
+    tail += field(options.password);
   }
-  const k = options.keepaliveS;
-  const body = `${field('MQTT')}\x04${String.fromCharCode(flags, k >> 8, k & 255)}${field(utf8(options.clientId))}${tail}`;
-  return packet(0x10, body);
+  return packet(
+    0x10,
+    `\0\x04MQTT\x04${String.fromCharCode(flags)}${u16(options.keepaliveS)}${field(options.clientId)}${tail}`,
+  );
 }
 
 export function createMqttTransport(context: MqttClientContext): Transport {
   let socket: NetSocket | null = null;
   let events: TransportEvents | null = null;
   let buffer = '';
-  let nextId = 1;
+  let nextId = 0;
   /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
   let waiting: Record<string, Done> = {};
   let pingTimer: unknown = null;
-  let pingOutstanding = false;
-  let keepaliveMs = 0;
+  /** Packets received since the last ping: none in a keepalive period means half-open. */
+  let heard = true;
   let open = false;
 
   function send(data: string): void {
     if (socket !== null) socket.write(data);
   }
 
-  function schedulePing(): void {
-    if (pingTimer !== null) context.clearTimeout(pingTimer);
-    if (keepaliveMs <= 0) return;
-    pingTimer = context.setTimeout(() => {
-      pingTimer = null;
-      // No PINGRESP within a keepalive period: the link is half-open (3.1.2.10).
-      if (pingOutstanding) return close('keepalive timeout');
-      pingOutstanding = true;
-      send('\xc0\x00');
-      schedulePing();
-    }, keepaliveMs);
-  }
-
   function close(reason: string): void {
-    if (socket === null) return;
     const s = socket;
+    if (s === null) return;
     const e = events;
     socket = null;
     open = false;
-    if (pingTimer !== null) context.clearTimeout(pingTimer);
-    pingTimer = null;
+    context.clearTimeout(pingTimer);
     const pending = waiting;
     waiting = {};
     for (const id in pending) (pending[id] as Done)('connection closed');
@@ -129,69 +124,63 @@ export function createMqttTransport(context: MqttClientContext): Transport {
       s.end();
     } catch (error) {
       // The socket was already gone: say so, there is nothing else to release.
-      why = `${reason} (${error})`;
+      why += ` (${error})`;
     }
-    buffer = '';
     if (e !== null) e.closed(why);
   }
 
-  function packetId(): number {
-    const id = nextId;
-    nextId = nextId >= 65535 ? 1 : nextId + 1;
-    return id;
+  /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
+  function track(done: Done): string {
+    nextId = (nextId % 65535) + 1;
+    waiting[nextId] = done;
+    return u16(nextId);
   }
 
   function handle(type: number, flags: number, body: string) {
     const e = events as TransportEvents;
+    const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
     if (type === 2) {
       // CONNACK: return code in byte 2 (3.2.2.3).
       const code = body.charCodeAt(1);
-      if (code !== 0) return close(`connection refused by the broker (CONNACK ${code})`);
+      if (code) return close(`refused: CONNACK ${code}`);
       open = true;
       return e.connected();
     }
     if (type === 3) {
-      const topicLength = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
-      const topic = body.substr(2, topicLength);
-      let offset = 2 + topicLength;
-      const qos = (flags >> 1) & 3;
-      if (qos > 0) {
-        send(packet(0x40, body.substr(offset, 2)));
+      // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
+      let offset = 2 + id;
+      if (flags & 6) {
+        send(`\x40\x02${body.substr(offset, 2)}`);
         offset += 2;
       }
-      return e.message(topic, body.substr(offset));
+      return e.message(body.substr(2, id), body.substr(offset));
     }
-    if (type === 4 || type === 9) {
-      const id = String((body.charCodeAt(0) << 8) | body.charCodeAt(1));
-      const done = waiting[id];
+    const done = waiting[id];
+    if ((type === 4 || type === 9) && done) {
+      // PUBACK (4) or SUBACK (9); SUBACK return code 0x80 is a refusal (3.9.3).
       delete waiting[id];
-      // SUBACK return code 0x80 is a refusal (3.9.3).
-      if (done !== undefined)
-        done(type === 9 && body.charCodeAt(2) === 0x80 ? 'subscription refused' : null);
-      return;
+      done(type === 9 && body.charCodeAt(2) === 0x80 ? 'subscription refused' : null);
     }
-    if (type === 13) pingOutstanding = false;
   }
 
   function receive(data: string): void {
     buffer += data;
+    heard = true;
     for (;;) {
-      if (buffer.length < 2) return;
       let length = 0;
-      let multiplier = 1;
+      let shift = 0;
       let i = 1;
-      let byte = 0;
-      do {
+      let byte = 128;
+      while (byte & 128) {
         if (i >= buffer.length) return;
         byte = buffer.charCodeAt(i++);
-        length += (byte & 127) * multiplier;
-        multiplier *= 128;
-      } while ((byte & 128) !== 0);
+        length += (byte & 127) << shift;
+        shift += 7;
+      }
       if (buffer.length < i + length) return;
       const first = buffer.charCodeAt(0);
       const body = buffer.substr(i, length);
       buffer = buffer.substr(i + length);
-      pingOutstanding = false;
       handle(first >> 4, first & 15, body);
     }
   }
@@ -199,51 +188,48 @@ export function createMqttTransport(context: MqttClientContext): Transport {
   return {
     connect(options, handlers) {
       events = handlers;
-      keepaliveMs = options.keepaliveS * 1000;
+      const keepaliveMs = options.keepaliveS * 1000;
       buffer = '';
-      let s: NetSocket;
+      heard = true;
+      function ping() {
+        // Nothing heard for a keepalive period, not even a PINGRESP: half-open (3.1.2.10).
+        if (!heard) return close('keepalive timeout');
+        heard = false;
+        send('\xc0\0');
+        pingTimer = context.setTimeout(ping, keepaliveMs);
+      }
       try {
         // Espruino throws here when the connection is refused (shared/espruino.md).
-        s = context.connect({ host: context.host, port: context.port }, () => {
+        socket = context.connect({ host: context.host, port: context.port }, () => {
           send(connectPacket(options));
-          schedulePing();
+          if (keepaliveMs > 0) pingTimer = context.setTimeout(ping, keepaliveMs);
         });
       } catch (error) {
         context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
         return;
       }
-      socket = s;
-      s.on('data', receive);
-      s.on('close', () => close('connection closed'));
-      s.on('error', (error) => close(`socket error: ${error}`));
+      socket.on('data', receive);
+      socket.on('close', () => close('connection closed'));
+      socket.on('error', (error) => close(`socket error: ${error}`));
     },
     publish(topic, payload, options: PublishOptions, done) {
       if (!open) return done('not connected');
-      let body = field(utf8(topic));
-      let id = 0;
-      if (options.qos === 1) {
-        id = packetId();
-        body += String.fromCharCode(id >> 8, id & 255);
-        waiting[String(id)] = done;
-      }
-      send(packet(0x30 | (options.qos << 1) | (options.retain ? 1 : 0), body + utf8(payload)));
-      if (options.qos === 0) done(null);
+      const qos = options.qos;
+      send(
+        packet(
+          0x30 | (qos << 1) | (options.retain ? 1 : 0),
+          field(topic) + (qos ? track(done) : '') + utf8(payload),
+        ),
+      );
+      if (!qos) done(null);
     },
     subscribe(topic, qos, done) {
       if (!open) return done('not connected');
-      const id = packetId();
-      waiting[String(id)] = done;
-      send(
-        packet(
-          0x82,
-          String.fromCharCode(id >> 8, id & 255) + field(utf8(topic)) + String.fromCharCode(qos),
-        ),
-      );
+      send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
     },
     end(done) {
-      if (socket === null) return done();
       events = null;
-      send('\xe0\x00');
+      send('\xe0\0');
       close('clean disconnect');
       done();
     },
