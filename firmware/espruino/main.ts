@@ -7,7 +7,7 @@
 import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
 import { startCore } from '../core/runtime.js';
-import type { LogLevel, RuntimePlan } from '../core/types.js';
+import type { RuntimePlan } from '../core/types.js';
 import type { EspruinoGlobals } from './espruino-globals.js';
 import { createEspruinoIO } from './io.js';
 import { createMqttTransport, type NetConnect } from './mqtt-client.js';
@@ -54,8 +54,6 @@ const BOOT_FILE = 'fsboot';
 export function startEspruino(start: EspruinoStart) {
   const g = start.g;
   const storage = g.require('Storage') as StorageModule;
-  const clock = { now: start.now, setTimeout: start.setTimeout, clearTimeout: start.clearTimeout };
-  const levels: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
   function run(): void {
     const net = g.require('net') as { connect: NetConnect };
@@ -68,8 +66,9 @@ export function startEspruino(start: EspruinoStart) {
         setTimeout: start.setTimeout,
         clearTimeout: start.clearTimeout,
       }),
-      io: createEspruinoIO({ g, pins: start.pins, i2c: start.i2c, setTimeout: start.setTimeout }),
-      clock,
+      // `start` has what the IO (g, pins, i2c, setTimeout) and the clock need: no copies.
+      io: createEspruinoIO(start),
+      clock: start,
       store: {
         nextBoot() {
           const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
@@ -79,7 +78,7 @@ export function startEspruino(start: EspruinoStart) {
       },
       log: {
         log(level, message, data) {
-          if (levels[level] >= 1)
+          if (level !== 'debug')
             start.print(`${level} ${message} ${data === null ? '' : JSON.stringify(data)}`);
         },
       },

@@ -115,7 +115,9 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     const e = events;
     socket = null;
     open = false;
-    context.clearTimeout(pingTimer);
+    // Never clearTimeout(null): on Espruino a missing id clears every timer.
+    if (pingTimer !== null) context.clearTimeout(pingTimer);
+    pingTimer = null;
     const pending = waiting;
     waiting = {};
     for (const id in pending) (pending[id] as Done)('connection closed');
