@@ -28,7 +28,7 @@ export interface BenchOptions {
   commandLine: string;
 }
 
-const QUICK = { duration: 5, rateDuration: 4, idle: 2000, drain: 15 };
+const QUICK = { duration: 5, rateDuration: 4, idle: 1000, drain: 15 };
 const FULL = { duration: 30, rateDuration: 20, idle: 10_000, drain: 120 };
 
 /** `--set outbox.synchronous=NORMAL` → FULLSTACK_GATEWAY_OUTBOX_SYNCHRONOUS=NORMAL (checked by the gateway). */

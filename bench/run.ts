@@ -167,7 +167,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
           dataDir: join(ctx.tmp, 'gateway-idle'),
           settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
         }),
-      (target) => measureIdle(target, o.idleDevices, o.workers, o.quick ? 3000 : 10_000),
+      (target) => measureIdle(target, o.idleDevices, o.workers, o.quick ? 2000 : 10_000),
     );
     ctx.log(`idle: ${Math.round(idle.bytesPerDevice)} bytes per device`);
     return idle;
