@@ -221,6 +221,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Whatever ends the process (even an uncaught exception), the temp dir goes with it; the
+  // targets' own exit hooks (targets.ts) kill any child still running.
+  process.once('exit', () => rmSync(ctx.tmp, { recursive: true, force: true }));
   try {
     const figures = await run(ctx);
     console.log(consoleReport(figures));
