@@ -14,7 +14,11 @@ import {
 import { FlashError } from '../../firmware/flash/errors.js';
 import { espruinoCandidates, listSerialPorts } from '../../firmware/flash/port-list.js';
 import { type FlashProgress, progressFor } from '../../firmware/flash/progress.js';
-import { flashEspruino, type SerialBinding } from '../../firmware/flash/uploader.js';
+import {
+  DEFAULT_UPLOAD_CHUNK_BYTES,
+  flashEspruino,
+  type SerialBinding,
+} from '../../firmware/flash/uploader.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { parseBrokerUrl, parseIntInRange } from '../options.js';
 
@@ -87,7 +91,7 @@ export async function runFlash(ctx: FlashCommandContext, args: FlashArgs): Promi
     throw new FlashError(
       'board-error',
       'Nothing to flash: give a device config, --bundle FILE, or --board uno|nano|nano-old.',
-      'Examples: `fullstack flash hardware/devices/porch.json`, `fullstack flash --board uno --port /dev/ttyACM0`.',
+      'Examples: `fullstack flash hardware/devices/esp8266-porch.json`, `fullstack flash --board uno --port /dev/ttyACM0`.',
     );
   }
   const bundle: EspruinoBundle & { warnings?: string[] } = args.bundle
@@ -134,13 +138,17 @@ export function register(program: Command): void {
       ]),
     )
     .addOption(
-      new Option('--chunk-bytes <n>', 'bytes per upload chunk').argParser(
-        parseIntInRange(16, 4096),
-      ),
+      new Option('--chunk-bytes <n>', 'bytes per upload chunk (16 to 4096)')
+        .default(DEFAULT_UPLOAD_CHUNK_BYTES)
+        .argParser(parseIntInRange(16, 4096)),
     )
     .addHelpText(
       'after',
-      '\nThe Espruino upload goes to a spare Storage slot and is switched to only after its CRC is\n' +
+      '\nExamples:\n' +
+        '  fullstack flash hardware/devices/esp8266-porch.json --port /dev/ttyUSB0\n' +
+        '  fullstack flash hardware/devices/pico-desk.json\n' +
+        '  fullstack flash --board uno --port /dev/ttyACM0   (StandardFirmata, for uno-bench.json)\n' +
+        '\nThe Espruino upload goes to a spare Storage slot and is switched to only after its CRC is\n' +
         'checked: interrupting it (Ctrl-C, unplugging) leaves the previous firmware booting.',
     )
     .action(async (config: string | undefined, options: Omit<FlashArgs, 'config'>) => {

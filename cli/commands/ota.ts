@@ -11,9 +11,16 @@ import { type Command, Option } from 'commander';
 import { GATEWAY_ID_PATTERN } from '../../contract/topics.js';
 import { bundleFromFile, otaBundleFromConfig } from '../../firmware/flash/bundle-source.js';
 import { DEFAULT_TRIAL_MS } from '../../firmware/ota/node-device.js';
+import { checkOtaConfig, checkOtaTarget } from '../../firmware/ota/preflight.js';
 import type { OtaEvent } from '../../firmware/ota/protocol.js';
 import { OtaError, type OtaResult, sendOta } from '../../firmware/ota/sender.js';
 import { UpstreamOtaLink } from '../../firmware/ota/upstream-link.js';
+import {
+  type BoardProfile,
+  ConfigError,
+  type DeviceConfig,
+  loadDeviceConfig,
+} from '../../hardware/config/index.js';
 import {
   dataDirOption,
   parseBrokerUrl,
@@ -82,6 +89,18 @@ export function otaPrinter(stream: NodeJS.WriteStream): (event: OtaEvent) => voi
   };
 }
 
+/** The config, loaded and checked against the device (every config problem in one error). */
+function readConfig(device: string, path: string): BoardProfile {
+  let config: DeviceConfig;
+  try {
+    config = loadDeviceConfig(path);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new OtaError(error.message, `\`fullstack check ${path}\` shows the same problems.`);
+  }
+  return checkOtaConfig(device, path, config);
+}
+
 export async function runOta(
   device: string,
   config: string | undefined,
@@ -90,12 +109,11 @@ export async function runOta(
   if (!config && !options.bundle) {
     throw new OtaError(
       'nothing to send: give a device config or --bundle FILE',
-      'Example: `fullstack ota porch hardware/devices/porch.json`.',
+      'Example: `fullstack ota esp8266-porch hardware/devices/esp8266-porch.json`.',
     );
   }
-  const bundle = options.bundle
-    ? await bundleFromFile(options.bundle, options.fw)
-    : await otaBundleFromConfig(config!, { trialMs: DEFAULT_TRIAL_MS });
+  // Everything that can be said without the gateway, then without building, is said first.
+  const configBoard = config ? readConfig(device, config) : undefined;
   const credential =
     options.username !== undefined
       ? { username: options.username, password: options.password ?? '' }
@@ -106,6 +124,16 @@ export async function runOta(
     ...credential,
   });
   try {
+    checkOtaTarget({
+      device,
+      gatewayId: options.gateway,
+      broker: options.broker,
+      known: await link.knownDevices(),
+      configBoard,
+    });
+    const bundle = options.bundle
+      ? await bundleFromFile(options.bundle, options.fw)
+      : await otaBundleFromConfig(config!, { trialMs: DEFAULT_TRIAL_MS });
     return await sendOta(link, {
       device,
       bundle: Buffer.from(bundle.code, 'utf8'),
@@ -127,7 +155,10 @@ export function register(program: Command): void {
       'update a device over the air through the gateway (A/B: rolls back without a birth)',
     )
     .argument('<device>', 'device id', parseDeviceId)
-    .argument('[config]', 'device config to build the new firmware from')
+    .argument(
+      '[config]',
+      "the device's config, to build its new firmware from (an Espruino board or a Pi)",
+    )
     .option('--bundle <file>', 'send an already built bundle')
     .option('--fw <version>', 'firmware version the new bundle reports in its birth')
     .addOption(
@@ -158,6 +189,16 @@ export function register(program: Command): void {
       new Option('--chunk-bytes <n>', 'bytes per chunk')
         .default(4096)
         .argParser(parseIntInRange(64, 8192)),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  fullstack ota esp8266-porch hardware/devices/esp8266-porch.json\n' +
+        '  fullstack ota esp32-garden hardware/devices/esp32-garden.json --trial-ms 60000\n' +
+        '  fullstack ota pi-lab hardware/devices/pi-lab.json\n' +
+        '  fullstack ota pi-lab --bundle pi-lab-2.cjs --fw pi-lab-2.0.0\n' +
+        '\nBefore building anything it checks that the gateway knows the device, online, and that\n' +
+        "the config is the device's own and for the board its birth reports.",
     )
     .action(async (device: string, config: string | undefined, options: OtaCommandOptions) => {
       try {

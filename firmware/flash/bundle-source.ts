@@ -5,6 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { BoardProfile } from '../../hardware/config/index.js';
+import { boardPhrase } from './board-words.js';
+import { FlashError } from './errors.js';
 import { bundleCrc } from './uploader.js';
 
 export interface EspruinoBundle {
@@ -25,6 +28,27 @@ export async function bundleFromFile(path: string, fw?: string): Promise<Espruin
   return { code, filename: basename(path), fw: fw ?? `${basename(path)}@${crc}` };
 }
 
+/** Only Espruino boards take a bundle: say what to do with the others, in the user's terms. */
+export function refuseNonEspruino(path: string, id: string, board: BoardProfile): void {
+  if (board.target === 'espruino') return;
+  const runs = `${id} runs on ${boardPhrase(board)} (${board.target}): it is not flashed with a bundle.`;
+  if (board.target === 'node-raspi') {
+    throw new FlashError(
+      'not-espruino-config',
+      runs,
+      `It runs on the Pi itself: \`sudo fullstack install --device ${path}\` (or \`fullstack device run ${path}\` to try it).`,
+    );
+  }
+  const firmata = ['uno', 'nano'].includes(board.id)
+    ? `Write StandardFirmata to it with \`fullstack flash --board ${board.id} --port P\` (\`--board nano-old\` for a Nano with the old bootloader)`
+    : 'Write StandardFirmata to it from the Arduino IDE (File > Examples > Firmata > StandardFirmata)';
+  throw new FlashError(
+    'not-espruino-config',
+    runs,
+    `${firmata}; then the gateway, or \`fullstack device run ${path}\`, drives it with this config.`,
+  );
+}
+
 /**
  * Builds a device config with the firmware's Espruino target (firmware/espruino/build.ts),
  * loaded lazily so that `fullstack flash --bundle` and `--board` do not load esbuild.
@@ -33,11 +57,13 @@ export async function bundleFromConfig(
   configPath: string,
   options: { broker?: string },
 ): Promise<EspruinoBundle & { warnings: string[] }> {
-  const [{ loadDeviceConfig }, { buildEspruinoBundle }] = await Promise.all([
+  const [{ loadDeviceConfig }, { buildEspruinoBundle }, { getBoard }] = await Promise.all([
     import('../../hardware/config/index.js'),
     import('../espruino/build.js'),
+    import('../../hardware/boards/index.js'),
   ]);
   const config = loadDeviceConfig(configPath);
+  refuseNonEspruino(configPath, config.id, getBoard(config.board));
   const built = await buildEspruinoBundle({ config, brokerUrl: options.broker });
   return {
     code: built.code,

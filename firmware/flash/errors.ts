@@ -14,7 +14,9 @@ export type FlashErrorKind =
   | 'rejected-bundle'
   | 'too-big'
   | 'verify-failed'
-  | 'board-error';
+  | 'board-error'
+  /** The config's board is not an Espruino: it is not flashed with a bundle. */
+  | 'not-espruino-config';
 
 export class FlashError extends Error {
   override readonly name = 'FlashError';

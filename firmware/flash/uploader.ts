@@ -27,6 +27,9 @@ import { NoAnswerError, ReplLink } from './repl-link.js';
 
 export type SerialBinding = ConstructorParameters<typeof SerialPortStream>[0]['binding'];
 
+/** Bytes per upload chunk: 512 characters of base64 per line, well inside Espruino's input buffer. */
+export const DEFAULT_UPLOAD_CHUNK_BYTES = 384;
+
 export interface FlashContext {
   /** The serial binding: the real one (`SerialPort.binding`) or a virtual board's. */
   binding: SerialBinding;
@@ -181,7 +184,7 @@ async function upload(
   await link.query(`require("Storage").erase("${file}")`, timeout);
   state.stage = 'uploading';
   ctx.progress.step('uploading', `writing ${bytes.length} bytes to slot ${slot}`);
-  const chunk = options.chunkBytes ?? 384;
+  const chunk = options.chunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES;
   for (let offset = 0; offset < bytes.length; offset += chunk) {
     const part = bytes.subarray(offset, offset + chunk).toString('base64');
     const ok = await link.query<boolean>(

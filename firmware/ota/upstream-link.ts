@@ -10,6 +10,7 @@ import type { Ack, Birth } from '../../contract/payloads.js';
 import { upstreamTopic } from '../../contract/topics.js';
 import type {
   PresenceDiff,
+  PresenceEntry,
   PresenceFull,
   UpstreamAck,
   UpstreamCommand,
@@ -31,6 +32,8 @@ export class UpstreamOtaLink implements OtaLink {
   private sequence = 0;
   /** The last birth seen per device, from the retained full state and the diffs. */
   private readonly births = new Map<string, Birth>();
+  /** Every device the gateway knows, online or not, from the same messages. */
+  private readonly entries = new Map<string, PresenceEntry>();
   private fullState = false;
   private readonly prefix = randomBytes(3).toString('hex');
 
@@ -128,22 +131,39 @@ export class UpstreamOtaLink implements OtaLink {
   private track(topic: string, value: unknown): void {
     if (topic === upstreamTopic(this.gatewayId, 'devices')) {
       this.fullState = true;
+      this.entries.clear();
       for (const entry of (value as PresenceFull)?.devices ?? []) {
+        this.entries.set(entry.device, entry);
         if (entry.birth) this.births.set(entry.device, entry.birth);
       }
     } else if (topic === upstreamTopic(this.gatewayId, 'presence')) {
       for (const entry of (value as PresenceDiff)?.changes ?? []) {
+        this.entries.set(entry.device, entry);
         if (entry.online && entry.birth) this.births.set(entry.device, entry.birth);
       }
     }
   }
 
-  async currentBirth(device: string): Promise<Birth | null> {
-    // The retained full state arrives just after subscribing; give it a moment.
+  /** Waits (up to 2 s) for the retained full state, which arrives just after subscribing. */
+  private async awaitFullState(): Promise<boolean> {
     for (let waited = 0; !this.fullState && waited < 2000; waited += 50) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    return this.fullState;
+  }
+
+  async currentBirth(device: string): Promise<Birth | null> {
+    await this.awaitFullState();
     return this.births.get(device) ?? null;
+  }
+
+  /**
+   * Every device the gateway knows (its retained `devices` state, kept current by the
+   * `presence` diffs), or null when the gateway published no state on this broker.
+   */
+  async knownDevices(): Promise<PresenceEntry[] | null> {
+    if (!(await this.awaitFullState())) return null;
+    return [...this.entries.values()];
   }
 
   watchBirths(device: string): BirthWatch {
