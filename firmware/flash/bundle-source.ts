@@ -40,7 +40,7 @@ export function refuseNonEspruino(path: string, id: string, board: BoardProfile)
     );
   }
   const firmata = ['uno', 'nano'].includes(board.id)
-    ? `Write StandardFirmata to it with \`fullstack flash --board ${board.id} --port P\` (\`--board nano-old\` for a Nano with the old bootloader)`
+    ? `Write StandardFirmata to it with \`fullstack flash --board ${board.id} --port P\`${board.id === 'nano' ? ' (`--board nano-old` for the old bootloader)' : ''}`
     : 'Write StandardFirmata to it from the Arduino IDE (File > Examples > Firmata > StandardFirmata)';
   throw new FlashError(
     'not-espruino-config',
