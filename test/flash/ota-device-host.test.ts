@@ -70,6 +70,25 @@ function otaArgs(gw: Gateway): string[] {
   ];
 }
 
+/**
+ * `fullstack ota` checks the gateway's retained device list, which follows presence at most a
+ * second behind: wait until a newcomer reading it would see the device online.
+ */
+async function retainedListShowsOnline(gw: Gateway, device: string): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const fresh = await UpstreamOtaLink.connect({
+      url: gw.mqttUrl,
+      gatewayId: gw.gatewayId,
+      ...gw.backend,
+    });
+    const known = await fresh.knownDevices();
+    await fresh.close();
+    if (known?.some((entry) => entry.device === device && entry.online)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the gateway's retained device list never showed ${device} online`);
+}
+
 test.after(async () => {
   if (hostProcess && hostProcess.exitCode === null) {
     const exited = new Promise((resolve) => hostProcess?.once('exit', resolve));
@@ -133,6 +152,7 @@ test('fullstack device host runs a simulated Pi; fullstack ota updates it, then 
   // A new config: a new firmware, built from it by `fullstack ota` and sent through the gateway.
   const newConfig = join(dir, 'ota-pi-v2.json');
   writeFileSync(newConfig, JSON.stringify(config(1500)));
+  await retainedListShowsOnline(gateway, DEVICE);
   const updated = await runCli(['ota', DEVICE, newConfig, ...otaArgs(gateway)]);
   assert.is(updated.code, 0, `${updated.stdout}\n${updated.stderr}\nhost:\n${hostLog}`);
   const fw2 = /^ota-pi runs (\S+) \(\d+ bytes in \d+ chunks\)\.$/m.exec(updated.stdout)?.[1];
@@ -152,6 +172,7 @@ test('fullstack device host runs a simulated Pi; fullstack ota updates it, then 
   // A bundle that starts but never sends a birth: rolled back to fw2 after the trial.
   const silent = join(dir, 'silent.cjs');
   writeFileSync(silent, "'use strict';\nsetInterval(() => {}, 1000);\n");
+  await retainedListShowsOnline(gateway, DEVICE);
   const back = await runCli([
     'ota',
     DEVICE,
