@@ -55,6 +55,9 @@ export class EspruinoSandbox {
   private readonly context: vm.Context;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
+  /** After dispose the board is "off": a reconnect the bundle schedules on the socket's close
+   *  must not start a new timer or socket, or the test process never exits. */
+  private disposed = false;
   private readonly bme280: Bme280Chip[] = [];
   private codeBytes = 0;
 
@@ -91,6 +94,7 @@ export class EspruinoSandbox {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const socket of this.sockets) socket.destroy();
@@ -112,8 +116,10 @@ export class EspruinoSandbox {
     }
     const print = (...args: unknown[]) => this.console.push(args.map(String).join(' '));
     const addTimer = (fn: () => void, ms: number, repeat: boolean) => {
+      if (this.disposed) return setTimeout(() => {}, 0).unref();
       const run = () => {
         if (!repeat) this.timers.delete(timer);
+        if (this.disposed) return;
         try {
           fn();
         } catch (error) {
@@ -250,6 +256,8 @@ export class EspruinoSandbox {
   }
 
   private netConnect(options: { host: string; port: number }, connected: () => void) {
+    // What Espruino throws for a refused connection (shared/espruino.md): the board is off.
+    if (this.disposed) throw new Error('InternalError: Unable to create socket');
     const socket = tcpConnect({ host: options.host, port: options.port });
     this.sockets.add(socket);
     const handlers: Record<string, ((data: string) => void)[]> = {};
