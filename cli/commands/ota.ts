@@ -128,7 +128,7 @@ export async function runOta(
       device,
       gatewayId: options.gateway,
       broker: options.broker,
-      known: await link.knownDevices(),
+      known: await link.knownDevices(device),
       configBoard,
     });
     const bundle = options.bundle

@@ -161,8 +161,18 @@ export class UpstreamOtaLink implements OtaLink {
    * Every device the gateway knows (its retained `devices` state, kept current by the
    * `presence` diffs), or null when the gateway published no state on this broker.
    */
-  async knownDevices(): Promise<PresenceEntry[] | null> {
+  async knownDevices(expected?: string): Promise<PresenceEntry[] | null> {
     if (!(await this.awaitFullState())) return null;
+    // The retained state trails presence by up to about a second (the gateway republishes it
+    // after a change): a device that has just come online may not be in it yet, so give the
+    // expected one a moment to appear before anyone is told it is unknown or offline.
+    for (
+      let waited = 0;
+      expected && !this.entries.get(expected)?.online && waited < 3000;
+      waited += 50
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return [...this.entries.values()];
   }
 
