@@ -19,6 +19,7 @@ import {
   flashEspruino,
   type SerialBinding,
 } from '../../firmware/flash/uploader.js';
+import { DEFAULT_TRIAL_MS } from '../../firmware/ota/node-device.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { parseBrokerUrl, parseIntInRange } from '../options.js';
 
@@ -29,7 +30,7 @@ export interface FlashCommandContext {
   byIdDir?: string;
   buildConfig: (
     config: string,
-    options: { broker?: string },
+    options: { broker?: string; otaTrialMs?: number },
   ) => Promise<EspruinoBundle & { warnings?: string[] }>;
   write: (line: string) => void;
 }
@@ -42,6 +43,8 @@ export interface FlashArgs {
   bundle?: string;
   fw?: string;
   chunkBytes?: number;
+  /** Build with over-the-air updates (A/B with rollback), so `fullstack ota` can update it. */
+  ota?: boolean;
 }
 
 /** The port to use: the one given, or the only Espruino-like port present. */
@@ -96,7 +99,10 @@ export async function runFlash(ctx: FlashCommandContext, args: FlashArgs): Promi
   }
   const bundle: EspruinoBundle & { warnings?: string[] } = args.bundle
     ? await bundleFromFile(args.bundle, args.fw)
-    : await ctx.buildConfig(args.config!, { broker: args.broker });
+    : await ctx.buildConfig(args.config!, {
+        broker: args.broker,
+        otaTrialMs: args.ota ? DEFAULT_TRIAL_MS : undefined,
+      });
   for (const warning of bundle.warnings ?? []) ctx.write(`warning: ${warning}`);
   const path = await choosePort(ctx, args.port);
   const result = await flashEspruino(ctx, {
@@ -125,6 +131,11 @@ export function register(program: Command): void {
         "MQTT broker baked into the bundle, overriding the config's",
       ).argParser(parseBrokerUrl),
     )
+    .option(
+      '--ota',
+      'build with over-the-air updates, so `fullstack ota` can update the board later (A/B, rollback)',
+      false,
+    )
     .option('--bundle <file>', 'flash an already built bundle instead of building a config')
     .option(
       '--fw <version>',
@@ -146,7 +157,7 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  fullstack flash hardware/devices/esp8266-porch.json --port /dev/ttyUSB0\n' +
-        '  fullstack flash hardware/devices/pico-desk.json\n' +
+        '  fullstack flash hardware/devices/pico-desk.json --ota   (OTA-ready)\n' +
         '  fullstack flash --board uno --port /dev/ttyACM0   (StandardFirmata, for uno-bench.json)\n' +
         '\nThe Espruino upload goes to a spare Storage slot and is switched to only after its CRC is\n' +
         'checked: interrupting it (Ctrl-C, unplugging) leaves the previous firmware booting.',

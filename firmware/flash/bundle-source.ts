@@ -55,7 +55,7 @@ export function refuseNonEspruino(path: string, id: string, board: BoardProfile)
  */
 export async function bundleFromConfig(
   configPath: string,
-  options: { broker?: string },
+  options: { broker?: string; otaTrialMs?: number },
 ): Promise<EspruinoBundle & { warnings: string[] }> {
   const [{ loadDeviceConfig }, { buildEspruinoBundle }, { getBoard }] = await Promise.all([
     import('../../hardware/config/index.js'),
@@ -64,7 +64,12 @@ export async function bundleFromConfig(
   ]);
   const config = loadDeviceConfig(configPath);
   refuseNonEspruino(configPath, config.id, getBoard(config.board));
-  const built = await buildEspruinoBundle({ config, brokerUrl: options.broker });
+  const built = await buildEspruinoBundle({
+    config,
+    brokerUrl: options.broker,
+    // With OTA the board can take `fullstack ota` updates later (about 3.8 KB more).
+    ota: options.otaTrialMs === undefined ? undefined : { trialMs: options.otaTrialMs },
+  });
   return {
     code: built.code,
     filename: `${config.id}.bundle.js`,
