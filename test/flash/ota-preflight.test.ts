@@ -8,13 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PresenceEntry } from '../../contract/upstream.js';
+import type { PresenceEntry, PresenceFull } from '../../contract/upstream.js';
 import { checkOtaConfig, checkOtaTarget } from '../../firmware/ota/preflight.js';
 import { OtaError } from '../../firmware/ota/sender.js';
 import { getBoard } from '../../hardware/boards/index.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { repoPath } from '../../lib/paths.js';
-import { birth, device, end, tempDir, testGateway } from '../gateway/gateway-helpers.js';
+import { birth, device, end, listener, tempDir, testGateway } from '../gateway/gateway-helpers.js';
 
 const shipped = (id: string) => repoPath('hardware', 'devices', `${id}.json`);
 
@@ -148,7 +148,19 @@ test('the built CLI against the gateway: unknown, mismatched and offline devices
       mismatch.stderr,
       /esp8266-porch reports board "test" in its birth, but the config is for "esp8266"/,
     );
+    // The gateway republishes its retained device list shortly after a presence change: wait
+    // for it to say offline, as a user running the command a moment later would see.
+    const state = await listener(gateway.mqttUrl, ['fs/gw/v1/local/devices'], gateway.backend);
     await end(porch);
+    await state.until(
+      () =>
+        state.messages.some((m) =>
+          (m.body as PresenceFull).devices?.some((d) => d.device === 'esp8266-porch' && !d.online),
+        ),
+      10_000,
+      'the retained device list to show esp8266-porch offline',
+    );
+    await state.close();
     const offline = await cli(['esp8266-porch', '--bundle', bundle, ...auth]);
     assert.is(offline.code, 1, JSON.stringify(offline));
     assert.match(offline.stderr, /esp8266-porch is offline \(\S+\) since .*: nothing was sent/);
