@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { suite, type Test } from 'uvu';
 import { buildNodePackage, NODE_ENTRIES } from '../../flows/build-nodes.js';
 import { repoPath } from '../../lib/paths.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
@@ -59,6 +60,24 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** A backend config node pointing at the harness broker, for test flows. */
+/**
+ * A suite with one harness for all its tests (a broker and Node-RED's test helper), its flows
+ * unloaded after each test and everything closed at the end.
+ */
+export function harnessSuite(name: string): Test<{ h: Harness }> {
+  const test = suite<{ h: Harness }>(name);
+  test.before(async (ctx) => {
+    ctx.h = await startHarness();
+  });
+  test.after(async (ctx) => {
+    await ctx.h.close();
+  });
+  test.after.each(async (ctx) => {
+    await ctx.h.helper.unload();
+  });
+  return test;
+}
+
 export function backendConfig(h: Harness, extra: Record<string, unknown> = {}) {
   return { id: 'backend', type: 'fullstack-backend', url: h.broker.url, gateway: '+', ...extra };
 }

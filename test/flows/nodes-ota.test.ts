@@ -1,5 +1,4 @@
 /** node-red-node-test-helper: `fullstack ota` against a real broker, loaded from its bundle. */
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { upstreamTopic } from '../../contract/topics.js';
 import {
@@ -7,22 +6,12 @@ import {
   collect,
   connected,
   type Harness,
-  startHarness,
+  harnessSuite,
   until,
 } from './node-harness.js';
 import { GATEWAY } from './upstream-fixtures.js';
 
-const test = suite<{ h: Harness }>('nodes: fullstack ota');
-
-test.before(async (ctx) => {
-  ctx.h = await startHarness();
-});
-test.after(async (ctx) => {
-  await ctx.h.close();
-});
-test.after.each(async (ctx) => {
-  await ctx.h.helper.unload();
-});
+const test = harnessSuite('nodes: fullstack ota');
 
 const publishEvent = (h: Harness, payload: unknown) =>
   h.gateway.publishAsync(

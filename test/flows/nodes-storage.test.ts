@@ -1,7 +1,6 @@
 /** node-red-node-test-helper: `fullstack store`, `fullstack history`, `fullstack alerts`, `fullstack api`. */
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { upstreamTopic } from '../../contract/index.js';
 import { createApiKey } from '../../flows/lib/api-keys.js';
@@ -10,23 +9,13 @@ import {
   collect,
   connected,
   type Harness,
+  harnessSuite,
   nextMessage,
-  startHarness,
   until,
 } from './node-harness.js';
 import { batch, full, GATEWAY, online, reading } from './upstream-fixtures.js';
 
-const test = suite<{ h: Harness }>('nodes: store, history, alerts, api');
-
-test.before(async (ctx) => {
-  ctx.h = await startHarness();
-});
-test.after(async (ctx) => {
-  await ctx.h.close();
-});
-test.after.each(async ({ h }) => {
-  await h.helper.unload();
-});
+const test = harnessSuite('nodes: store, history, alerts, api');
 
 const db = (h: Harness, name: string) => join(h.dir, `${name}.db`);
 

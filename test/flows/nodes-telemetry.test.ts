@@ -1,5 +1,4 @@
 /** node-red-node-test-helper: `fullstack in` and `fullstack presence` against a real broker. */
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { upstreamTopic } from '../../contract/index.js';
 import {
@@ -7,22 +6,12 @@ import {
   collect,
   connected,
   type Harness,
-  startHarness,
+  harnessSuite,
   until,
 } from './node-harness.js';
 import { batch, diff, full, GATEWAY, online, reading } from './upstream-fixtures.js';
 
-const test = suite<{ h: Harness }>('nodes: fullstack in, fullstack presence');
-
-test.before(async (ctx) => {
-  ctx.h = await startHarness();
-});
-test.after(async (ctx) => {
-  await ctx.h.close();
-});
-test.after.each(async (ctx) => {
-  await ctx.h.helper.unload();
-});
+const test = harnessSuite('nodes: fullstack in, fullstack presence');
 
 const publish = (h: Harness, kind: 'telemetry' | 'presence' | 'devices', payload: unknown) =>
   h.gateway.publishAsync(upstreamTopic(GATEWAY, kind), JSON.stringify(payload), { qos: 1 });
