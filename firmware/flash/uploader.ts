@@ -94,9 +94,10 @@ function openPort(ctx: FlashContext, path: string, baudRate: number): Promise<Se
   });
 }
 
+/** Drains first (tcdrain): the last line written, load(), must reach the board before close. */
 function closePort(port: SerialPortStream): Promise<void> {
   if (!port.isOpen) return Promise.resolve();
-  return new Promise((resolve) => port.close(() => resolve()));
+  return new Promise((resolve) => port.drain(() => port.close(() => resolve())));
 }
 
 export async function flashEspruino(

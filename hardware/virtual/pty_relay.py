@@ -65,7 +65,9 @@ def main():
         elif not hung_up and not is_open:
             is_open = True
             control("open")
-        if master_events & select.POLLIN and not hung_up:
+        # Read even on hangup: a program that writes and closes at once leaves its last bytes in
+        # the master's queue, and a real UART would still have sent them.
+        if master_events & select.POLLIN:
             try:
                 data = os.read(master, 4096)
             except OSError:
