@@ -37,6 +37,16 @@ function parseGatewayId(value: string): string {
   return value;
 }
 
+/** A broker URL option, also read from `<envPrefix>_URL`. */
+function brokerUrlOption(flag: string, description: string, envPrefix: string): Option {
+  return new Option(`${flag} <url>`, description).argParser(parseBrokerUrl).env(`${envPrefix}_URL`);
+}
+
+/** A username or password option; the environment keeps secrets out of `ps`. */
+function credentialOption(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(env);
+}
+
 export function register(program: Command): void {
   program
     .command('gateway')
@@ -58,35 +68,44 @@ export function register(program: Command): void {
     )
     .option('--config <file>', 'gateway settings file (JSON; see docs/gateway.md)')
     .addOption(
-      new Option(
-        '--device-broker <url>',
+      brokerUrlOption(
+        '--device-broker',
         'devices connect to this broker (Mosquitto) instead of the embedded one',
-      )
-        .argParser(parseBrokerUrl)
-        .env('FULLSTACK_DEVICE_BROKER_URL'),
+        'FULLSTACK_DEVICE_BROKER',
+      ),
     )
     .addOption(
-      new Option('--device-broker-username <name>', "the gateway's username there").env(
+      credentialOption(
+        '--device-broker-username <name>',
+        "the gateway's username there",
         'FULLSTACK_DEVICE_BROKER_USERNAME',
       ),
     )
     .addOption(
-      new Option('--device-broker-password <secret>', "the gateway's password there").env(
+      credentialOption(
+        '--device-broker-password <secret>',
+        "the gateway's password there",
         'FULLSTACK_DEVICE_BROKER_PASSWORD',
       ),
     )
     .addOption(
-      new Option('--upstream <url>', 'backend broker (default: the embedded broker itself)')
-        .argParser(parseBrokerUrl)
-        .env('FULLSTACK_UPSTREAM_URL'),
+      brokerUrlOption(
+        '--upstream',
+        'backend broker (default: the embedded broker itself)',
+        'FULLSTACK_UPSTREAM',
+      ),
     )
     .addOption(
-      new Option('--upstream-username <name>', 'username on the backend broker').env(
+      credentialOption(
+        '--upstream-username <name>',
+        'username on the backend broker',
         'FULLSTACK_UPSTREAM_USERNAME',
       ),
     )
     .addOption(
-      new Option('--upstream-password <secret>', 'password on the backend broker').env(
+      credentialOption(
+        '--upstream-password <secret>',
+        'password on the backend broker',
         'FULLSTACK_UPSTREAM_PASSWORD',
       ),
     )
