@@ -136,3 +136,21 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5000
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Loads the backend config and one node wired to a helper node `out`, waits until the backend
+ * is connected, and returns what `out` receives from then on.
+ */
+export async function loadWired(
+  h: Harness,
+  node: { id: string; type: string } & Record<string, unknown>,
+): Promise<Array<Record<string, unknown>>> {
+  await h.helper.load(h.nodes, [
+    backendConfig(h),
+    { backend: 'backend', ...node, wires: [['out']] },
+    { id: 'out', type: 'helper' },
+  ]);
+  const got = collect(h, 'out');
+  await connected(h, node.id);
+  return got;
+}

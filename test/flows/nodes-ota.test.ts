@@ -1,14 +1,7 @@
 /** node-red-node-test-helper: `fullstack ota` against a real broker, loaded from its bundle. */
 import * as assert from 'uvu/assert';
 import { upstreamTopic } from '../../contract/topics.js';
-import {
-  backendConfig,
-  collect,
-  connected,
-  type Harness,
-  harnessSuite,
-  until,
-} from './node-harness.js';
+import { type Harness, harnessSuite, loadWired, until } from './node-harness.js';
 import { GATEWAY } from './upstream-fixtures.js';
 
 const test = harnessSuite('nodes: fullstack ota');
@@ -34,20 +27,12 @@ const step = (device: string, phase: string, sent: number, ts: number, detail?: 
 test('changes mode: one message per step; malformed events are ignored and counted', async ({
   h,
 }) => {
-  await h.helper.load(h.nodes, [
-    backendConfig(h),
-    {
-      id: 'ota',
-      type: 'fullstack ota',
-      backend: 'backend',
-      devices: 'pi-1',
-      mode: 'changes',
-      wires: [['out']],
-    },
-    { id: 'out', type: 'helper' },
-  ]);
-  const got = collect(h, 'out');
-  await connected(h, 'ota');
+  const got = await loadWired(h, {
+    id: 'ota',
+    type: 'fullstack ota',
+    devices: 'pi-1',
+    mode: 'changes',
+  });
   await publishEvent(h, '{not json');
   await publishEvent(h, { ...step('pi-1', 'sending', 500, 1), total: 400 });
   await publishEvent(h, step('pi-1', 'starting', 0, 10));
@@ -71,20 +56,12 @@ test('changes mode: one message per step; malformed events are ignored and count
 });
 
 test('fleet mode: every device’s update as one message; any input asks for it', async ({ h }) => {
-  await h.helper.load(h.nodes, [
-    backendConfig(h),
-    {
-      id: 'ota',
-      type: 'fullstack ota',
-      backend: 'backend',
-      mode: 'fleet',
-      throttle: 0,
-      wires: [['out']],
-    },
-    { id: 'out', type: 'helper' },
-  ]);
-  const got = collect(h, 'out');
-  await connected(h, 'ota');
+  const got = await loadWired(h, {
+    id: 'ota',
+    type: 'fullstack ota',
+    mode: 'fleet',
+    throttle: 0,
+  });
   await publishEvent(h, step('pi-1', 'sending', 200, 20));
   await publishEvent(h, step('esp-2', 'failed', 0, 21, 'esp-2 refused the update: offline'));
   await until(() => got.length >= 2, 'two snapshots');

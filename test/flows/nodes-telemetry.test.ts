@@ -7,6 +7,7 @@ import {
   connected,
   type Harness,
   harnessSuite,
+  loadWired,
   until,
 } from './node-harness.js';
 import { batch, diff, full, GATEWAY, online, reading } from './upstream-fixtures.js';
@@ -17,21 +18,13 @@ const publish = (h: Harness, kind: 'telemetry' | 'presence' | 'devices', payload
   h.gateway.publishAsync(upstreamTopic(GATEWAY, kind), JSON.stringify(payload), { qos: 1 });
 
 test('fullstack in: one message per reading, filtered by device and sensor', async ({ h }) => {
-  await h.helper.load(h.nodes, [
-    backendConfig(h),
-    {
-      id: 'in',
-      type: 'fullstack in',
-      backend: 'backend',
-      devices: 'greenhouse',
-      sensors: 'temperature',
-      mode: 'reading',
-      wires: [['out']],
-    },
-    { id: 'out', type: 'helper' },
-  ]);
-  const got = collect(h, 'out');
-  await connected(h, 'in');
+  const got = await loadWired(h, {
+    id: 'in',
+    type: 'fullstack in',
+    devices: 'greenhouse',
+    sensors: 'temperature',
+    mode: 'reading',
+  });
   await publish(
     h,
     'telemetry',
@@ -57,20 +50,12 @@ test('fullstack in: one message per reading, filtered by device and sensor', asy
 test('fullstack in: message mode passes telemetry items with only the chosen sensors', async ({
   h,
 }) => {
-  await h.helper.load(h.nodes, [
-    backendConfig(h),
-    {
-      id: 'in',
-      type: 'fullstack in',
-      backend: 'backend',
-      sensors: 'light',
-      mode: 'message',
-      wires: [['out']],
-    },
-    { id: 'out', type: 'helper' },
-  ]);
-  const got = collect(h, 'out');
-  await connected(h, 'in');
+  const got = await loadWired(h, {
+    id: 'in',
+    type: 'fullstack in',
+    sensors: 'light',
+    mode: 'message',
+  });
   await publish(
     h,
     'telemetry',
