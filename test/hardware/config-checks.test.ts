@@ -1,22 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type DeviceConfig, validateDeviceConfig } from '../../hardware/config/index.js';
+import { expectOne, problems, uno } from './config-fixtures.js';
 
 const test = suite('device config checks');
-
-function uno(parts: Partial<DeviceConfig>): DeviceConfig {
-  return { id: 'bench', board: 'uno', sensors: [], actuators: [], ...parts };
-}
-
-/** Problems as `path: message` lines. */
-function problems(value: unknown): string[] {
-  return validateDeviceConfig(value).map((p) => `${p.path}: ${p.message}`);
-}
-
-function expectOne(value: unknown, expected: string) {
-  const found = problems(value);
-  assert.equal(found, [expected]);
-}
 
 test('wiring mistake: two parts on one pin', () => {
   expectOne(

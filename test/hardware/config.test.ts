@@ -7,30 +7,15 @@ import { getBoard } from '../../hardware/boards/index.js';
 import { getSensorPart } from '../../hardware/catalog/index.js';
 import {
   ConfigError,
-  type DeviceConfig,
   listShippedDevices,
   loadDeviceConfig,
   readingChannels,
   sensorTiming,
   simulatedDevicePaths,
-  validateDeviceConfig,
 } from '../../hardware/config/index.js';
+import { expectOne, uno } from './config-fixtures.js';
 
 const test = suite('device configs');
-
-function uno(parts: Partial<DeviceConfig>): DeviceConfig {
-  return { id: 'bench', board: 'uno', sensors: [], actuators: [], ...parts };
-}
-
-/** Problems as `path: message` lines. */
-function problems(value: unknown): string[] {
-  return validateDeviceConfig(value).map((p) => `${p.path}: ${p.message}`);
-}
-
-function expectOne(value: unknown, expected: string) {
-  const found = problems(value);
-  assert.equal(found, [expected]);
-}
 
 test('readingChannels: one per quantity, BME280 env → env_temperature, env_humidity, env_pressure', () => {
   const config = uno({
