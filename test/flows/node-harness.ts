@@ -12,6 +12,9 @@ import { suite, type Test } from 'uvu';
 import { buildNodePackage, NODE_ENTRIES } from '../../flows/build-nodes.js';
 import { repoPath } from '../../lib/paths.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { until } from '../helpers/until.js';
+
+export { until };
 
 const require = createRequire(import.meta.url);
 
@@ -127,14 +130,6 @@ export function collect(h: Harness, nodeId: string): Array<Record<string, unknow
   const list: Array<Record<string, unknown>> = [];
   h.helper.getNode(nodeId).on('input', (msg: Record<string, unknown>) => list.push(msg));
   return list;
-}
-
-export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
 import { createWorld } from '../../hardware/virtual/world.js';
+import { until } from '../helpers/until.js';
 
 const require = createRequire(import.meta.url);
 type FirmataIo = {
@@ -27,18 +28,6 @@ function ready(io: FirmataIo): Promise<void> {
   return new Promise((resolve) => io.once('ready', () => resolve()));
 }
 
-function until(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
-
 test('firmata-io gets ready, reads A0 and drives pin 13 over the mock binding', async () => {
   const world = createWorld({ seed: 2 });
   world.setTemperature(22);
@@ -54,7 +43,7 @@ test('firmata-io gets ready, reads A0 and drives pin 13 over the mock binding', 
   assert.is(value, Math.round(((0.5 + 0.22) * 1024) / 5));
   io.pinMode(13, 1);
   io.digitalWrite(13, 1);
-  await until(() => board.pinState('13').value === 1);
+  await until(() => board.pinState('13').value === 1, 'pin 13 high');
   assert.is(board.pinState('13').mode, 'OUTPUT');
   const other = createVirtualFirmataBoard({ world });
   const refusal = await other.attachMock('/dev/vfirmata-link-1').then(
@@ -94,7 +83,7 @@ test('unplug: the open port closes with a disconnect; replug: a new connection w
   await ready(io2);
   io2.pinMode(12, 1);
   io2.digitalWrite(12, 1);
-  await until(() => board.pinState('12').value === 1);
+  await until(() => board.pinState('12').value === 1, 'pin 12 high');
   await new Promise((r) => again.close(r));
   await board.close();
   world.close();
@@ -111,10 +100,10 @@ test('attach(stream): the board speaks on any Duplex', async () => {
   const end = Duplex.from({ readable: toBoard, writable: fromBoard });
   board.attach(end);
   assert.is(chunks.length, 0, 'nothing arrives within attach() itself');
-  await until(() => chunks.length > 0);
+  await until(() => chunks.length > 0, 'bytes from the board');
   assert.equal([...chunks[0]], [0xf9, 2, 5], 'REPORT_VERSION on power-up');
   toBoard.write(Buffer.from([0xf4, 13, 1, 0xf5, 13, 1]));
-  await until(() => board.pinState('13').value === 1);
+  await until(() => board.pinState('13').value === 1, 'pin 13 high');
   assert.throws(() => board.attach(end), /already attached \(stream\)/);
   board.detach();
   assert.is(board.connectionKind, 'none');

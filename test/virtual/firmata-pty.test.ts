@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
 import { openPty } from '../../hardware/virtual/pty.js';
 import { createWorld } from '../../hardware/virtual/world.js';
+import { until } from '../helpers/until.js';
 
 const require = createRequire(import.meta.url);
 type FirmataIo = {
@@ -22,17 +23,6 @@ type FirmataIo = {
 const { Firmata } = require('firmata-io') as { Firmata: new (port: unknown) => FirmataIo };
 
 const ready = (io: FirmataIo) => new Promise<void>((resolve) => io.once('ready', resolve));
-function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
 const closePort = (port: SerialPort) =>
   new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
 
@@ -45,7 +35,7 @@ test('openPty: bytes cross both ways; closing the pty closes the port with a dis
   const received: Buffer[] = [];
   pty.stream.on('data', (d: Buffer) => received.push(d));
   port.write(Buffer.from([0x00, 0x7f, 0x80, 0xff, 0x0a, 0x0d, 0x03]));
-  await until(() => Buffer.concat(received).length === 7);
+  await until(() => Buffer.concat(received).length === 7, 'all 7 bytes');
   assert.equal(
     [...Buffer.concat(received)],
     [0x00, 0x7f, 0x80, 0xff, 0x0a, 0x0d, 0x03],
@@ -75,8 +65,8 @@ test('openPty carries 20 KiB each way intact and in order', async () => {
     pty.stream.on('data', (d: Buffer) => atPty.push(d));
     pty.stream.write(payload);
     port.write(payload);
-    await until(() => Buffer.concat(atHost).length >= payload.length, 5000);
-    await until(() => Buffer.concat(atPty).length >= payload.length, 5000);
+    await until(() => Buffer.concat(atHost).length >= payload.length, 'the payload at the host');
+    await until(() => Buffer.concat(atPty).length >= payload.length, 'the payload at the pty');
     assert.ok(Buffer.concat(atHost).equals(payload), 'pty → host');
     assert.ok(Buffer.concat(atPty).equals(payload), 'host → pty');
     await closePort(port);
@@ -109,7 +99,7 @@ test('firmata-io over the board pty; unplug, then replug on the same path', asyn
   assert.is(io.firmware.name, 'StandardFirmata.ino');
   io.pinMode(13, 1);
   io.digitalWrite(13, 1);
-  await until(() => board.pinState('13').value === 1);
+  await until(() => board.pinState('13').value === 1, 'pin 13 high');
 
   const closed = new Promise<{ disconnected?: boolean } | null>((resolve) =>
     port.once('close', resolve),
@@ -128,7 +118,7 @@ test('firmata-io over the board pty; unplug, then replug on the same path', asyn
   await ready(io2);
   io2.pinMode(13, 1);
   io2.digitalWrite(13, 1);
-  await until(() => board.pinState('13').value === 1);
+  await until(() => board.pinState('13').value === 1, 'pin 13 high');
   await closePort(port2);
   await board.close();
   assert.not.ok(existsSync(path), 'close removes the link');
@@ -146,9 +136,9 @@ test('closing and reopening the port without unplugging: the board resets on ope
     await ready(io);
     io.pinMode(7, 1);
     io.digitalWrite(7, 1);
-    await until(() => board.pinState('7').value === 1);
+    await until(() => board.pinState('7').value === 1, 'pin 7 high');
     await closePort(port);
-    await until(() => !board.core.running);
+    await until(() => !board.core.running, 'the board stopped');
     assert.is(board.pinState('7').value, 1, 'closing the port does not reset the board');
     const port2 = new SerialPort({ path, baudRate: 57600 });
     const io2 = new Firmata(port2);

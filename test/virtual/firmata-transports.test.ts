@@ -12,6 +12,7 @@ import {
   type VirtualFirmataBoard,
 } from '../../hardware/virtual/firmata/index.js';
 import { createWorld, type World } from '../../hardware/virtual/world.js';
+import { until } from '../helpers/until.js';
 
 const require = createRequire(import.meta.url);
 type FirmataIo = {
@@ -87,18 +88,6 @@ function duplexPair(): [Duplex, Duplex] {
 
 function closeIfOpen(port: SerialPort | SerialPortMock): Promise<void> {
   return new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
-}
-
-function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out: ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
 }
 
 for (const [name, connect] of transports) {

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createVirtualFirmataBoard } from '../../hardware/virtual/firmata/index.js';
 import { createWorld } from '../../hardware/virtual/world.js';
+import { until } from '../helpers/until.js';
 
 const require = createRequire(import.meta.url);
 // johnny-five and firmata-io are CommonJS without type declarations; typed here as used.
@@ -32,18 +33,6 @@ type Five = {
 };
 const five = require('johnny-five') as Five;
 const { Firmata } = require('firmata-io') as { Firmata: new (port: SerialPort) => unknown };
-
-function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 test('johnny-five runs unchanged against the virtual board over a pseudo-terminal', async () => {
   const world = createWorld({ seed: 11, humidity: 48, pressure: 100_500 });
