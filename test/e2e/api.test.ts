@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
+import type { RunningNodeRed } from '../../flows/launch.js';
 import { createApiKey } from '../../flows/lib/api-keys.js';
-import { silentLogger } from '../../lib/log.js';
-import { freePort } from '../../lib/ports.js';
 import { startVirtualDevice, subscribed, type VirtualDevice } from '../flows/virtual-device.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
+import { startLocalNodeRed } from '../helpers/node-red.js';
 
 interface Context {
   broker: TestBroker;
@@ -29,13 +28,7 @@ test.before(async (ctx) => {
   ctx.key = createApiKey(join(ctx.dataDir, 'api-keys.json'), 'tests').key;
   ctx.broker = await startTestBroker();
   const listening = subscribed(ctx.broker.aedes, 'fs/gw/v1/+/telemetry');
-  ctx.nodeRed = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
-  });
+  ctx.nodeRed = await startLocalNodeRed(ctx.dataDir, ctx.broker.url);
   await listening;
   ctx.device = await startVirtualDevice(ctx.broker.url, { id: 'greenhouse', gateway: 'gw-test' });
 });

@@ -16,6 +16,7 @@ import { repoPath } from '../../lib/paths.js';
 import { freePort } from '../../lib/ports.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { startLocalNodeRed } from '../helpers/node-red.js';
 
 interface Context {
   broker: TestBroker;
@@ -55,13 +56,7 @@ test.before(async (ctx) => {
   );
   setAdminPassword(ctx.dataDir, 'admin', PASSWORD);
   assert.equal(checkExposure('0.0.0.0', ctx.dataDir), { ok: true, protected: true });
-  ctx.nodeRed = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
-  });
+  ctx.nodeRed = await startLocalNodeRed(ctx.dataDir, ctx.broker.url);
   ctx.browser = await launchBrowser();
 });
 
@@ -160,13 +155,7 @@ test('an edit deployed from the editor persists across a restart; the repository
   });
   assert.is(deployed.status, 204);
   await ctx.nodeRed.stop();
-  ctx.nodeRed = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
-  });
+  ctx.nodeRed = await startLocalNodeRed(ctx.dataDir, ctx.broker.url);
   const again = { ...auth, authorization: `Bearer ${await token(ctx)}` };
   const after = (await (
     await fetch(`${ctx.nodeRed.url}/flows`, { headers: again })
@@ -180,12 +169,7 @@ test('an edit deployed from the editor persists across a restart; the repository
 });
 
 test('with FULLSTACK_NR_PROTECT_UI=1 the dashboard and the API ask for the same login', async (ctx) => {
-  const guarded = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
+  const guarded = await startLocalNodeRed(ctx.dataDir, ctx.broker.url, {
     env: { FULLSTACK_NR_PROTECT_UI: '1' },
   });
   try {

@@ -10,13 +10,12 @@ import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { upstreamTopic } from '../../contract/index.js';
-import { type RunningNodeRed, startNodeRed } from '../../flows/launch.js';
-import { silentLogger } from '../../lib/log.js';
-import { freePort } from '../../lib/ports.js';
+import type { RunningNodeRed } from '../../flows/launch.js';
 import { batch, diff, full, GATEWAY, online, reading } from '../flows/upstream-fixtures.js';
 import { subscribed } from '../flows/virtual-device.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { startLocalNodeRed } from '../helpers/node-red.js';
 
 interface Context {
   broker: TestBroker;
@@ -33,13 +32,7 @@ test.before(async (ctx) => {
   ctx.dataDir = mkdtempSync(join(tmpdir(), 'fs-dashboard-'));
   ctx.broker = await startTestBroker();
   const listening = subscribed(ctx.broker.aedes, 'fs/gw/v1/+/telemetry');
-  ctx.nodeRed = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
-  });
+  ctx.nodeRed = await startLocalNodeRed(ctx.dataDir, ctx.broker.url);
   await listening;
   ctx.client = await mqtt.connectAsync(ctx.broker.url, { clientId: 'test-gateway' });
   ctx.browser = await launchBrowser();
@@ -150,13 +143,7 @@ test('a boolean reading is on/off; after a Node-RED restart the last stored read
   const led = row(ctx.page, 'greenhouse').locator('[data-sensor="led"] .fs-value');
   await led.getByText('on', { exact: true }).waitFor({ timeout: 20_000 });
   await ctx.nodeRed.stop();
-  ctx.nodeRed = await startNodeRed({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: ctx.dataDir,
-    mqtt: { url: ctx.broker.url },
-    logger: silentLogger(),
-  });
+  ctx.nodeRed = await startLocalNodeRed(ctx.dataDir, ctx.broker.url);
   // Only the retained full state arrives: no new telemetry after the restart.
   const page = await ctx.browser.newPage();
   try {
