@@ -117,7 +117,13 @@ export function parseJson(payload: Uint8Array | string): Checked<unknown> {
       detail: `payload is ${size} bytes, the limit is ${LIMITS.maxPayloadBytes}`,
     };
   }
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  const text =
+    typeof payload === 'string'
+      ? payload
+      : Buffer.isBuffer(payload)
+        ? payload.toString('utf8')
+        : // A view on the same bytes: Buffer.from(payload) would copy them.
+          Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
@@ -160,6 +166,14 @@ export function parseDeviceMessage(
 ): Checked<DeviceMessage> {
   const parsedTopic = parseDeviceTopic(topic);
   if (!parsedTopic.ok) return { ok: false, reason: 'topic', detail: parsedTopic.detail };
+  return parseDevicePayload(parsedTopic, payload);
+}
+
+/** parseDeviceMessage for a topic already split (the gateway splits it once, for the ACL). */
+export function parseDevicePayload(
+  parsedTopic: { deviceId: string; kind: DeviceTopicKind },
+  payload: Uint8Array | string,
+): Checked<DeviceMessage> {
   const json = parseJson(payload);
   if (!json.ok) return json;
   const checked = checkers[parsedTopic.kind](json.value);
@@ -180,5 +194,6 @@ export function findUnknownSensor(
   knownSensorIds: ReadonlySet<string> | readonly string[],
 ): string | undefined {
   const known = knownSensorIds instanceof Set ? knownSensorIds : new Set(knownSensorIds);
-  return Object.keys(telemetry.readings).find((id) => !known.has(id));
+  for (const id in telemetry.readings) if (!known.has(id)) return id;
+  return undefined;
 }

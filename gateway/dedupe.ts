@@ -46,23 +46,26 @@ export class SeqWindow {
     return false;
   }
 
-  private slot(seq: number): [number, number] {
-    const i = seq % this.size;
-    return [i >> 3, 1 << (i & 7)];
+  /** Unmarks (boot, seq): it was not stored after all, so its next copy is no duplicate. */
+  forget(boot: number, seq: number): void {
+    if (boot === this.boot && seq <= this.max && this.max - seq < this.size) this.clear(seq);
   }
 
+  // Bit i of the window is seq % size; no tuple per call (this runs for every reading).
   private mark(seq: number): void {
-    const [byte, bit] = this.slot(seq);
-    this.bits[byte] = (this.bits[byte] as number) | bit;
+    const i = seq % this.size;
+    const bits = this.bits;
+    bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
   }
 
   private clear(seq: number): void {
-    const [byte, bit] = this.slot(seq);
-    this.bits[byte] = (this.bits[byte] as number) & ~bit;
+    const i = seq % this.size;
+    const bits = this.bits;
+    bits[i >> 3] = (bits[i >> 3] as number) & ~(1 << (i & 7));
   }
 
   private test(seq: number): boolean {
-    const [byte, bit] = this.slot(seq);
-    return ((this.bits[byte] as number) & bit) !== 0;
+    const i = seq % this.size;
+    return ((this.bits[i >> 3] as number) & (1 << (i & 7))) !== 0;
   }
 }

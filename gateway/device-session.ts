@@ -14,15 +14,24 @@ import {
 import type { Clock } from '../lib/clock.js';
 import type { GatewaySettings } from './config.js';
 import { SeqWindow } from './dedupe.js';
-import type { Outbox } from './outbox.js';
+import type { Durable, Outbox } from './outbox.js';
 import type { Presence, Via } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
 
 export type RejectCode = RejectReason | 'outbox-full' | 'handler-crash';
 
+/**
+ * A session's answer. `pending`: accepted telemetry, appended to the outbox; the outcome
+ * (on disk, or why not) comes through the `durable` callback given to `handle`.
+ */
 export type Verdict =
-  | { ok: true; commit?: Promise<void>; duplicate?: boolean }
+  | { ok: true; pending?: boolean; duplicate?: boolean }
   | { ok: false; reason: RejectCode; detail: string };
+
+/** Shared, never mutated: most messages need no verdict object of their own. */
+export const ACCEPTED: Verdict = Object.freeze({ ok: true });
+export const PENDING: Verdict = Object.freeze({ ok: true, pending: true });
+const DUPLICATE: Verdict = Object.freeze({ ok: true, duplicate: true });
 
 export interface SessionContext {
   clock: Clock;
@@ -59,7 +68,8 @@ export class DeviceSession {
     return this.bucket.take();
   }
 
-  handle(message: DeviceMessage, via: Via, rx: number): Verdict {
+  /** `durable` is called only for a `pending` verdict, once the reading is on disk or refused. */
+  handle(message: DeviceMessage, via: Via, rx: number, durable: Durable): Verdict {
     switch (message.kind) {
       case 'status': {
         const status = message.payload;
@@ -70,7 +80,7 @@ export class DeviceSession {
           // `lost` is the device's will: the broker knows better why it went (keepalive…).
           this.ctx.onGoodbye(this.device, status.reason);
         }
-        return { ok: true };
+        return ACCEPTED;
       }
       case 'telemetry': {
         const t = message.payload;
@@ -89,7 +99,7 @@ export class DeviceSession {
             detail: `reading "${unknown}" is not a sensor of device ${this.device} (its birth declares: ${[...this.sensors].join(', ') || 'none'})`,
           };
         }
-        if (this.seqs.isDuplicate(t.boot, t.seq)) return { ok: true, duplicate: true };
+        if (this.seqs.isDuplicate(t.boot, t.seq)) return DUPLICATE;
         const item: ForwardedTelemetry = {
           device: this.device,
           boot: t.boot,
@@ -99,13 +109,18 @@ export class DeviceSession {
           readings: t.readings,
           ...(t.historical ? { historical: true as const } : {}),
         };
-        return { ok: true, commit: this.ctx.outbox.append(item) };
+        this.ctx.outbox.add(item, (error) => {
+          // Not stored: the device keeps it and sends it again, which must not look like a duplicate.
+          if (error) this.seqs.forget(t.boot, t.seq);
+          durable(error);
+        });
+        return PENDING;
       }
       case 'ack':
         this.ctx.onAck(this.device, message.payload);
-        return { ok: true };
+        return ACCEPTED;
       case 'sys':
-        return { ok: true };
+        return ACCEPTED;
       case 'cmd':
         return {
           ok: false,

@@ -20,7 +20,7 @@ import type { Logger } from '../lib/log.js';
 import type { GatewaySettings } from './config.js';
 import type { GatewayCounters } from './metrics.js';
 import { endClient } from './mqtt-end.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxRow, ReadTotals } from './outbox.js';
 import type { ChildHandle } from './supervisor/types.js';
 
 /** `refused`: the broker answered but refused the gateway (CONNACK code); retried all the same. */
@@ -49,9 +49,10 @@ export interface ForwarderContext {
 interface InFlight {
   first: number;
   last: number;
-  rx: number[];
+  /** Per row: its first receive time and its readings, for the forward latency. */
+  rows: Array<{ rx: number; n: number }>;
   /** What was read, so the acknowledge can skip counting the rows again. */
-  read: { rows: number; bytes: number; epoch: number };
+  read: ReadTotals;
 }
 
 export class Forwarder {
@@ -62,8 +63,13 @@ export class Forwarder {
   private pumping = false;
   private retry: TimerId | undefined;
   private refresh: TimerId | undefined;
+  private readonly telemetryTopic: string;
+  private readonly batchHead: string;
 
-  constructor(private readonly ctx: ForwarderContext) {}
+  constructor(private readonly ctx: ForwarderContext) {
+    this.telemetryTopic = upstreamTopic(ctx.gatewayId, 'telemetry');
+    this.batchHead = `{"gateway":${JSON.stringify(ctx.gatewayId)},"items":[`;
+  }
 
   upstreamState(): UpstreamState {
     return this.state;
@@ -171,30 +177,38 @@ export class Forwarder {
       while (this.state === 'connected' && this.inFlight.size < this.ctx.settings.window) {
         const rows = this.ctx.outbox.readAfter(this.cursor, this.ctx.settings.maxBatch);
         if (rows.length === 0) break;
-        const first = (rows[0] as { id: number }).id;
-        const last = (rows[rows.length - 1] as { id: number }).id;
-        this.cursor = last;
-        // A TelemetryBatch, assembled from the stored JSON of each item: no parse, no re-stringify.
-        const batch = `{"gateway":${JSON.stringify(this.ctx.gatewayId)},"items":[${rows.map((r) => r.body).join(',')}]}`;
-        let bytes = 0;
-        for (const r of rows) bytes += r.body.length;
-        const flight: InFlight = {
-          first,
-          last,
-          rx: rows.map((r) => r.rx),
-          read: { rows: rows.length, bytes, epoch: this.ctx.outbox.epoch() },
-        };
-        this.inFlight.add(flight);
-        this.client?.publish(
-          upstreamTopic(this.ctx.gatewayId, 'telemetry'),
-          batch,
-          { qos: 1 },
-          (error) => this.acknowledged(flight, error),
-        );
+        this.send(rows);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** One TelemetryBatch from stored rows: their JSON items joined, no parse, no re-stringify. */
+  private send(rows: OutboxRow[]): void {
+    const first = (rows[0] as OutboxRow).id;
+    const last = (rows[rows.length - 1] as OutboxRow).id;
+    this.cursor = last;
+    const bodies: string[] = new Array(rows.length);
+    let bytes = 0;
+    let readings = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as OutboxRow;
+      bodies[i] = row.body;
+      bytes += row.body.length;
+      readings += row.n;
+    }
+    const batch = `${this.batchHead}${bodies.join(',')}]}`;
+    const flight: InFlight = {
+      first,
+      last,
+      rows: rows.map((r) => ({ rx: r.rx, n: r.n })),
+      read: { readings, bytes, epoch: this.ctx.outbox.epoch() },
+    };
+    this.inFlight.add(flight);
+    this.client?.publish(this.telemetryTopic, batch, { qos: 1 }, (error) =>
+      this.acknowledged(flight, error),
+    );
   }
 
   sendDiff(changes: PresenceEntry[]): void {
@@ -257,8 +271,8 @@ export class Forwarder {
     }
     this.ctx.outbox.acknowledge(flight.first, flight.last, flight.read);
     const now = this.ctx.clock.now();
-    for (const rx of flight.rx) this.ctx.counters.forwardLatency.observe(now - rx);
-    this.ctx.counters.readingsOut.inc({}, flight.rx.length);
+    for (const row of flight.rows) this.ctx.counters.forwardLatency.observe(now - row.rx, row.n);
+    this.ctx.counters.readingsOut.inc({}, flight.read.readings);
     this.ctx.counters.messagesOut.inc({ kind: 'telemetry' });
     this.pump();
   }

@@ -62,11 +62,12 @@ export class Histogram {
   ) {
     this.counts = buckets.map(() => 0);
   }
-  observe(value: number): void {
-    this.sum += value;
-    this.count += 1;
+  /** `times` observations of the same value (a batch of readings acknowledged together). */
+  observe(value: number, times = 1): void {
+    this.sum += value * times;
+    this.count += times;
     for (let i = 0; i < this.buckets.length; i++) {
-      if (value <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] as number) + 1;
+      if (value <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] as number) + times;
     }
   }
 }

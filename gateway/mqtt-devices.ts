@@ -81,10 +81,7 @@ export class MqttDevices {
         if (!client) return done(null); // a will published by Aedes for a client long gone
         if (packet.topic.startsWith('$'))
           return done(new Error('topics starting with $ are reserved'));
-        void this.authorizePublish(client, packet).then(
-          (result) => done(result),
-          (error: Error) => done(error),
-        );
+        this.authorizePublish(client, packet, done);
       },
       authorizeSubscribe: (client, subscription, done) => {
         const info = this.infos.get(client);
@@ -211,12 +208,17 @@ export class MqttDevices {
       ?.clients;
   }
 
-  private async authorizePublish(
+  /** Calls `done` with null to acknowledge (dropped or not), with an error to refuse. */
+  private authorizePublish(
     client: Client,
     packet: { topic: string; payload: Buffer | string; retain: boolean; qos: number },
-  ): Promise<Error | null> {
+    done: (error: Error | null) => void,
+  ): void {
     const info = this.infos.get(client);
-    if (!info) return new Error('publish from a client that never authenticated');
+    if (!info) {
+      done(new Error('publish from a client that never authenticated'));
+      return;
+    }
     const topic = packet.topic;
     const parsed = parseDeviceTopic(topic);
     const device = parsed.ok ? parsed.deviceId : (info.device ?? client.id);
@@ -226,11 +228,12 @@ export class MqttDevices {
       via: 'mqtt' as const,
       topic,
       payload: packet.payload,
+      parsed,
     };
     const drop = () => {
       packet.topic = DROPPED_TOPIC;
       packet.retain = false;
-      return null;
+      done(null);
     };
 
     const acl = mayPublish(info.identity, topic, this.ctx.gatewayId, info.device, parsed);
@@ -240,40 +243,59 @@ export class MqttDevices {
         'forbidden',
         acl.detail,
       );
-      return drop();
+      drop();
+      return;
     }
     if (!parsed.ok) {
       // The backend (or a trusted loopback tool) speaks on the upstream topics; that is no device's business.
-      if (info.identity.kind !== 'device' && topic.startsWith(`${UPSTREAM_TOPIC_ROOT}/`))
-        return null;
-      if (info.identity.kind === 'service') return null;
+      if (
+        info.identity.kind === 'service' ||
+        (info.identity.kind !== 'device' && topic.startsWith(`${UPSTREAM_TOPIC_ROOT}/`))
+      ) {
+        done(null);
+        return;
+      }
       this.ctx.ingest.reject(
         message,
         'topic',
         `${parsed.detail}; devices publish on fs/v1/<id>/{status,telemetry,ack,sys}`,
       );
-      return drop();
+      drop();
+      return;
     }
     if (info.device === undefined) {
       const squatter = this.speaksForAnother(client, info, parsed.deviceId);
       if (squatter) {
         this.ctx.ingest.reject(message, 'forbidden', squatter);
-        return drop();
+        drop();
+        return;
       }
       this.bind(client, info, parsed.deviceId);
     }
-    const verdict = await this.ctx.ingest.receive(message);
-    if (!verdict.ok) {
-      if (verdict.reason === 'outbox-full') return new Error(verdict.detail);
-      return drop();
-    }
-    if (parsed.kind === 'status') {
-      // The gateway publishes each device's offline status itself, with its own reason.
-      if (!/"online"\s*:\s*true/.test(packet.payload.toString())) return drop();
-      // A birth comes after the device subscribed to its cmd topic: commands may flow now.
-      this.ctx.onDeviceReady(device);
-    }
-    return null;
+    this.ctx.ingest.accept(message, (verdict, error) => {
+      if (error) {
+        done(error);
+        return;
+      }
+      if (!verdict.ok) {
+        if (verdict.reason === 'outbox-full') {
+          done(new Error(verdict.detail));
+          return;
+        }
+        drop();
+        return;
+      }
+      if (parsed.kind === 'status') {
+        // The gateway publishes each device's offline status itself, with its own reason.
+        if (!/"online"\s*:\s*true/.test(packet.payload.toString())) {
+          drop();
+          return;
+        }
+        // A birth comes after the device subscribed to its cmd topic: commands may flow now.
+        this.ctx.onDeviceReady(device);
+      }
+      done(null);
+    });
   }
 
   /**

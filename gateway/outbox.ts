@@ -1,8 +1,13 @@
 /**
  * The durable outbox: accepted readings are appended in batched transactions (group commit:
- * every append waiting in the same turn of the event loop shares one commit) and the promise
- * of each append resolves only once its row is on disk. The device's PUBACK waits for that
- * promise. Rows leave only when the forwarder reports that upstream acknowledged them.
+ * every append waiting in the same turn of the event loop shares one commit), and each
+ * append's callback runs only once its reading is on disk. The device's PUBACK waits for it.
+ * Rows leave only when the forwarder reports that upstream acknowledged them.
+ *
+ * One row per commit group, not per reading: a row holds the group's readings as the JSON
+ * items of a TelemetryBatch, joined by commas, so the forwarder sends rows as they are and a
+ * commit of 500 readings is one insert, one delete later. Per device, order is the order of
+ * rows and, within a row, of appends.
  */
 import type { ForwardedTelemetry } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -12,6 +17,7 @@ import type { Db } from './store.js';
 export interface OutboxOptions {
   budgetBytes: number;
   policy: OutboxPolicy;
+  /** Readings in one commit group (one row) at most; a full group is written at once. */
   maxBatch: number;
   /** Counts readings lost to the budget: dropped (oldest) or refused (new). */
   onBudget?: (policy: OutboxPolicy, count: number) => void;
@@ -20,6 +26,9 @@ export interface OutboxOptions {
   /** Drives the periodic write of the dedupe floor; without it, it is written at close. */
   clock?: Clock;
 }
+
+/** Called once the reading (or, for `afterPending`, everything appended before) is on disk. */
+export type Durable = (error: Error | undefined) => void;
 
 const SEEN_FLUSH_MS = 2000;
 
@@ -31,24 +40,30 @@ export class OutboxFullError extends Error {
 
 export interface OutboxRow {
   id: number;
-  /** Gateway receive time, for the forward latency. */
+  /** Readings in the row. */
+  n: number;
+  /** Gateway receive time of the row's first reading, for the forward latency. */
   rx: number;
-  /** The ForwardedTelemetry as stored: JSON, passed upstream without a parse. */
+  /** The row's ForwardedTelemetry items as stored: JSON objects joined by commas. */
   body: string;
 }
 
-interface Pending {
-  item: ForwardedTelemetry;
-  body: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
+/** What the forwarder read, so that acknowledging it need not count the rows again. */
+export interface ReadTotals {
+  readings: number;
+  bytes: number;
+  epoch: number;
 }
 
 export class Outbox {
-  private pending: Pending[] = [];
+  /** The open commit group. */
+  private pendingBody = '';
+  private pendingItems: ForwardedTelemetry[] = [];
+  /** Callbacks in append order: one per reading, plus the `afterPending` waiters. */
+  private pendingDone: Durable[] = [];
   private scheduled = false;
   private bytes: number;
-  private rows: number;
+  private readings: number;
   private readonly insert;
   private readonly upsertSeen;
   private readonly selectAfter;
@@ -59,110 +74,137 @@ export class Outbox {
   private seenDirty = new Map<string, { boot: number; seq: number }>();
   private readonly seenTimer;
   private readonly oldest;
-  private readonly commitBatch;
+  private readonly commitGroup;
 
   constructor(
     private readonly db: Db,
     private readonly options: OutboxOptions,
   ) {
     const totals = db
-      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(body)), 0) AS b FROM outbox')
-      .get() as {
-      n: number;
-      b: number;
-    };
-    this.rows = totals.n;
+      .prepare(
+        'SELECT COALESCE(SUM(n), 0) AS n, COALESCE(SUM(LENGTH(body)), 0) AS b FROM outbox_rows',
+      )
+      .get() as { n: number; b: number };
+    this.readings = totals.n;
     this.bytes = totals.b;
-    this.insert = db.prepare('INSERT INTO outbox (device, rx, body) VALUES (?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO outbox_rows (n, rx, body) VALUES (?, ?, ?)');
     this.upsertSeen = db.prepare(
       'INSERT INTO seen (device, boot, seq) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET boot = excluded.boot, seq = MAX(CASE WHEN seen.boot = excluded.boot THEN seen.seq ELSE -1 END, excluded.seq)',
     );
     this.selectAfter = db.prepare(
-      'SELECT id, rx, body FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+      'SELECT id, n, rx, body FROM outbox_rows WHERE id > ? ORDER BY id',
     );
     this.deleteRange = db.prepare(
-      'DELETE FROM outbox WHERE id >= ? AND id <= ? RETURNING LENGTH(body) AS b',
+      'DELETE FROM outbox_rows WHERE id >= ? AND id <= ? RETURNING n, LENGTH(body) AS b',
     );
-    this.deleteRangeFast = db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?');
+    this.deleteRangeFast = db.prepare('DELETE FROM outbox_rows WHERE id >= ? AND id <= ?');
     this.dropOldest = db.prepare(
-      'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?) RETURNING LENGTH(body) AS b',
+      'DELETE FROM outbox_rows WHERE id = (SELECT MIN(id) FROM outbox_rows) RETURNING n, LENGTH(body) AS b',
     );
-    this.oldest = db.prepare('SELECT rx FROM outbox ORDER BY id LIMIT 1');
+    this.oldest = db.prepare('SELECT rx FROM outbox_rows ORDER BY id LIMIT 1');
     this.seenTimer = options.clock?.setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
-    this.commitBatch = db.transaction((batch: Pending[]) => {
-      for (const p of batch) this.insert.run(p.item.device, p.item.rx, p.body);
-      this.rows += batch.length;
-      for (const p of batch) this.bytes += p.body.length;
+    this.commitGroup = db.transaction((n: number, rx: number, body: string) => {
+      this.insert.run(n, rx, body);
+      this.readings += n;
+      this.bytes += body.length;
       this.enforceBudget();
     });
   }
 
-  /** Resolves once the reading is committed; rejects with OutboxFullError under reject-new. */
-  append(item: ForwardedTelemetry): Promise<void> {
+  /**
+   * Queues a reading for the next commit; `done` runs once it is on disk (or with the
+   * error). Under reject-new past the budget, `done` runs at once with an OutboxFullError.
+   */
+  add(item: ForwardedTelemetry, done: Durable): void {
     const body = JSON.stringify(item);
+    // The row's bytes as stored: the items joined by commas.
+    const grows = this.pendingItems.length === 0 ? body.length : body.length + 1;
     if (
       this.options.policy === 'reject-new' &&
-      this.bytes + this.pendingBytes() + body.length > this.options.budgetBytes
+      this.bytes + this.pendingBody.length + grows > this.options.budgetBytes
     ) {
       this.options.onBudget?.('reject-new', 1);
-      return Promise.reject(new OutboxFullError(this.options.budgetBytes));
+      done(new OutboxFullError(this.options.budgetBytes));
+      return;
     }
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ item, body, resolve, reject });
-      if (this.pending.length >= this.options.maxBatch) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate, not a timer: every publish parsed from the same socket reads joins in.
-        setImmediate(() => this.flush());
-      }
-    });
+    this.pendingBody = this.pendingItems.length === 0 ? body : `${this.pendingBody},${body}`;
+    this.pendingItems.push(item);
+    this.pendingDone.push(done);
+    if (this.pendingItems.length >= this.options.maxBatch) this.flush();
+    else this.schedule();
+  }
+
+  /** `add` as a promise: resolves once committed, rejects with OutboxFullError under reject-new. */
+  append(item: ForwardedTelemetry): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.add(item, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /**
+   * Runs `done` once everything appended so far is on disk: at once when nothing waits. A
+   * device's PUBACKs then leave in the order of its publishes ([MQTT-4.6.0-2]) even when a
+   * later message (a duplicate, a birth) needs no write of its own.
+   */
+  afterPending(done: Durable): void {
+    if (this.pendingDone.length === 0) done(undefined);
+    else this.pendingDone.push(done);
   }
 
   /** Writes whatever is waiting, now. */
   flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      this.commitBatch(batch);
-    } catch (error) {
-      for (const p of batch) p.reject(error as Error);
-      return;
-    }
-    for (const p of batch) {
-      const seen = this.seenDirty.get(p.item.device);
-      if (!seen || seen.boot !== p.item.boot || seen.seq < p.item.seq) {
-        this.seenDirty.set(p.item.device, { boot: p.item.boot, seq: p.item.seq });
+    if (this.pendingDone.length === 0) return;
+    const items = this.pendingItems;
+    const body = this.pendingBody;
+    const callbacks = this.pendingDone;
+    this.pendingItems = [];
+    this.pendingBody = '';
+    this.pendingDone = [];
+    if (items.length > 0) {
+      try {
+        this.commitGroup(items.length, (items[0] as ForwardedTelemetry).rx, body);
+      } catch (error) {
+        for (const done of callbacks) done(error as Error);
+        return;
       }
-      p.resolve();
+      this.noteSeen(items);
     }
-    this.options.onCommit?.();
+    for (const done of callbacks) done(undefined);
+    if (items.length > 0) this.options.onCommit?.();
   }
 
-  /** Up to `limit` rows after `afterId`, oldest first. */
-  readAfter(afterId: number, limit: number): OutboxRow[] {
-    return this.selectAfter.all(afterId, limit) as OutboxRow[];
+  /**
+   * Rows after `afterId`, oldest first, up to `maxReadings` readings (always at least one row,
+   * however many it holds).
+   */
+  readAfter(afterId: number, maxReadings: number): OutboxRow[] {
+    const rows: OutboxRow[] = [];
+    let readings = 0;
+    for (const row of this.selectAfter.iterate(afterId) as IterableIterator<OutboxRow>) {
+      if (rows.length > 0 && readings + row.n > maxReadings) break;
+      rows.push(row);
+      readings += row.n;
+      if (readings >= maxReadings) break;
+    }
+    return rows;
   }
 
   /**
    * Deletes rows firstId..lastId: upstream acknowledged them. `read` is what readAfter
-   * returned for them (count, bytes, and the drop epoch then): while nothing was dropped
+   * returned for them (readings, bytes, and the drop epoch then): while nothing was dropped
    * since, the totals are known and the delete need not return every row's size.
    */
-  acknowledge(
-    firstId: number,
-    lastId: number,
-    read?: { rows: number; bytes: number; epoch: number },
-  ): void {
+  acknowledge(firstId: number, lastId: number, read?: ReadTotals): void {
     if (read && read.epoch === this.dropEpoch) {
       this.deleteRangeFast.run(firstId, lastId);
-      this.rows -= read.rows;
+      this.readings -= read.readings;
       this.bytes -= read.bytes;
       return;
     }
-    const removed = this.deleteRange.all(firstId, lastId) as Array<{ b: number }>;
-    this.forget(removed);
+    for (const r of this.deleteRange.all(firstId, lastId) as Array<{ n: number; b: number }>) {
+      this.forget(r);
+    }
   }
 
   /** Changes whenever rows leave other than by acknowledge (budget drops). */
@@ -170,8 +212,9 @@ export class Outbox {
     return this.dropEpoch;
   }
 
+  /** Readings queued on disk. */
   depth(): number {
-    return this.rows;
+    return this.readings;
   }
 
   sizeBytes(): number {
@@ -215,29 +258,39 @@ export class Outbox {
     this.options.clock?.clearInterval(this.seenTimer);
   }
 
-  private pendingBytes(): number {
-    let sum = 0;
-    for (const p of this.pending) sum += p.body.length;
-    return sum;
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate, not a timer: every publish parsed from the socket reads of this turn joins in.
+    setImmediate(() => this.flush());
+  }
+
+  private noteSeen(items: ForwardedTelemetry[]): void {
+    for (const item of items) {
+      const seen = this.seenDirty.get(item.device);
+      if (!seen) this.seenDirty.set(item.device, { boot: item.boot, seq: item.seq });
+      else if (seen.boot !== item.boot || seen.seq < item.seq) {
+        seen.boot = item.boot;
+        seen.seq = item.seq;
+      }
+    }
   }
 
   private enforceBudget(): void {
     if (this.options.policy !== 'drop-oldest' || this.bytes <= this.options.budgetBytes) return;
     let dropped = 0;
-    while (this.bytes > this.options.budgetBytes && this.rows > 0) {
-      // Drop in chunks: about the share of rows by which the budget is exceeded, at least 1.
-      const excess = this.bytes - this.options.budgetBytes;
-      const chunk = Math.max(1, Math.ceil((excess / Math.max(1, this.bytes)) * this.rows));
-      const removed = this.dropOldest.all(chunk) as Array<{ b: number }>;
+    while (this.bytes > this.options.budgetBytes && this.readings > 0) {
+      const removed = this.dropOldest.get() as { n: number; b: number } | undefined;
+      if (!removed) break;
       this.forget(removed);
       this.dropEpoch += 1;
-      dropped += removed.length;
+      dropped += removed.n;
     }
     if (dropped > 0) this.options.onBudget?.('drop-oldest', dropped);
   }
 
-  private forget(removed: Array<{ b: number }>): void {
-    this.rows -= removed.length;
-    for (const r of removed) this.bytes -= r.b;
+  private forget(removed: { n: number; b: number }): void {
+    this.readings -= removed.n;
+    this.bytes -= removed.b;
   }
 }

@@ -4,42 +4,29 @@
  * backoff, and messages that arrive meanwhile wait for the new session. Past its restart
  * intensity the device is disconnected (onGiveUp), never the gateway.
  *
- * Order: each device's messages take turns on a promise chain, so they are handled in the
- * order they arrived even while its session is being (re)started.
+ * Order: a running session handles each message at once, as it arrives; while it is being
+ * (re)started, messages wait in a queue and are served in arrival order once it runs.
  */
 import type { Logger } from '../lib/log.js';
 import { DeviceSession, type SessionContext, type Verdict } from './device-session.js';
 import type { DynamicSupervisor } from './supervisor/dynamic.js';
 import { errorText } from './supervisor/types.js';
 
-interface Ready {
-  promise: Promise<DeviceSession>;
-  resolve(session: DeviceSession): void;
-  reject(error: Error): void;
+/** A message waiting for its device's session: the handler, and who wants its verdict. */
+interface Waiting {
+  fn: (s: DeviceSession) => Verdict;
+  done: (verdict: Verdict) => void;
 }
 
 interface Slot {
   session: DeviceSession | undefined;
-  /**
-   * While there is no session: resolves with it once its child has started (again). Dropped
-   * once the session runs, since 10,000 idle devices should not each keep one.
-   */
-  ready: Ready | undefined;
   crash: ((error: Error) => void) | undefined;
-  /** The last message's turn: the next one waits for it. */
-  tail: Promise<void>;
-}
-
-function ready(): Ready {
-  let resolve!: (session: DeviceSession) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<DeviceSession>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Awaited by run() when a message waits; a session given up with nobody waiting is no error.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
+  /**
+   * Messages that arrived while there was no session (starting, restarting) or while earlier
+   * ones still wait: served in arrival order once it runs. Undefined when nobody waits, so
+   * a running session's messages are handled at once, with nothing allocated.
+   */
+  waiting: Waiting[] | undefined;
 }
 
 export class DeviceSessions {
@@ -52,44 +39,71 @@ export class DeviceSessions {
     private readonly onCrash: (device: string, error: Error) => void,
   ) {}
 
-  /** Runs `fn` in the device's session, in arrival order; a throw restarts only that session. */
-  async run(device: string, fn: (s: DeviceSession) => Verdict): Promise<Verdict> {
+  /**
+   * Runs `fn` in the device's session, in arrival order, and hands its verdict to `done`: at
+   * once while the session runs, later if it is (re)starting. A throw restarts only that session.
+   */
+  run(device: string, fn: (s: DeviceSession) => Verdict, done: (verdict: Verdict) => void): void {
     const slot = this.slots.get(device) ?? this.create(device);
-    const turn = slot.tail;
-    let release!: () => void;
-    slot.tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    try {
-      await turn;
-      let session: DeviceSession;
-      try {
-        slot.ready ??= slot.session ? undefined : ready();
-        session = slot.session ?? (await (slot.ready as Ready).promise);
-      } catch (error) {
-        return { ok: false, reason: 'handler-crash', detail: errorText(error) };
-      }
-      try {
-        return fn(session);
-      } catch (error) {
-        return this.crashed(device, slot, session, error);
-      }
-    } finally {
-      release();
+    if (slot.session && slot.waiting === undefined) {
+      done(this.call(device, slot, slot.session, fn));
+      return;
     }
+    slot.waiting ??= [];
+    slot.waiting.push({ fn, done });
+  }
+
+  /** `run` as a promise (tests, and callers that are not on the hot path). */
+  runAsync(device: string, fn: (s: DeviceSession) => Verdict): Promise<Verdict> {
+    return new Promise((resolve) => this.run(device, fn, resolve));
   }
 
   /** The device's slot was given up on: forget it, so its next message starts afresh. */
   forget(device: string): void {
     const slot = this.slots.get(device);
     this.slots.delete(device);
-    slot?.ready?.reject(
-      new Error(`the session of device ${device} was given up after repeated crashes`),
-    );
+    if (slot) {
+      this.refuseWaiting(
+        slot,
+        `the session of device ${device} was given up after repeated crashes`,
+      );
+    }
   }
 
   size(): number {
     return this.slots.size;
+  }
+
+  private call(
+    device: string,
+    slot: Slot,
+    session: DeviceSession,
+    fn: (s: DeviceSession) => Verdict,
+  ): Verdict {
+    try {
+      return fn(session);
+    } catch (error) {
+      return this.crashed(device, slot, session, error);
+    }
+  }
+
+  /** The session runs (again): serve whoever waited, in order, while it keeps running. */
+  private serveWaiting(device: string, slot: Slot): void {
+    const waiting = slot.waiting;
+    if (!waiting) return;
+    // A verdict's callback may deliver this device's next message (Aedes reads on once a
+    // publish is answered): it joins the end of this queue, so order holds.
+    while (waiting.length > 0 && slot.session && this.slots.get(device) === slot) {
+      const next = waiting.shift() as Waiting;
+      next.done(this.call(device, slot, slot.session, next.fn));
+    }
+    if (waiting.length === 0 && slot.waiting === waiting) slot.waiting = undefined;
+  }
+
+  private refuseWaiting(slot: Slot, detail: string): void {
+    const waiting = slot.waiting ?? [];
+    slot.waiting = undefined;
+    for (const w of waiting) w.done({ ok: false, reason: 'handler-crash', detail });
   }
 
   private crashed(device: string, slot: Slot, session: DeviceSession, error: unknown): Verdict {
@@ -98,19 +112,13 @@ export class DeviceSessions {
     this.onCrash(device, err);
     if (slot.session === session) {
       slot.session = undefined;
-      slot.ready = ready();
       slot.crash?.(err);
     }
     return { ok: false, reason: 'handler-crash', detail: `handler threw: ${errorText(err)}` };
   }
 
   private create(device: string): Slot {
-    const slot: Slot = {
-      session: undefined,
-      ready: ready(),
-      crash: undefined,
-      tail: Promise.resolve(),
-    };
+    const slot: Slot = { session: undefined, crash: undefined, waiting: undefined };
     this.slots.set(device, slot);
     this.supervisor
       .startChild({
@@ -127,8 +135,8 @@ export class DeviceSessions {
           });
           slot.session = session;
           slot.crash = reject;
-          slot.ready?.resolve(session);
-          slot.ready = undefined;
+          // After start() has returned its handle, so the supervisor sees it running first.
+          queueMicrotask(() => this.serveWaiting(device, slot));
           return {
             done,
             stop: async () => {
@@ -141,7 +149,7 @@ export class DeviceSessions {
       .catch((error: Error) => {
         this.log.error({ device, err: error.message }, 'cannot start a device session');
         if (this.slots.get(device) === slot) this.slots.delete(device);
-        slot.ready?.reject(error);
+        this.refuseWaiting(slot, errorText(error));
       });
     return slot;
   }

@@ -10,9 +10,9 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox (
+CREATE TABLE IF NOT EXISTS outbox_rows (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  device TEXT NOT NULL,
+  n INTEGER NOT NULL,
   rx INTEGER NOT NULL,
   body TEXT NOT NULL
 );
@@ -64,8 +64,25 @@ export function openDatabase(
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous}`);
     db.exec(SCHEMA);
+    migrateOutbox(db);
   }
   // Another process (the CLI) may hold a write lock for a moment.
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * Before outbox_rows (one row per commit group) the outbox kept one reading per row in
+ * `outbox`. A database from then may still hold readings: they move over, in order, one
+ * reading per row (a row of one item is still a valid group), and the old table goes.
+ */
+function migrateOutbox(db: Db): void {
+  const old = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
+    .get();
+  if (!old) return;
+  db.transaction(() => {
+    db.exec('INSERT INTO outbox_rows (n, rx, body) SELECT 1, rx, body FROM outbox ORDER BY id');
+    db.exec('DROP TABLE outbox');
+  })();
 }

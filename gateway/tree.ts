@@ -157,6 +157,7 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           sessions: p.sessions,
           deadLetters: need(p.deadLetters, 'store'),
           counters: p.counters,
+          afterPending: (done) => outbox.afterPending(done),
         });
         return devices;
       },

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { ForwardedTelemetry } from '../../contract/index.js';
 import { DeadLetterStore } from '../../gateway/dead-letters.js';
 import { SeqWindow } from '../../gateway/dedupe.js';
-import { Outbox, OutboxFullError } from '../../gateway/outbox.js';
+import { Outbox, OutboxFullError, type OutboxRow } from '../../gateway/outbox.js';
 import { openDatabase } from '../../gateway/store.js';
 import { tempDir } from './gateway-helpers.js';
 
@@ -11,6 +11,16 @@ const test = suite('outbox: durable, batched, bounded; dedupe window');
 
 function item(device: string, seq: number): ForwardedTelemetry {
   return { device, boot: 1, seq, ts: seq, rx: seq, readings: { temp: 20 } };
+}
+
+/** The seqs of rows read, as the forwarder sends them: `[` + bodies + `]`. */
+function seqs(rows: OutboxRow[]): number[] {
+  const items = JSON.parse(`[${rows.map((r) => r.body).join(',')}]`) as ForwardedTelemetry[];
+  return items.map((i) => i.seq);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
 test('appends commit in batches, survive reopening, and leave only when acknowledged', async () => {
@@ -27,6 +37,11 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
     await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.append(item('a', i + 1))));
     assert.is(commits, 1, 'fifty appends in one turn share one transaction');
     assert.is(outbox.depth(), 50);
+    const count = db.prepare('SELECT COUNT(*) AS n FROM outbox_rows').get() as { n: number };
+    assert.is(count.n, 1, 'and one row');
+    // Ten more, one turn each: ten rows of one reading.
+    for (let i = 51; i <= 60; i++) await outbox.append(item('a', i));
+    assert.is(commits, 11);
     outbox.close(); // as the gateway does when it stops: the dedupe floor is written too
     db.close();
     const again = new Outbox(openDatabase(dir.path), {
@@ -34,22 +49,23 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
       policy: 'drop-oldest',
       maxBatch: 1000,
     });
-    assert.is(again.depth(), 50, 'still there after a reopen');
-    assert.equal(again.lastSeen().get('a'), { boot: 1, seq: 50 });
-    const rows = again.readAfter(0, 10);
-    assert.equal(
-      rows.map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
-      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-    );
+    assert.is(again.depth(), 60, 'still there after a reopen');
+    assert.equal(again.lastSeen().get('a'), { boot: 1, seq: 60 });
+    // A read takes whole rows up to the readings asked, and at least one row.
+    assert.equal(seqs(again.readAfter(0, 10)), range(1, 50), 'a row larger than asked comes whole');
+    const rows = again.readAfter(0, 55);
+    assert.equal(seqs(rows), range(1, 55));
     const bytes = rows.reduce((n, r) => n + r.body.length, 0);
     const before = again.sizeBytes();
-    again.acknowledge(rows[0]!.id, rows[9]!.id, { rows: 10, bytes, epoch: again.epoch() });
-    assert.is(again.depth(), 40);
+    again.acknowledge(rows[0]!.id, rows.at(-1)!.id, {
+      readings: 55,
+      bytes,
+      epoch: again.epoch(),
+    });
+    assert.is(again.depth(), 5);
     assert.is(again.sizeBytes(), before - bytes);
-    assert.equal(
-      again.readAfter(0, 1).map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq),
-      [11],
-    );
+    assert.equal(seqs(again.readAfter(0, 1)), [56]);
+    assert.equal(seqs(again.readAfter(rows.at(-1)!.id, 100)), range(56, 60));
   } finally {
     dir.remove();
   }
@@ -71,14 +87,7 @@ test('drop-oldest keeps within the budget and counts what it dropped', async () 
     for (let i = 100; i < 130; i++) await outbox.append(item('a', i));
     assert.ok(outbox.sizeBytes() <= size * 10);
     assert.is(outbox.depth() + dropped, 30, 'every reading is either kept or counted as dropped');
-    assert.is(
-      outbox
-        .readAfter(0, 100)
-        .map((r) => (JSON.parse(r.body) as ForwardedTelemetry).seq)
-        .at(-1),
-      129,
-      'the newest are kept',
-    );
+    assert.is(seqs(outbox.readAfter(0, 100)).at(-1), 129, 'the newest are kept');
   } finally {
     dir.remove();
   }
@@ -110,6 +119,51 @@ test('reject-new refuses past the budget, counted, and accepts again once draine
   }
 });
 
+test('afterPending answers in append order, after the writes before it', async () => {
+  const dir = tempDir();
+  try {
+    const outbox = new Outbox(openDatabase(dir.path), {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+    });
+    const order: string[] = [];
+    outbox.afterPending(() => order.push('nothing waited'));
+    outbox.add(item('a', 1), () => order.push('1 on disk'));
+    outbox.afterPending(() => order.push('after 1'));
+    outbox.add(item('a', 2), () => order.push('2 on disk'));
+    assert.equal(order, ['nothing waited'], 'nothing is answered before the commit');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(order, ['nothing waited', '1 on disk', 'after 1', '2 on disk']);
+    outbox.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a database from the one-reading-per-row outbox keeps its readings, in order', () => {
+  const dir = tempDir();
+  try {
+    const old = openDatabase(dir.path);
+    old.exec(
+      'CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, rx INTEGER NOT NULL, body TEXT NOT NULL)',
+    );
+    const insert = old.prepare('INSERT INTO outbox (device, rx, body) VALUES (?, ?, ?)');
+    for (let seq = 1; seq <= 3; seq++) insert.run('a', seq, JSON.stringify(item('a', seq)));
+    old.close();
+    const outbox = new Outbox(openDatabase(dir.path), {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+    });
+    assert.is(outbox.depth(), 3);
+    assert.equal(seqs(outbox.readAfter(0, 10)), [1, 2, 3]);
+    assert.is(outbox.oldestRx(), 1);
+  } finally {
+    dir.remove();
+  }
+});
+
 test('SeqWindow: duplicates by (boot, seq), a new boot starts afresh, seeded after a restart', () => {
   const w = new SeqWindow(64);
   assert.not.ok(w.isDuplicate(1, 1));
@@ -121,6 +175,8 @@ test('SeqWindow: duplicates by (boot, seq), a new boot starts afresh, seeded aft
   assert.not.ok(w.isDuplicate(2, 1), 'a new boot');
   assert.not.ok(w.isDuplicate(2, 200));
   assert.not.ok(w.isDuplicate(2, 100), 'older than the window: let through (at-least-once)');
+  w.forget(2, 200);
+  assert.not.ok(w.isDuplicate(2, 200), 'forgotten (not stored after all): its resend is new');
   const seeded = new SeqWindow(64);
   seeded.seed(3, 40);
   assert.ok(seeded.isDuplicate(3, 40));

@@ -58,6 +58,7 @@ test('a crashing handler restarts its own session; past its intensity only that 
       sessions,
       deadLetters: new DeadLetterStore(db, 100),
       counters,
+      afterPending: (done) => outbox.afterPending(done),
     });
     const send = (device: string, topic: string, body: unknown) =>
       ingest.receive({ device, client: device, via: 'mqtt', topic, payload: JSON.stringify(body) });
@@ -89,6 +90,63 @@ test('a crashing handler restarts its own session; past its intensity only that 
     // Its next message starts a fresh session (its connection was closed by then).
     assert.ok((await send('bad', telemetryTopic('bad'), reading(2))).ok);
     assert.is(outbox.depth(), 4);
+    await supervisor.stop();
+  } finally {
+    db.close();
+    dir.remove();
+  }
+});
+
+test('a reading refused by a full outbox (reject-new) is no duplicate when the device sends it again', async () => {
+  const dir = tempDir();
+  const clock = new ManualClock(1_000_000);
+  const db = openDatabase(dir.path);
+  try {
+    const counters = gatewayCounters(new Metrics());
+    // Room for one reading only.
+    const outbox = new Outbox(db, { budgetBytes: 150, policy: 'reject-new', maxBatch: 100 });
+    const supervisor = startDynamicSupervisor({ id: 'devices', clock });
+    const sessions = new DeviceSessions(
+      {
+        clock,
+        ingest: { ratePerSecond: 1000, burst: 1000, dedupeWindow: 64 },
+        outbox,
+        presence: new Presence(db, clock),
+        onAck: () => undefined,
+        onGoodbye: () => undefined,
+        lastSeen: () => undefined,
+      },
+      supervisor,
+      silentLogger(),
+      () => undefined,
+    );
+    const ingest = new Ingest({
+      clock,
+      rate: { ratePerSecond: 1000, burst: 1000 },
+      sessions,
+      deadLetters: new DeadLetterStore(db, 100),
+      counters,
+      afterPending: (done) => outbox.afterPending(done),
+    });
+    const send = (body: unknown, topic = telemetryTopic('d')) =>
+      ingest.receive({
+        device: 'd',
+        client: 'd',
+        via: 'mqtt',
+        topic,
+        payload: JSON.stringify(body),
+      });
+    assert.ok((await send(birth(), statusTopic('d'))).ok);
+    assert.ok((await send(reading(1))).ok);
+    const refused = await send(reading(2));
+    assert.equal(refused.ok ? 'ok' : refused.reason, 'outbox-full');
+    // Upstream takes the first; the device sends the refused one again.
+    const rows = outbox.readAfter(0, 10);
+    outbox.acknowledge(rows[0]!.id, rows[0]!.id);
+    const again = await send(reading(2));
+    assert.ok(again.ok && !again.duplicate, 'stored, not dropped as a duplicate');
+    assert.is(outbox.depth(), 1);
+    assert.is(counters.duplicates.total(), 0);
     await supervisor.stop();
   } finally {
     db.close();
