@@ -136,6 +136,7 @@ export class RecentAlertEvents {
 
   constructor(private readonly max = RECENT_EVENTS) {}
 
+  /** `events` oldest first, as they happened. */
   add(events: readonly AlertEvent[]): void {
     this.list = [...events].reverse().concat(this.list).slice(0, this.max);
   }
@@ -214,6 +215,15 @@ export class AlertEngine {
       const key = `${rule.id}:${device}`;
       if (!this.lastHeard.has(key)) this.lastHeard.set(key, now);
     }
+  }
+
+  /**
+   * Takes back alerts that were active before a restart (flows/lib/alert-log.ts), for rules
+   * that still exist: they clear as they would have, and are not raised a second time.
+   */
+  restore(alerts: readonly ActiveAlert[]): void {
+    const ids = new Set(this.rules.map((rule) => rule.id));
+    for (const alert of alerts) if (ids.has(alert.rule)) this.active.set(alert.key, alert);
   }
 
   activeAlerts(): ActiveAlert[] {

@@ -1,12 +1,13 @@
 /**
  * The backend's connection to FullStack: one MQTT client on the backend broker, subscribed to
  * the gateways' upstream topics, keeping the fleet state and the commands in flight, plus the
- * readings store when a node needs it. The Node-RED config node is a thin wrapper around this.
+ * readings store and the alert log when a node needs them. The Node-RED config node is a thin wrapper around this.
  */
 import mqtt from 'mqtt';
 import { type UpstreamKind, upstreamTopic } from '../../contract/topics.js';
 import type { ForwardedTelemetry, UpstreamCommand } from '../../contract/upstream.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
+import { AlertLog } from './alert-log.js';
 import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
 import { type FleetChange, FleetState } from './fleet.js';
 import { type OtaProgress, OtaProgressTracker } from './ota-progress.js';
@@ -85,6 +86,7 @@ export class Backend {
   private readonly commands: CommandTracker;
   private client: mqtt.MqttClient | undefined;
   private store: ReadingStore | undefined;
+  private alerts: AlertLog | undefined;
   private current: ConnectionState = 'closed';
 
   constructor(private readonly options: BackendOptions) {
@@ -139,6 +141,8 @@ export class Backend {
     this.client = undefined;
     this.store?.close();
     this.store = undefined;
+    this.alerts?.close();
+    this.alerts = undefined;
   }
 
   hasDatabase(): boolean {
@@ -156,6 +160,12 @@ export class Backend {
       );
     }
     return this.store;
+  }
+
+  /** The alert log in the same database (opened on first use); undefined with no database. */
+  alertLog(): AlertLog | undefined {
+    if (!this.alerts && this.options.database) this.alerts = new AlertLog(this.options.database);
+    return this.alerts;
   }
 
   /** The fleet view starts with the last stored readings (see FleetState.seedStored). */

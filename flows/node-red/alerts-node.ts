@@ -12,7 +12,15 @@ import {
   type ForwardedTelemetry,
   type ReadingValue,
 } from '../../contract/index.js';
-import { AlertEngine, type AlertEvent, parseRules, RecentAlertEvents } from '../lib/alerts.js';
+import type { AlertLog } from '../lib/alert-log.js';
+import {
+  AlertEngine,
+  type AlertEvent,
+  parseRules,
+  RECENT_EVENTS,
+  RecentAlertEvents,
+} from '../lib/alerts.js';
+import type { Backend } from '../lib/backend.js';
 import { backendOf } from './backend-of.js';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from './types.js';
 
@@ -50,6 +58,28 @@ function readingsOf(
   return undefined;
 }
 
+/**
+ * With a database on the backend node, alerts survive a restart: the ones still raised are
+ * taken back into the engine and the recent events into the list (flows/lib/alert-log.ts).
+ */
+function restoreFromLog(
+  node: Node,
+  backend: Backend,
+  engine: AlertEngine,
+  recent: RecentAlertEvents,
+): AlertLog | undefined {
+  try {
+    const log = backend.alertLog();
+    if (!log) return undefined;
+    engine.restore(log.active());
+    recent.add(log.recent(RECENT_EVENTS).reverse());
+    return log;
+  } catch (error) {
+    node.warn(`reading stored alerts failed (alerts start empty): ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 export default function register(RED: NodeAPI): void {
   RED.nodes.registerType('fullstack alerts', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -72,6 +102,7 @@ export default function register(RED: NodeAPI): void {
       );
     };
     const recent = new RecentAlertEvents();
+    const log = restoreFromLog(this, backend, engine, recent);
     const activeMessage = (): NodeMessage => ({
       topic: 'alerts',
       payload: engine.activeAlerts(),
@@ -80,6 +111,11 @@ export default function register(RED: NodeAPI): void {
     const emit = (events: AlertEvent[]) => {
       if (events.length === 0) return;
       recent.add(events);
+      try {
+        log?.record(events);
+      } catch (error) {
+        this.warn(`storing alert events: ${(error as Error).message}`);
+      }
       for (const event of events) {
         this.send([{ topic: `${event.device}/${event.rule}`, payload: event }, null]);
         backend

@@ -1,6 +1,11 @@
 /** Alert rules: validation, threshold with hysteresis (above and below), stale data. */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AlertLog } from '../../flows/lib/alert-log.js';
 import { AlertEngine, parseRules, RecentAlertEvents } from '../../flows/lib/alerts.js';
 
 test('parseRules names the rule and the field of every problem', () => {
@@ -103,6 +108,55 @@ test('RecentAlertEvents: newest first, at most max', () => {
     recent.all().map((e) => e.ts),
     [4, 3, 2],
   );
+});
+
+test('AlertLog: a restarted engine clears what was raised before and does not raise it again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-alert-log-'));
+  try {
+    const rules = parseRules([
+      { id: 'hot', type: 'threshold', sensor: 't', above: 30, hysteresis: 2 },
+      { id: 'quiet', type: 'stale', minutes: 1 },
+    ]);
+    const file = join(dir, 'readings.db');
+    const before = new AlertEngine(rules);
+    const log = new AlertLog(file, 4);
+    log.record(before.onReadings('a', { t: 31 }, 1));
+    log.record(before.onReadings('b', { t: 31 }, 2));
+    log.record(before.onReadings('b', { t: 20 }, 3));
+    log.close();
+
+    const reopened = new AlertLog(file, 4);
+    assert.equal(
+      reopened.active().map((a) => a.key),
+      ['hot:a'],
+    );
+    assert.equal(
+      reopened.recent(10).map((e) => [e.key, e.state]),
+      [
+        ['hot:b', 'cleared'],
+        ['hot:b', 'raised'],
+        ['hot:a', 'raised'],
+      ],
+    );
+    const after = new AlertEngine(rules);
+    after.restore(reopened.active());
+    assert.equal(after.onReadings('a', { t: 32 }, 4), [], 'still above: not raised twice');
+    assert.equal(
+      after.onReadings('a', { t: 27 }, 5).map((e) => [e.key, e.state]),
+      [['hot:a', 'cleared']],
+    );
+    // Bounded: only the newest `keep` (4) events stay.
+    reopened.record(after.onReadings('c', { t: 40 }, 6));
+    reopened.record(after.onReadings('c', { t: 10 }, 7));
+    assert.is(reopened.recent(10).length, 4);
+    // A rule that no longer exists is not restored.
+    const withoutHot = new AlertEngine(parseRules([{ id: 'quiet', type: 'stale', minutes: 1 }]));
+    withoutHot.restore([{ ...reopened.recent(1)[0]!, state: 'raised' }]);
+    assert.equal(withoutHot.activeAlerts(), []);
+    reopened.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -136,6 +136,56 @@ test('alerts: raised above the threshold, cleared only past the hysteresis, publ
   await watcher.endAsync();
 });
 
+test('alerts: with a database, an alert still raised survives a restart and clears after it', async ({
+  h,
+}) => {
+  const rules = JSON.stringify([
+    { id: 'hot', type: 'threshold', device: '*', sensor: 'temperature', above: 30, hysteresis: 2 },
+  ]);
+  const flow = [
+    backendConfig(h, { database: db(h, 'alerts') }),
+    {
+      id: 'alerts',
+      type: 'fullstack alerts',
+      backend: 'backend',
+      rules,
+      wires: [['events'], ['active']],
+    },
+    { id: 'events', type: 'helper' },
+    { id: 'active', type: 'helper' },
+  ];
+  const feed = (value: number) =>
+    h.helper
+      .getNode('alerts')
+      .receive({ payload: value, device: 'greenhouse', sensor: 'temperature', ts: Date.now() });
+  await h.helper.load(h.nodes, flow);
+  let events = collect(h, 'events');
+  feed(31);
+  await until(() => events.length >= 1, 'the raise');
+  await h.helper.unload();
+  await h.helper.load(h.nodes, flow);
+  events = collect(h, 'events');
+  const active = collect(h, 'active');
+  h.helper.getNode('alerts').receive({ topic: 'alerts' });
+  await until(() => active.length >= 1, 'the active list after the restart');
+  assert.equal(
+    (active[0]!.payload as Array<{ key: string }>).map((a) => a.key),
+    ['hot:greenhouse'],
+  );
+  assert.equal(
+    (active[0] as { events?: Array<{ state: string }> }).events?.map((e) => e.state),
+    ['raised'],
+  );
+  feed(33);
+  feed(27);
+  await until(() => events.length >= 1, 'the clear');
+  assert.equal(
+    events.map((m) => (m.payload as { state: string }).state),
+    ['cleared'],
+    'cleared, and not raised a second time',
+  );
+});
+
 test('alerts: bad rules are reported, naming the field', async ({ h }) => {
   await h.helper.load(h.nodes, [
     backendConfig(h),
