@@ -1,76 +1,71 @@
 /** Actuators: validate a value against the part's range, then drive the pin. */
 import type { ReadingValue } from '../../contract/payloads.js';
-import { isFiniteNumber } from './drivers/types.js';
+import { PWM, SERVO } from './features.js';
 import type { ActuatorPlan, PinIO } from './types.js';
 
-export interface Actuators {
-  /** Drives one actuator; returns null, or a precise error (unknown actuator, bad value). */
-  set(id: string, value: unknown): string | null;
-  /** The last value written to each actuator. */
-  values(): Record<string, ReadingValue>;
+/** The error text of a refused argument: the field, the value and what is allowed, as in
+ *  `bad args.value: 200 (allowed 0..180)`. Short, because a board carries every one. */
+export function refusal(field: string, value: unknown, allowed: string): string {
+  return `bad ${field}: ${JSON.stringify(value)} (allowed ${allowed})`;
 }
 
 /** Why `value` is not acceptable for `actuator`, or null. */
 export function checkActuatorValue(actuator: ActuatorPlan, value: unknown): string | null {
-  const what = `${actuator.part} "${actuator.id}"`;
-  if (actuator.valueType === 'boolean') {
-    if (typeof value === 'boolean') return null;
-    return `bad value for ${what}: ${JSON.stringify(value)} (allowed: true or false)`;
+  const min = actuator.min;
+  const max = actuator.max;
+  if (min === undefined || max === undefined) {
+    return typeof value === 'boolean' ? null : refusal('args.value', value, 'true or false');
   }
+  // Written so that NaN fails too; a PWM takes whole numbers only.
   if (
-    typeof value !== 'number' ||
-    !isFiniteNumber(value) ||
-    value < actuator.min ||
-    value > actuator.max
+    typeof value === 'number' &&
+    value >= min &&
+    value <= max &&
+    (!actuator.integer || Math.floor(value) === value)
   ) {
-    return `bad value for ${what}: ${JSON.stringify(value)} (allowed: a number from ${actuator.min} to ${actuator.max})`;
+    return null;
   }
-  if (actuator.integer && Math.floor(value) !== value) {
-    return `bad value for ${what}: ${value} (allowed: a whole number from ${actuator.min} to ${actuator.max})`;
-  }
-  return null;
+  return refusal('args.value', value, `${actuator.integer ? 'integer ' : ''}${min}..${max}`);
 }
 
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
-  if (actuator.part === 'servo') io.servoWrite(actuator.pin, value as number);
-  else if (actuator.valueType === 'number') {
-    // The IO takes a duty cycle 0-1 whatever the part's scale (PWM 0-255).
-    io.pwmWrite(actuator.pin, ((value as number) - actuator.min) / (actuator.max - actuator.min));
-  } else io.digitalWrite(actuator.pin, value as boolean);
+  const min = actuator.min;
+  const max = actuator.max;
+  if (SERVO && actuator.part === 'servo') io.servoWrite(actuator.pin, value as number);
+  // The IO takes a duty cycle 0-1 whatever the part's scale (PWM 0-255).
+  else if (PWM && min !== undefined && max !== undefined)
+    io.pwmWrite(actuator.pin, ((value as number) - min) / (max - min));
+  else io.digitalWrite(actuator.pin, value as boolean);
 }
 
-export function createActuators(plans: ActuatorPlan[], io: PinIO): Actuators {
-  const current: Record<string, ReadingValue> = {};
-  for (let i = 0; i < plans.length; i++) {
-    const actuator = plans[i] as ActuatorPlan;
+/** Prepares every actuator's pin and drives it to its initial value. */
+export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
+  for (let i = 0; i < actuators.length; i++) {
+    const actuator = actuators[i];
     io.setup(
       actuator.pin,
-      actuator.part === 'servo' ? 'servo' : actuator.valueType === 'number' ? 'pwm' : 'digital-out',
+      actuator.part === 'servo' ? 'servo' : actuator.max !== undefined ? 'pwm' : 'digital-out',
     );
     drive(io, actuator, actuator.initial);
-    current[actuator.id] = actuator.initial;
   }
+}
 
-  return {
-    set(id, value) {
-      let actuator: ActuatorPlan | null = null;
-      const known: string[] = [];
-      for (let i = 0; i < plans.length; i++) {
-        const candidate = plans[i] as ActuatorPlan;
-        known.push(candidate.id);
-        if (candidate.id === id) actuator = candidate;
-      }
-      if (actuator === null) {
-        return `unknown actuator ${JSON.stringify(id)} (known: ${known.length > 0 ? known.join(', ') : 'none'})`;
-      }
+/** Drives actuator `id` to `value`; returns null, or why not (unknown actuator, bad value). */
+export function setActuator(
+  actuators: ActuatorPlan[],
+  io: PinIO,
+  id: string,
+  value: unknown,
+): string | null {
+  const known: string[] = [];
+  for (let i = 0; i < actuators.length; i++) {
+    const actuator = actuators[i];
+    if (actuator.id === id) {
       const problem = checkActuatorValue(actuator, value);
-      if (problem !== null) return problem;
-      drive(io, actuator, value as ReadingValue);
-      current[actuator.id] = value as ReadingValue;
-      return null;
-    },
-    values() {
-      return current;
-    },
-  };
+      if (problem === null) drive(io, actuator, value as ReadingValue);
+      return problem;
+    }
+    known.push(actuator.id);
+  }
+  return `unknown actuator ${JSON.stringify(id)} (known: ${known.join(', ') || 'none'})`;
 }

@@ -1,23 +1,26 @@
 /**
- * Commands from fs/v1/<id>/cmd: parsed, dispatched through one table, and always answered.
- * Handlers throw an Error naming the field, the bad value and what is allowed; handleCommand
- * turns every throw into an error ack, so nothing a command says can crash the runtime
- * (unknown command, unknown actuator, bad value, malformed JSON, a pin that fails). When the
- * payload is not JSON the id is recovered from the text if it can be, else the ack's id is "-".
+ * Commands from fs/v1/<id>/cmd: parsed, dispatched, and always answered. A refusal throws an
+ * Error naming the field, the bad value and what is allowed (`bad args.sampleMs: 10 (allowed
+ * integer 50..86400000)`); handleCommand turns every throw into an error ack, so nothing a
+ * command says can crash the runtime (unknown command, unknown actuator, bad value, malformed
+ * JSON, a pin that fails). When the payload is not JSON the id is recovered from the text if
+ * it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import type { Actuators } from './actuators.js';
-import type { IntervalChange, Sampler } from './sampler.js';
+import { refusal, setActuator } from './actuators.js';
+import { EXTRAS } from './features.js';
+import type { Sampler } from './sampler.js';
+import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
 
+/** What the commands act on: the runtime's own context (firmware/core/runtime.ts). */
 export interface CommandContext {
-  actuators: Actuators;
-  sampler: Sampler;
-  now(): number;
-  uptimeMs(): number;
+  plan: RuntimePlan;
+  io: PinIO;
+  clock: RuntimeClock;
   /** Runs after the reboot ack was sent. */
   reboot(): void;
-  /** Commands the core does not know (OTA's `ota-*`), or null: looked up after its own. */
-  extra: ExtraCommands | null;
+  /** Commands the core does not know (OTA's `ota-*`): looked up after its own. */
+  extraCommands?: ExtraCommands;
 }
 
 /**
@@ -30,6 +33,9 @@ export type ExtraCommands = Record<string, ExtraCommand>;
 /** Bounds of the interval command's arguments, ms. */
 export const INTERVAL_LIMITS = { min: 50, max: 86400000 };
 
+/** The core's own commands, for the unknown-command error. */
+const KNOWN = 'set, interval, ping, reboot';
+
 export interface CommandOutcome {
   ack: Ack;
   /** Something to do once the ack is on its way (reboot). */
@@ -37,88 +43,71 @@ export interface CommandOutcome {
 }
 
 type Args = Record<string, unknown>;
-type Handler = (args: Args, context: CommandContext) => unknown;
+
+/** The interval arguments, also the names of the sensor plan's fields they set. */
+const INTERVAL_ARGS: ('sampleMs' | 'minReportMs' | 'maxReportMs')[] = [
+  'sampleMs',
+  'minReportMs',
+  'maxReportMs',
+];
 
 function refuse(field: string, value: unknown, allowed: string): never {
-  throw new Error(`bad value for ${field}: ${JSON.stringify(value)} (allowed: ${allowed})`);
+  throw new Error(refusal(field, value, allowed));
 }
 
 function isObject(value: unknown): value is Args {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const INTERVAL_ARGS = ['sampleMs', 'minReportMs', 'maxReportMs'];
-
-const HANDLERS: Record<string, Handler> = {
-  set(args, context) {
-    if (typeof args.actuator !== 'string') refuse('args.actuator', args.actuator, 'an actuator id');
-    const problem = context.actuators.set(args.actuator as string, args.value);
-    if (problem !== null) throw new Error(problem);
-    return { actuator: args.actuator, value: args.value };
-  },
-  interval(args, context) {
-    const change: Record<string, number | null> = {};
-    let any = false;
-    for (let i = 0; i < INTERVAL_ARGS.length; i++) {
-      const name = INTERVAL_ARGS[i] as string;
-      const value = args[name];
-      change[name] = null;
-      if (value === undefined) continue;
-      const ok = typeof value === 'number' && Math.floor(value) === value;
-      if (
-        !ok ||
-        (value as number) < INTERVAL_LIMITS.min ||
-        (value as number) > INTERVAL_LIMITS.max
-      ) {
-        refuse(
-          `args.${name}`,
-          value,
-          `an integer from ${INTERVAL_LIMITS.min} to ${INTERVAL_LIMITS.max} ms`,
-        );
-      }
-      change[name] = value as number;
-      any = true;
-    }
-    if (!any)
-      throw new Error(`interval needs at least one of args.${INTERVAL_ARGS.join(', args.')}`);
-    const sensor = args.sensor === undefined ? null : args.sensor;
-    if (sensor !== null && typeof sensor !== 'string') refuse('args.sensor', sensor, 'a sensor id');
-    const plans = context.sampler.sensors();
-    const known: string[] = [];
-    for (let i = 0; i < plans.length; i++) known.push((plans[i] as { id: string }).id);
+/** `interval`: new sampling and report intervals for one sensor, or all; answers them. */
+function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
+  let any = false;
+  for (let i = 0; i < INTERVAL_ARGS.length; i++) {
+    const value = args[INTERVAL_ARGS[i]];
+    if (value === undefined) continue;
+    const limits = INTERVAL_LIMITS;
     if (
-      !context.sampler.setIntervals(sensor as string | null, change as unknown as IntervalChange)
-    ) {
-      throw new Error(`unknown sensor ${JSON.stringify(sensor)} (known: ${known.join(', ')})`);
+      typeof value !== 'number' ||
+      Math.floor(value) !== value ||
+      value < limits.min ||
+      value > limits.max
+    )
+      refuse(`args.${INTERVAL_ARGS[i]}`, value, `integer ${limits.min}..${limits.max}`);
+    any = true;
+  }
+  if (!any) throw new Error(`interval needs one of args.${INTERVAL_ARGS.join(', args.')}`);
+  const sensor = args.sensor;
+  if (sensor !== undefined && typeof sensor !== 'string')
+    refuse('args.sensor', sensor, 'a sensor id');
+  const result: Args = {};
+  const known: string[] = [];
+  for (let s = 0; s < plan.sensors.length; s++) {
+    const sensorPlan = plan.sensors[s];
+    known.push(sensorPlan.id);
+    if (sensor !== undefined && sensorPlan.id !== sensor) continue;
+    for (let i = 0; i < INTERVAL_ARGS.length; i++) {
+      const value = args[INTERVAL_ARGS[i]];
+      if (value !== undefined) sensorPlan[INTERVAL_ARGS[i]] = value as number;
     }
-    const result: Args = {};
-    for (let i = 0; i < plans.length; i++) {
-      const plan = plans[i] as {
-        id: string;
-        sampleMs: number;
-        minReportMs: number;
-        maxReportMs: number;
-      };
-      if (sensor === null || plan.id === sensor) {
-        result[plan.id] = {
-          sampleMs: plan.sampleMs,
-          minReportMs: plan.minReportMs,
-          maxReportMs: plan.maxReportMs,
-        };
-      }
-    }
-    return result;
-  },
-  ping(_args, context) {
-    return { ts: context.now(), uptimeMs: context.uptimeMs() };
-  },
-  reboot() {
-    return { rebooting: true };
-  },
-};
+    if (args.sampleMs !== undefined) sampler.retime(sensorPlan);
+    result[sensorPlan.id] = {
+      sampleMs: sensorPlan.sampleMs,
+      minReportMs: sensorPlan.minReportMs,
+      maxReportMs: sensorPlan.maxReportMs,
+    };
+  }
+  if (sensor !== undefined && known.indexOf(sensor) < 0)
+    throw new Error(`unknown sensor ${JSON.stringify(sensor)} (known: ${known.join(', ')})`);
+  return result;
+}
 
-/** Parses one cmd payload and runs it. */
-export function handleCommand(text: string, context: CommandContext): CommandOutcome {
+/** Parses one cmd payload and runs it. `startedAt` is the boot's clock.now(), for uptimeMs. */
+export function handleCommand(
+  text: string,
+  context: CommandContext,
+  sampler: Sampler,
+  startedAt: number,
+): CommandOutcome {
   let id = '-';
   try {
     let command: unknown;
@@ -126,32 +115,37 @@ export function handleCommand(text: string, context: CommandContext): CommandOut
       command = JSON.parse(text);
     } catch (_error) {
       const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(text);
-      if (match !== null) id = match[1] as string;
-      throw new Error(`malformed command: not JSON (${text.length} bytes)`);
+      if (match !== null) id = match[1];
+      throw new Error(`not JSON (${text.length} bytes)`);
     }
-    if (!isObject(command))
-      throw new Error('malformed command: expected a JSON object {"id","name","args"}');
+    if (!isObject(command)) throw new Error('not a JSON object {"id","name","args"}');
     const rawId = command.id;
-    if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > 64) {
-      refuse('id', rawId, 'a string of 1 to 64 characters');
-    }
-    id = rawId as string;
+    if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > 64)
+      refuse('id', rawId, '1..64 characters');
+    id = rawId;
     const args = command.args === undefined ? {} : command.args;
     if (!isObject(args)) refuse('args', args, 'an object');
     const name = command.name;
-    const handler =
-      typeof name === 'string' && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
-    const extra = context.extra;
-    if (handler === undefined && extra !== null && typeof name === 'string') {
-      if (Object.hasOwn(extra, name)) return (extra[name] as ExtraCommand)(id, args as Args);
+    const now = context.clock.now();
+    let result: unknown;
+    if (name === 'set') {
+      if (typeof args.actuator !== 'string')
+        refuse('args.actuator', args.actuator, 'an actuator id');
+      const problem = setActuator(context.plan.actuators, context.io, args.actuator, args.value);
+      if (problem !== null) throw new Error(problem);
+      result = { actuator: args.actuator, value: args.value };
+    } else if (name === 'interval') result = interval(args, context.plan, sampler);
+    else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
+    else if (name === 'reboot')
+      return { ack: { id, ok: true, result: { rebooting: true } }, after: context.reboot };
+    else {
+      const extra = EXTRAS ? context.extraCommands : undefined;
+      if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
+        return extra[name](id, args);
+      const known = extra === undefined ? KNOWN : [KNOWN].concat(Object.keys(extra)).join(', ');
+      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known})`);
     }
-    if (handler === undefined) {
-      const known = Object.keys(HANDLERS);
-      if (extra !== null) known.push.apply(known, Object.keys(extra));
-      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
-    }
-    const result = handler(args as Args, context);
-    return { ack: { id, ok: true, result }, after: name === 'reboot' ? context.reboot : null };
+    return { ack: { id, ok: true, result }, after: null };
   } catch (error) {
     return {
       ack: { id, ok: false, error: String((error as Error).message || error) },

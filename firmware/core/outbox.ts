@@ -10,6 +10,9 @@
  * broker acknowledged it (PUBACK). Messages sent but not acknowledged when the link dropped are
  * sent again after reconnect, in order, with the ones produced while offline, flagged
  * historical. When the ring is full the oldest message is dropped and counted.
+ *
+ * The counts are plain fields rather than methods: on Espruino a number costs nothing where a
+ * function costs several variables.
  */
 
 const ACKED = 1;
@@ -34,11 +37,11 @@ export interface Outbox {
   /** The link dropped: everything sent but unacknowledged will be sent again, as historical. */
   rewind(): void;
   /** Messages held (sent or not). */
-  size(): number;
+  size: number;
   /** Messages sent on this connection and not yet acknowledged. */
-  inFlight(): number;
+  inFlight: number;
   /** Messages dropped because the ring was full, since boot. */
-  dropped(): number;
+  dropped: number;
 }
 
 /** A ring of `capacity` messages of `width` channels each. */
@@ -51,48 +54,46 @@ export function createOutbox(capacity: number, width: number): Outbox {
   let head = 0;
   /** The seq of the message at the head. */
   let headSeq = 0;
-  let count = 0;
   /** Entries [head, head + sent) have been handed out on this connection. */
   let sent = 0;
-  let dropCount = 0;
-
-  function slot(offset: number): number {
-    return (head + offset) % n;
-  }
 
   function popHead(): void {
+    if (sent > 0 && (flags[head] & ACKED) === 0) box.inFlight--;
     flags[head] = 0;
     headSeq++;
     head = (head + 1) % n;
-    count--;
+    box.size--;
     if (sent > 0) sent--;
   }
 
-  return {
+  const box: Outbox = {
+    size: 0,
+    inFlight: 0,
+    dropped: 0,
     push(seq, ts, row, historical) {
-      if (count === n) {
+      if (box.size === n) {
         popHead();
-        dropCount++;
+        box.dropped++;
       }
       // Seqs are consecutive: a push names the head's seq when the ring is empty.
-      if (count === 0) headSeq = seq;
-      const i = slot(count);
+      if (box.size === 0) headSeq = seq;
+      const i = (head + box.size) % n;
       times[i] = ts;
-      for (let c = 0; c < w; c++)
-        values[i * w + c] = c < row.length ? (row[c] as number) : Number.NaN;
+      for (let c = 0; c < w; c++) values[i * w + c] = c < row.length ? row[c] : Number.NaN;
       flags[i] = historical ? HISTORICAL : 0;
-      count++;
+      box.size++;
     },
     takeNext() {
-      while (sent < count) {
-        const i = slot(sent);
+      while (sent < box.size) {
+        const i = (head + sent) % n;
         sent++;
         if ((flags[i] & ACKED) === 0) {
+          box.inFlight++;
           const row: number[] = [];
-          for (let c = 0; c < w; c++) row.push(values[i * w + c] as number);
+          for (let c = 0; c < w; c++) row.push(values[i * w + c]);
           return {
             seq: headSeq + sent - 1,
-            ts: times[i] as number,
+            ts: times[i],
             values: row,
             historical: (flags[i] & HISTORICAL) !== 0,
           };
@@ -102,26 +103,21 @@ export function createOutbox(capacity: number, width: number): Outbox {
     },
     ack(seq) {
       const k = seq - headSeq;
-      if (k >= 0 && k < sent) flags[slot(k)] = flags[slot(k)] | ACKED;
-      while (count > 0 && (flags[head] & ACKED) !== 0) popHead();
+      if (k >= 0 && k < sent) {
+        const i = (head + k) % n;
+        if ((flags[i] & ACKED) === 0) box.inFlight--;
+        flags[i] = flags[i] | ACKED;
+      }
+      while (box.size > 0 && (flags[head] & ACKED) !== 0) popHead();
     },
     rewind() {
-      for (let k = 0; k < count; k++) {
-        const i = slot(k);
+      for (let k = 0; k < box.size; k++) {
+        const i = (head + k) % n;
         flags[i] = flags[i] | HISTORICAL;
       }
       sent = 0;
-    },
-    size() {
-      return count;
-    },
-    inFlight() {
-      let pending = 0;
-      for (let k = 0; k < sent; k++) if ((flags[slot(k)] & ACKED) === 0) pending++;
-      return pending;
-    },
-    dropped() {
-      return dropCount;
+      box.inFlight = 0;
     },
   };
+  return box;
 }

@@ -7,7 +7,7 @@ import type { SensorInfo } from '../../contract/payloads.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { PartFacts } from './part-facts.js';
-import type { ActuatorPlan, RuntimePlan, SensorPlan } from './types.js';
+import type { ActuatorPlan, ChannelPlan, RuntimePlan, SensorPlan } from './types.js';
 
 export interface PlanOptions {
   config: DeviceConfig;
@@ -43,25 +43,28 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     const channels = facts.channels.map((c) => {
       const id = c.suffix === null ? sensor.id : `${sensor.id}_${c.suffix}`;
       birthSensors.push({ id, kind: c.kind, unit: c.unit });
-      return {
+      const channel: ChannelPlan = {
         id,
-        kind: c.kind,
-        unit: c.unit,
         deadband: sensor.deadband === undefined ? c.deadband : sensor.deadband,
         decimals: c.decimals,
       };
+      // The catalog's on/off quantities (button, motion) have no unit.
+      if (c.unit === '') channel.flag = true;
+      return channel;
     });
-    sensors.push({
+    const plan: SensorPlan = {
       id: sensor.id,
       part: sensor.part,
-      pin: sensor.pin === undefined ? null : sensor.pin,
-      address: sensor.address === undefined ? null : sensor.address,
       channels,
       sampleMs: sensor.sampleMs ?? facts.sampleMs,
       minReportMs: sensor.minReportMs ?? reporting.minReportMs ?? PLAN_DEFAULTS.minReportMs,
       maxReportMs: sensor.maxReportMs ?? reporting.maxReportMs ?? PLAN_DEFAULTS.maxReportMs,
-      params: sensor.params ?? {},
-    });
+    };
+    if (sensor.pin !== undefined) plan.pin = sensor.pin;
+    if (sensor.address !== undefined) plan.address = sensor.address;
+    if (sensor.params !== undefined && Object.keys(sensor.params).length > 0)
+      plan.params = sensor.params;
+    sensors.push(plan);
   }
   const actuators: ActuatorPlan[] = config.actuators.map((actuator) => {
     const facts = options.parts.actuators[actuator.part];
@@ -70,17 +73,20 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
         `actuators.${actuator.id}.part: "${actuator.part}" is not an actuator (known: ${Object.keys(options.parts.actuators).join(', ')})`,
       );
     }
-    const initial = actuator.initial ?? (facts.valueType === 'boolean' ? false : facts.min);
-    return {
+    const on = facts.valueType === 'boolean';
+    const initial = actuator.initial ?? (on ? false : facts.min);
+    const plan: ActuatorPlan = {
       id: actuator.id,
       part: actuator.part,
       pin: actuator.pin,
-      valueType: facts.valueType,
-      min: facts.min,
-      max: facts.max,
-      integer: facts.integer,
-      initial: facts.valueType === 'boolean' ? Boolean(initial) : Number(initial),
+      initial: on ? Boolean(initial) : Number(initial),
     };
+    if (!on) {
+      plan.min = facts.min;
+      plan.max = facts.max;
+      if (facts.integer) plan.integer = true;
+    }
+    return plan;
   });
   return {
     id: options.id ?? config.id,

@@ -16,8 +16,8 @@ export interface ChannelMemory {
   lastAt: number;
 }
 
-export interface ReportBounds {
-  deadband: number;
+/** A sensor's report intervals (its plan). */
+export interface ReportIntervals {
   minReportMs: number;
   maxReportMs: number;
 }
@@ -26,13 +26,14 @@ export function shouldReport(
   memory: ChannelMemory,
   value: ReadingValue,
   now: number,
-  bounds: ReportBounds,
+  intervals: ReportIntervals,
+  deadband: number,
 ): boolean {
   if (memory.last === null) return true;
   const elapsed = now - memory.lastAt;
-  if (elapsed >= bounds.maxReportMs) return true;
+  if (elapsed >= intervals.maxReportMs) return true;
   if (typeof value === 'boolean' || typeof memory.last === 'boolean') return value !== memory.last;
-  if (elapsed < bounds.minReportMs) return false;
-  const moved = Math.abs(value - memory.last);
-  return bounds.deadband > 0 ? moved > bounds.deadband : moved > 0;
+  if (elapsed < intervals.minReportMs) return false;
+  // A deadband of 0 reports every change.
+  return Math.abs(value - memory.last) > deadband;
 }

@@ -1,30 +1,26 @@
 /**
  * The device runtime: boot counter, birth and will, the connection loop with backoff, the
  * outbox drained over QoS 1, commands and the sys report. Platform-neutral; see types.ts.
+ *
+ * Written for the smallest board it runs on: on Espruino every function alive costs several
+ * variables (firmware/espruino/budget.ts), so the callbacks are named functions of startCore
+ * (created once) rather than closures made per call where that is possible.
  */
-import type { Ack } from '../../contract/payloads.js';
-import {
-  ackTopic,
-  cmdTopic,
-  statusTopic,
-  sysTopic,
-  telemetryTopic,
-} from '../../contract/topics.js';
-import { createActuators } from './actuators.js';
+import { DEVICE_TOPIC_ROOT } from '../../contract/topics.js';
+import { setupActuators } from './actuators.js';
 import { backoffDelay } from './backoff.js';
-import { type ExtraCommands, handleCommand } from './commands.js';
+import { type CommandContext, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
+import { EXTRAS, LOGS } from './features.js';
 import { createOutbox, type OutboxEntry } from './outbox.js';
 import { createSampler } from './sampler.js';
 import type {
   BootStore,
+  ChannelPlan,
   ConnectionState,
-  PinIO,
   ReadingValues,
-  RuntimeClock,
   RuntimeLog,
-  RuntimePlan,
   Transport,
 } from './types.js';
 
@@ -33,23 +29,17 @@ const WINDOW = 4;
 /** How long a clean stop waits for the goodbye to be acknowledged. */
 const STOP_TIMEOUT_MS = 2000;
 
-export interface CoreContext {
-  plan: RuntimePlan;
+export interface CoreContext extends CommandContext {
   transport: Transport;
-  io: PinIO;
-  clock: RuntimeClock;
   store: BootStore;
-  log: RuntimeLog;
+  /** Absent: nothing is logged (the Espruino bundle, which carries no log texts). */
+  log?: RuntimeLog;
   drivers: DriverTable;
   /** Broker credentials, or null. */
   username: string | null;
   password: string | null;
   /** A number in [0, 1) for the backoff jitter: Math.random in production. */
   random(): number;
-  /** Restarts the device after a reboot command was acknowledged. */
-  reboot(): void;
-  /** Commands beyond the core's own (OTA's `ota-*` on a firmware built with OTA); absent: none. */
-  extraCommands?: ExtraCommands;
   /** Runs each time the broker acknowledged a birth: confirms an OTA trial boot (the Node
    *  host's reportBirthToHost(), the Espruino loader's fsConfirmBoot()). */
   birthAcknowledged?: () => void;
@@ -69,25 +59,25 @@ export interface CoreRuntime {
   state(): CoreState;
   /** Publishes the goodbye (`reason`, retained) and disconnects cleanly; `done` when finished. */
   stop(reason: string, done: () => void): void;
-  /** Sends a sys report now (when online). */
-  reportSys(): void;
 }
+
+/** The callback of a publish whose outcome does not matter (QoS 0, or nothing to log). */
+function ignore(): void {}
 
 export function startCore(context: CoreContext): CoreRuntime {
   const plan = context.plan;
   const clock = context.clock;
-  const log = context.log;
+  const log = LOGS ? context.log : undefined;
   const transport = context.transport;
+  /** `fs/v1/<id>/`: each topic is this and its kind. */
+  const topic = `${DEVICE_TOPIC_ROOT}/${plan.id}/`;
   const startedAt = clock.now();
   const boot = context.store.nextBoot();
   /** Every channel of every sensor, in plan order: the outbox's columns. */
-  const channels: { id: string; flag: boolean; scale: number }[] = [];
+  const channels: ChannelPlan[] = [];
   for (let i = 0; i < plan.sensors.length; i++) {
-    const list = (plan.sensors[i] as RuntimePlan['sensors'][number]).channels;
-    for (let c = 0; c < list.length; c++) {
-      const channel = list[c] as { id: string; unit: string; decimals: number };
-      channels.push({ id: channel.id, flag: channel.unit === '', scale: 10 ** channel.decimals });
-    }
+    const list = plan.sensors[i].channels;
+    for (let c = 0; c < list.length; c++) channels.push(list[c]);
   }
   const outbox = createOutbox(plan.bufferSize, channels.length);
   let connection: ConnectionState = 'idle';
@@ -99,36 +89,29 @@ export function startCore(context: CoreContext): CoreRuntime {
   /** Counts connections so late callbacks of an old one are ignored. */
   let generation = 0;
 
-  const actuators = createActuators(plan.actuators, context.io);
+  setupActuators(plan.actuators, context.io);
+  const sampler = createSampler(plan, context, report);
 
-  const sampler = createSampler({
-    sensors: plan.sensors,
-    drivers: context.drivers,
-    io: context.io,
-    vref: plan.vref,
-    clock,
-    log,
-    report(readings: ReadingValues) {
-      seq++;
-      const row: number[] = [];
-      for (let c = 0; c < channels.length; c++) {
-        const value = readings[(channels[c] as { id: string }).id];
-        row.push(
-          value === undefined ? Number.NaN : value === true ? 1 : value === false ? 0 : value,
-        );
-      }
-      outbox.push(seq, clock.now(), row, connection !== 'online');
-      drain();
-    },
-  });
+  function report(readings: ReadingValues): void {
+    seq++;
+    const row: number[] = [];
+    for (let c = 0; c < channels.length; c++) {
+      const value = readings[channels[c].id];
+      // Booleans as 1 and 0; NaN marks a channel that is not in this message.
+      row.push(value === undefined ? Number.NaN : +value);
+    }
+    outbox.push(seq, clock.now(), row, connection !== 'online');
+    drain();
+  }
 
   function telemetryPayload(entry: OutboxEntry): string {
     let readings = '';
     for (let c = 0; c < channels.length; c++) {
-      const v = entry.values[c] as number;
+      const v = entry.values[c];
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
-      const channel = channels[c] as { id: string; flag: boolean; scale: number };
-      const value = channel.flag ? v !== 0 : Math.round(v * channel.scale) / channel.scale;
+      const channel = channels[c];
+      const scale = 10 ** channel.decimals;
+      const value = channel.flag ? v !== 0 : Math.round(v * scale) / scale;
       readings += `${readings === '' ? '' : ','}"${channel.id}":${value}`;
     }
     return `{"seq":${entry.seq},"boot":${boot},"ts":${entry.ts},"readings":{${readings}}${entry.historical ? ',"historical":true' : ''}}`;
@@ -137,12 +120,12 @@ export function startCore(context: CoreContext): CoreRuntime {
   function drain(): void {
     if (connection !== 'online') return;
     const mine = generation;
-    while (outbox.inFlight() < WINDOW) {
+    while (outbox.inFlight < WINDOW) {
       const entry = outbox.takeNext();
       if (entry === null) return;
       const sent = entry.seq;
       transport.publish(
-        telemetryTopic(plan.id),
+        `${topic}telemetry`,
         telemetryPayload(entry),
         { qos: 1, retain: false },
         (error) => {
@@ -154,69 +137,62 @@ export function startCore(context: CoreContext): CoreRuntime {
     }
   }
 
-  function publishAck(ack: Ack): void {
+  function onCommand(payload: string): void {
+    const outcome = handleCommand(payload, context, sampler, startedAt);
+    const ack = outcome.ack;
+    if (LOGS && log) log.log(ack.ok ? 'info' : 'warn', 'command', { ack });
     transport.publish(
-      ackTopic(plan.id),
+      `${topic}ack`,
       JSON.stringify(ack),
       { qos: 1, retain: false },
-      (error) => {
-        if (error !== null) log.log('warn', 'ack not delivered', { id: ack.id, error });
-      },
+      LOGS
+        ? (error) => {
+            if (log && error !== null) log.log('warn', 'ack not delivered', { id: ack.id, error });
+          }
+        : ignore,
     );
-  }
-
-  function onCommand(payload: string): void {
-    const outcome = handleCommand(payload, {
-      actuators,
-      sampler,
-      now: () => clock.now(),
-      uptimeMs: () => clock.now() - startedAt,
-      reboot: context.reboot,
-      extra: context.extraCommands === undefined ? null : context.extraCommands,
-    });
-    log.log(outcome.ack.ok ? 'info' : 'warn', 'command', { ack: outcome.ack });
-    publishAck(outcome.ack);
-    const after = outcome.after;
     // Give the ack a moment on the wire before the device goes away.
-    if (after !== null) clock.setTimeout(after, 200);
+    if (outcome.after !== null) clock.setTimeout(outcome.after, 200);
   }
 
   function reportSys(): void {
     if (connection !== 'online') return;
+    const now = clock.now();
     const payload = {
-      ts: clock.now(),
+      ts: now,
       boot,
-      uptimeMs: clock.now() - startedAt,
+      uptimeMs: now - startedAt,
       memory: context.io.memory(),
-      bufferDropped: outbox.dropped(),
+      bufferDropped: outbox.dropped,
     };
-    transport.publish(
-      sysTopic(plan.id),
-      JSON.stringify(payload),
-      { qos: 0, retain: false },
-      () => {},
-    );
+    transport.publish(`${topic}sys`, JSON.stringify(payload), { qos: 0, retain: false }, ignore);
   }
 
-  function scheduleSys(): void {
-    if (sysTimer !== null) clock.clearTimeout(sysTimer);
-    sysTimer = clock.setTimeout(() => {
-      sysTimer = null;
-      reportSys();
-      if (connection === 'online') scheduleSys();
-    }, plan.sysIntervalMs);
+  function sysTick(): void {
+    sysTimer = null;
+    reportSys();
+    if (connection === 'online') sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
   }
 
-  function birthPayload(): string {
-    return `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth}}`;
+  function birthDone(error: string | null): void {
+    if (error !== null) {
+      if (LOGS && log) log.log('warn', 'birth not acknowledged', { error });
+      return;
+    }
+    if (EXTRAS && context.birthAcknowledged !== undefined) context.birthAcknowledged();
+    // The first health report follows the birth, then one every sysIntervalMs.
+    reportSys();
+  }
+
+  function subscribed(error: string | null): void {
+    if (LOGS && log && error !== null) log.log('warn', 'subscribe failed', { error });
   }
 
   function connect(): void {
     retryTimer = null;
     if (connection === 'stopping' || connection === 'stopped') return;
     connection = 'connecting';
-    generation++;
-    const mine = generation;
+    const mine = ++generation;
     transport.connect(
       {
         clientId: plan.id,
@@ -224,7 +200,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         username: context.username,
         password: context.password,
         will: {
-          topic: statusTopic(plan.id),
+          topic: `${topic}status`,
           payload: '{"online":false,"reason":"lost"}',
           qos: 1,
           retain: true,
@@ -236,39 +212,32 @@ export function startCore(context: CoreContext): CoreRuntime {
           connection = 'online';
           connects++;
           attempt = 0;
-          log.log('info', 'connected', { boot, connects, buffered: outbox.size() });
-          transport.subscribe(cmdTopic(plan.id), 1, (error) => {
-            if (error !== null) log.log('warn', 'subscribe failed', { error });
-          });
+          if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.size });
+          transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
           transport.publish(
-            statusTopic(plan.id),
-            birthPayload(),
+            `${topic}status`,
+            `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth}}`,
             { qos: 1, retain: true },
-            (error) => {
-              if (error !== null) return log.log('warn', 'birth not acknowledged', { error });
-              if (context.birthAcknowledged !== undefined) context.birthAcknowledged();
-              // The first health report follows the birth, then one every sysIntervalMs.
-              reportSys();
-            },
+            birthDone,
           );
-          scheduleSys();
+          if (sysTimer !== null) clock.clearTimeout(sysTimer);
+          sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
           drain();
         },
         closed(reason) {
-          if (mine !== generation) return;
-          if (connection === 'stopping' || connection === 'stopped') return;
+          if (mine !== generation || connection === 'stopping' || connection === 'stopped') return;
           outbox.rewind();
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
           const delay = backoffDelay(attempt, plan.backoff, context.random());
           attempt++;
           connection = 'waiting';
-          log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
+          if (LOGS && log)
+            log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
           retryTimer = clock.setTimeout(connect, delay);
         },
-        message(topic, payload) {
-          if (mine !== generation) return;
-          if (topic === cmdTopic(plan.id)) onCommand(payload);
+        message(name, payload) {
+          if (mine === generation && name === `${topic}cmd`) onCommand(payload);
         },
       },
     );
@@ -283,12 +252,11 @@ export function startCore(context: CoreContext): CoreRuntime {
         connection,
         boot,
         seq,
-        buffered: outbox.size(),
-        bufferDropped: outbox.dropped(),
+        buffered: outbox.size,
+        bufferDropped: outbox.dropped,
         connects,
       };
     },
-    reportSys,
     stop(reason, done) {
       if (connection === 'stopped' || connection === 'stopping') return done();
       const wasOnline = connection === 'online';
@@ -296,19 +264,20 @@ export function startCore(context: CoreContext): CoreRuntime {
       sampler.stop();
       if (retryTimer !== null) clock.clearTimeout(retryTimer);
       if (sysTimer !== null) clock.clearTimeout(sysTimer);
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        connection = 'stopped';
-        log.log('info', 'stopped', { reason, seq, buffered: outbox.size() });
-        done();
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        transport.end(() => {
+          connection = 'stopped';
+          if (LOGS && log) log.log('info', 'stopped', { reason, seq, buffered: outbox.size });
+          done();
+        });
       };
-      const end = () => transport.end(finish);
       if (!wasOnline) return end();
       const guard = clock.setTimeout(end, STOP_TIMEOUT_MS);
       const goodbye = JSON.stringify({ online: false, reason, ts: clock.now() });
-      transport.publish(statusTopic(plan.id), goodbye, { qos: 1, retain: true }, () => {
+      transport.publish(`${topic}status`, goodbye, { qos: 1, retain: true }, () => {
         clock.clearTimeout(guard);
         end();
       });

@@ -3,39 +3,37 @@
  * sensors runs one timeout rather than one interval each. Sensors due together are read
  * together and their reports become one telemetry message.
  */
-import type { ReadingValue } from '../../contract/payloads.js';
 import type { DriverTable, SensorDriver } from './drivers/types.js';
+import { LOGS } from './features.js';
 import { type ChannelMemory, shouldReport } from './reporting.js';
-import type { PinIO, ReadingValues, RuntimeClock, RuntimeLog, SensorPlan } from './types.js';
-
-export interface IntervalChange {
-  sampleMs: number | null;
-  minReportMs: number | null;
-  maxReportMs: number | null;
-}
+import type {
+  PinIO,
+  ReadingValues,
+  RuntimeClock,
+  RuntimeLog,
+  RuntimePlan,
+  SensorPlan,
+} from './types.js';
 
 export interface Sampler {
   start(): void;
   stop(): void;
-  /** Applies new intervals to one sensor (by id) or all (null); returns false for an unknown id. */
-  setIntervals(sensorId: string | null, change: IntervalChange): boolean;
-  sensors(): SensorPlan[];
+  /** The intervals of `plan` (one of the sensors) changed: its next sample is one sampleMs
+   *  from now. */
+  retime(plan: SensorPlan): void;
 }
 
+/** What the sampler uses of the runtime's context (firmware/core/runtime.ts). */
 export interface SamplerContext {
-  sensors: SensorPlan[];
   drivers: DriverTable;
   io: PinIO;
-  vref: number;
   clock: RuntimeClock;
-  log: RuntimeLog;
-  /** A telemetry-worthy set of readings (at least one). */
-  report(readings: ReadingValues): void;
+  log?: RuntimeLog;
 }
 
 interface SensorState {
   plan: SensorPlan;
-  driver: SensorDriver | null;
+  driver: SensorDriver;
   nextAt: number;
   memory: ChannelMemory[];
   /** A read is outstanding: do not start another. */
@@ -43,13 +41,36 @@ interface SensorState {
   failures: number;
 }
 
-export function createSampler(context: SamplerContext): Sampler {
+/** Samples the plan's sensors; `report` gets each telemetry-worthy set of readings (at least
+ *  one reading). */
+export function createSampler(
+  runtime: RuntimePlan,
+  context: SamplerContext,
+  report: (readings: ReadingValues) => void,
+): Sampler {
   const clock = context.clock;
   const states: SensorState[] = [];
   let timer: unknown = null;
   let running = false;
 
-  /** A sample of `state` as soon as possible (a watched input changed). Outside the loop below,
+  for (let i = 0; i < runtime.sensors.length; i++) {
+    const plan = runtime.sensors[i];
+    const factory = context.drivers[plan.part];
+    // buildPlan only accepts parts with a driver; the Espruino build imports exactly those.
+    if (factory === undefined) throw new Error(`no driver for ${plan.part}`);
+    const memory: ChannelMemory[] = [];
+    for (let c = 0; c < plan.channels.length; c++) memory.push({ last: null, lastAt: 0 });
+    const state = { plan, nextAt: 0, memory, busy: false, failures: 0 } as SensorState;
+    state.driver = factory({
+      sensor: plan,
+      io: context.io,
+      vref: runtime.vref,
+      wake: waker(state),
+    });
+    states.push(state);
+  }
+
+  /** A sample of `state` as soon as possible (a watched input changed). A function of its own,
    *  so each closure has its own state (Espruino has no per-iteration `let` binding). */
   function waker(state: SensorState): () => void {
     return () => {
@@ -59,80 +80,39 @@ export function createSampler(context: SamplerContext): Sampler {
     };
   }
 
-  for (let i = 0; i < context.sensors.length; i++) {
-    const plan = context.sensors[i] as SensorPlan;
-    const factory = context.drivers[plan.part];
-    const memory: ChannelMemory[] = [];
-    for (let c = 0; c < plan.channels.length; c++) memory.push({ last: null, lastAt: 0 });
-    const state: SensorState = { plan, driver: null, nextAt: 0, memory, busy: false, failures: 0 };
-    states.push(state);
-    if (factory === undefined) {
-      context.log.log('error', 'no driver for sensor part', { sensor: plan.id, part: plan.part });
-    } else {
-      state.driver = factory({
-        sensor: plan,
-        io: context.io,
-        vref: context.vref,
-        wake: waker(state),
-      });
-    }
-  }
-
-  function collect(state: SensorState, values: ReadingValue[], now: number, into: ReadingValues) {
-    const plan = state.plan;
-    for (let c = 0; c < plan.channels.length; c++) {
-      const channel = plan.channels[c] as SensorPlan['channels'][number];
-      const value = values[c];
-      if (value === undefined) continue;
-      const memory = state.memory[c] as ChannelMemory;
-      const bounds = {
-        deadband: channel.deadband,
-        minReportMs: plan.minReportMs,
-        maxReportMs: plan.maxReportMs,
-      };
-      if (shouldReport(memory, value, now, bounds)) {
-        memory.last = value;
-        memory.lastAt = now;
-        into[channel.id] = value;
-      }
-    }
-  }
-
   function sampleDue(): void {
     timer = null;
     if (!running) return;
     const now = clock.now();
-    const due: SensorState[] = [];
-    for (let i = 0; i < states.length; i++) {
-      const state = states[i] as SensorState;
-      if (state.nextAt <= now && state.driver !== null && !state.busy) {
-        // Keep the cadence, but never try to catch up on missed samples after a stall.
-        state.nextAt = state.nextAt + state.plan.sampleMs;
-        if (state.nextAt <= now) state.nextAt = now + state.plan.sampleMs;
-        due.push(state);
-      }
-    }
     const readings: ReadingValues = {};
-    let outstanding = due.length;
+    let outstanding = 1;
+    // Reads may answer at once (Espruino) or later (Firmata): the message goes out when the
+    // last one has answered, with whatever they reported.
     const finish = () => {
-      outstanding--;
-      if (outstanding > 0) return;
-      for (const key in readings) {
-        if (key !== '') return context.report(readings);
-      }
+      if (--outstanding > 0) return;
+      for (const key in readings) if (key !== '') return report(readings);
     };
-    for (let i = 0; i < due.length; i++) readOne(due[i] as SensorState, readings, finish);
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i];
+      if (state.nextAt > now || state.busy) continue;
+      // Keep the cadence, but never try to catch up on missed samples after a stall.
+      state.nextAt += state.plan.sampleMs;
+      if (state.nextAt <= now) state.nextAt = now + state.plan.sampleMs;
+      outstanding++;
+      read(state, readings, finish);
+    }
+    finish();
     schedule();
   }
 
-  function readOne(state: SensorState, into: ReadingValues, done: () => void): void {
+  function read(state: SensorState, into: ReadingValues, done: () => void): void {
     state.busy = true;
-    (state.driver as SensorDriver).read((error, values) => {
+    state.driver.read((error, values) => {
       state.busy = false;
-      if (error !== null || values === null) {
+      if (values === null) {
         state.failures++;
         // Log the first failure and then every hundredth, so a dead sensor does not flood.
-        if (state.failures % 100 === 1) {
+        if (LOGS && context.log && state.failures % 100 === 1) {
           context.log.log('warn', 'sensor read failed', {
             sensor: state.plan.id,
             error,
@@ -141,7 +121,18 @@ export function createSampler(context: SamplerContext): Sampler {
         }
       } else {
         state.failures = 0;
-        collect(state, values, clock.now(), into);
+        const plan = state.plan;
+        const now = clock.now();
+        for (let c = 0; c < plan.channels.length; c++) {
+          const channel = plan.channels[c];
+          const memory = state.memory[c];
+          const value = values[c];
+          if (value !== undefined && shouldReport(memory, value, now, plan, channel.deadband)) {
+            memory.last = value;
+            memory.lastAt = now;
+            into[channel.id] = value;
+          }
+        }
       }
       done();
     });
@@ -152,20 +143,15 @@ export function createSampler(context: SamplerContext): Sampler {
     if (timer !== null) clock.clearTimeout(timer);
     let earliest = -1;
     for (let i = 0; i < states.length; i++) {
-      const state = states[i] as SensorState;
-      if (state.driver !== null && (earliest < 0 || state.nextAt < earliest))
-        earliest = state.nextAt;
+      if (earliest < 0 || states[i].nextAt < earliest) earliest = states[i].nextAt;
     }
-    if (earliest < 0) return;
-    const wait = earliest - clock.now();
-    timer = clock.setTimeout(sampleDue, Math.max(0, wait));
+    timer = earliest < 0 ? null : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
   }
 
   return {
     start() {
       running = true;
-      const now = clock.now();
-      for (let i = 0; i < states.length; i++) (states[i] as SensorState).nextAt = now;
+      for (let i = 0; i < states.length; i++) states[i].nextAt = clock.now();
       schedule();
     },
     stop() {
@@ -173,26 +159,11 @@ export function createSampler(context: SamplerContext): Sampler {
       if (timer !== null) clock.clearTimeout(timer);
       timer = null;
     },
-    setIntervals(sensorId, change) {
-      let matched = false;
+    retime(plan) {
       for (let i = 0; i < states.length; i++) {
-        const state = states[i] as SensorState;
-        if (sensorId !== null && state.plan.id !== sensorId) continue;
-        matched = true;
-        if (change.sampleMs !== null) {
-          state.plan.sampleMs = change.sampleMs;
-          state.nextAt = clock.now() + change.sampleMs;
-        }
-        if (change.minReportMs !== null) state.plan.minReportMs = change.minReportMs;
-        if (change.maxReportMs !== null) state.plan.maxReportMs = change.maxReportMs;
+        if (states[i].plan === plan) states[i].nextAt = clock.now() + plan.sampleMs;
       }
-      if (matched) schedule();
-      return matched;
-    },
-    sensors() {
-      const plans: SensorPlan[] = [];
-      for (let i = 0; i < states.length; i++) plans.push((states[i] as SensorState).plan);
-      return plans;
+      schedule();
     },
   };
 }

@@ -13,16 +13,16 @@ import type { ReadingValue } from '../../contract/payloads.js';
 /** A callback that receives an error message or null. */
 export type Done = (error: string | null) => void;
 
-/** One telemetry channel of a sensor (a BME280 has three). */
+/** One telemetry channel of a sensor (a BME280 has three). Its kind and unit are in the birth. */
 export interface ChannelPlan {
   /** The reading id in telemetry: the sensor id, or `<sensor>_<quantity>` for multi-quantity parts. */
   id: string;
-  kind: string;
-  unit: string;
   /** Report when the value moved by more than this; 0 reports every change. */
   deadband: number;
   /** Decimals the reading is reported with (the catalog's), so the outbox can store floats. */
   decimals: number;
+  /** An on/off reading (button, motion), reported as true/false; absent for numbers. */
+  flag?: boolean;
 }
 
 /** A sensor, resolved from the device config and the catalog before the runtime starts. */
@@ -30,40 +30,41 @@ export interface SensorPlan {
   id: string;
   /** Catalog part name (tmp36, photoresistor, button, bme280…), selects the driver. */
   part: string;
-  pin: string | null;
-  address: number | null;
+  /** The pin of an analog, digital or 1-Wire sensor; absent for I2C. */
+  pin?: string;
+  /** The I2C address; absent for pin sensors. */
+  address?: number;
   channels: ChannelPlan[];
   sampleMs: number;
   minReportMs: number;
   maxReportMs: number;
-  params: Record<string, number | string | boolean>;
+  /** The config's part parameters (NTC beta, LDR gamma…); absent when it sets none. */
+  params?: Record<string, number | string | boolean>;
 }
-
-/** The shape of value an actuator accepts. */
-export type ActuatorValueType = 'boolean' | 'number';
 
 export interface ActuatorPlan {
   id: string;
   /** Catalog part name: led, relay, pwm, servo. */
   part: string;
   pin: string;
-  valueType: ActuatorValueType;
-  /** Inclusive bounds for numeric actuators (PWM 0-255, servo degrees 0-180). */
-  min: number;
-  max: number;
-  /** Numeric actuators that take whole numbers only (PWM 0-255). */
-  integer: boolean;
+  /** Inclusive bounds of a numeric actuator (PWM 0-255, servo degrees 0-180); absent for
+   *  on/off ones (led, relay), which take true or false. */
+  min?: number;
+  max?: number;
+  /** A numeric actuator that takes whole numbers only (PWM 0-255). */
+  integer?: boolean;
   initial: ReadingValue;
 }
 
 /**
  * Everything the runtime needs, already validated and defaulted: built from a DeviceConfig by
- * firmware/core/plan.ts on Node, and embedded as data in the Espruino bundle by the build.
+ * firmware/core/plan.ts on Node, and embedded as data in the Espruino bundle by the build
+ * (which leaves out what the bundle does not read).
  */
 export interface RuntimePlan {
   id: string;
-  /** The board profile id and the firmware id, as in the birth (the bundle leaves them out:
-   *  the runtime reads them from `birth`). */
+  /** The board profile id and the firmware id, as in the birth (the runtime reads them from
+   *  `birth`; the bundle leaves them out). */
   board: string;
   fw: string;
   /** Reference voltage of the ADC, for analog sensors (5 on an Uno, 3.3 on an ESP32). */

@@ -6,7 +6,7 @@
  * interpreter lacks (it parses lazily, so a late error would half-start a board).
  */
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { findPin, getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { repoPath } from '../../lib/paths.js';
@@ -14,7 +14,7 @@ import { buildPlan } from '../core/plan.js';
 import type { RuntimePlan } from '../core/types.js';
 import { catalogPartFacts } from '../node/catalog-facts.js';
 import { firmwareId } from '../node/profiles.js';
-import type { EspruinoNetwork } from './main.js';
+import type { EspruinoWifi } from './main.js';
 import { checkEspruinoSyntax, formatEspruinoSyntaxProblems } from './syntax-check.js';
 
 /** Budgets (issue 4): a three-sensor bundle at most 8 KB minified; at most 900 vars in use. */
@@ -124,8 +124,15 @@ export const MANGLED_PROPERTIES = new RegExp(
   ].join('|')})$`,
 );
 
-/** The plan as a JavaScript object literal with bare keys, so mangleProps renames them too. */
+/** JavaScript source to put into a literal as it is (a pin: `D4`). */
+export class RawCode {
+  constructor(readonly code: string) {}
+}
+
+/** A value as a JavaScript literal with bare keys, so mangleProps renames them too. Undefined
+ *  members are left out; RawCode goes in as code. */
 export function planLiteral(value: unknown): string {
+  if (value instanceof RawCode) return value.code;
   if (Array.isArray(value)) return `[${value.map(planLiteral).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const members = Object.entries(value)
@@ -137,6 +144,36 @@ export function planLiteral(value: unknown): string {
     return `{${members.join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A string as the bytes of its UTF-8 encoding, one character per byte: what the bundle sends
+ *  over a socket as it is (firmware/espruino/mqtt-client.ts). */
+export function utf8Bytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/** The parts whose driver reads the ADC in volts (the others use the ADC fraction). */
+const VOLTAGE_PARTS = new Set(['tmp36', 'lm35']);
+
+/**
+ * The plan as the bundle carries it: only what the bundle reads (no fw, board, kinds or units:
+ * those are in the birth), the pins themselves instead of their names, the birth as UTF-8
+ * bytes. Each member left out is a variable the board keeps free.
+ */
+export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unknown {
+  const pin = (name: string | undefined) =>
+    name === undefined ? undefined : new RawCode(pins[name] as string);
+  return {
+    id: plan.id,
+    vref: plan.sensors.some((s) => VOLTAGE_PARTS.has(s.part)) ? plan.vref : undefined,
+    sensors: plan.sensors.map((s) => ({ ...s, pin: pin(s.pin) })),
+    actuators: plan.actuators.map((a) => ({ ...a, pin: pin(a.pin) })),
+    bufferSize: plan.bufferSize,
+    keepaliveS: plan.keepaliveS,
+    sysIntervalMs: plan.sysIntervalMs,
+    backoff: plan.backoff,
+    birth: utf8Bytes(plan.birth),
+  };
 }
 
 /**
@@ -180,7 +217,8 @@ export interface EspruinoBundle {
   bytes: number;
   plan: RuntimePlan;
   board: BoardProfile;
-  network: EspruinoNetwork;
+  /** How the bundle joins Wi-Fi; absent on a board with no network of its own. */
+  wifi?: EspruinoWifi;
   /** Things the user must know (a board with no network of its own). */
   warnings: string[];
   /** Bytes each source file contributes to the bundle. */
@@ -209,6 +247,39 @@ function espruinoPinId(board: BoardProfile, name: string, where: string): string
   if (!/^[A-Z][A-Z0-9_]*$/.test(id))
     throw new Error(`${where}: pin id "${id}" is not an Espruino pin name`);
   return id;
+}
+
+/**
+ * The values of firmware/core/features.ts for one bundle: no logs, the extension points only
+ * with OTA, and only the IO the plan uses.
+ */
+export function espruinoFeatures(plan: RuntimePlan, ota: boolean): Record<string, boolean> {
+  const parts = new Set(plan.sensors.map((s) => s.part));
+  const kinds = new Set(plan.actuators.map((a) => a.part));
+  return {
+    LOGS: false,
+    EXTRAS: ota,
+    I2C: plan.sensors.some((s) => s.address !== undefined),
+    ONEWIRE: parts.has('ds18b20'),
+    PWM: kinds.has('pwm'),
+    SERVO: kinds.has('servo'),
+    WATCH: parts.has('button') || parts.has('pir'),
+  };
+}
+
+/** Replaces firmware/core/features.ts with `values` (esbuild plugin). */
+function featuresPlugin(values: Record<string, boolean>): Plugin {
+  return {
+    name: 'fullstack-features',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]firmware[\\/]core[\\/]features\.ts$/ }, () => ({
+        contents: Object.entries(values)
+          .map(([name, value]) => `export const ${name} = ${value};`)
+          .join('\n'),
+        loader: 'ts',
+      }));
+    },
+  };
 }
 
 export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promise<EspruinoBundle> {
@@ -240,25 +311,25 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
   const usesI2c = config.sensors.some((s) => s.address !== undefined);
   const bus = board.i2c?.[0];
   if (usesI2c && !bus) throw new Error(`${board.name} has no I2C bus for the config's I2C sensors`);
-  const i2c = usesI2c && bus ? { sda: bus.sda, scl: bus.scl } : null;
-  if (i2c) {
-    pins[i2c.sda] = espruinoPinId(board, i2c.sda, 'i2c.sda');
-    pins[i2c.scl] = espruinoPinId(board, i2c.scl, 'i2c.scl');
-  }
+  const i2c =
+    usesI2c && bus
+      ? {
+          sda: new RawCode(espruinoPinId(board, bus.sda, 'i2c.sda')),
+          scl: new RawCode(espruinoPinId(board, bus.scl, 'i2c.scl')),
+        }
+      : null;
 
-  const wifi = config.network?.wifi;
-  let network: EspruinoNetwork = { kind: 'none', module: '', ssid: '', password: '' };
+  const wifiConfig = config.network?.wifi;
+  let wifi: EspruinoWifi | undefined;
   if (board.wifi) {
-    if (!wifi)
+    if (!wifiConfig)
       throw new Error(
         `network.wifi: ${board.name} joins Wi-Fi itself and needs { ssid, password }`,
       );
-    const espruinoWifi = board.id === 'espruino-wifi';
-    network = {
-      kind: espruinoWifi ? 'espruino-wifi' : 'wifi',
-      module: espruinoWifi ? 'EspruinoWiFi' : 'Wifi',
-      ssid: wifi.ssid,
-      password: wifi.password,
+    wifi = {
+      module: board.id === 'espruino-wifi' ? 'EspruinoWiFi' : 'Wifi',
+      ssid: utf8Bytes(wifiConfig.ssid),
+      password: utf8Bytes(wifiConfig.password),
     };
   } else {
     warnings.push(
@@ -272,50 +343,30 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
     if (!module) throw new Error(`no Espruino driver for part "${part}"`);
     return `import { ${part} } from ${JSON.stringify(repoPath('firmware', 'core', 'drivers', `${module}.ts`))};`;
   });
-  const pinTable = Object.entries(pins)
-    .map(([name, id]) => `${JSON.stringify(name)}: ${id}`)
-    .join(', ');
   const ota = options.ota;
   if (ota) {
     imports.push(
       `import { espruinoOtaCommands } from ${JSON.stringify(repoPath('firmware', 'ota', 'espruino-device.ts'))};`,
     );
   }
-  // With OTA the loader's rollback timer is live: clearTimeout() without an id would clear it.
   const otaMembers = ota
     ? `extraCommands: espruinoOtaCommands(global, ${Math.round(ota.trialMs)}),
   birthAcknowledged: () => { if (global.fsConfirmBoot) global.fsConfirmBoot(); },`
     : '';
-  const clearTimer = ota
-    ? '(id) => { if (id !== undefined && id !== null) clearTimeout(id); }'
-    : '(id) => clearTimeout(id)';
+  const credential = (value: string | undefined) => (value === undefined ? null : utf8Bytes(value));
   const entry = `
 import { startEspruino } from ${JSON.stringify(repoPath('firmware', 'espruino', 'main.ts'))};
 ${imports.join('\n')}
 startEspruino({
-  plan: ${planLiteral({ ...plan, fw: undefined, board: undefined })},
+  plan: ${planLiteral(bundlePlan(plan, pins))},
   drivers: { ${parts.join(', ')} },
-  pins: { ${pinTable} },
   i2c: ${planLiteral(i2c)},
-  network: ${planLiteral(network)},
-  broker: ${planLiteral({ host: broker.host, port: broker.port, username: config.broker?.username ?? null, password: config.broker?.password ?? null })},
+  ${wifi ? `wifi: ${planLiteral(wifi)},` : ''}
+  broker: ${planLiteral({ host: broker.host, port: broker.port, username: credential(config.broker?.username), password: credential(config.broker?.password) })},
   g: global,
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: ${clearTimer},
-  now: () => Date.now(),
-  print: (text) => console.log(text),
   ${otaMembers}
 });
 `;
-  const partSet = new Set(parts);
-  const kinds = new Set(plan.actuators.map((a) => a.part));
-  const features: Record<string, boolean> = {
-    FS_I2C: usesI2c,
-    FS_ONEWIRE: partSet.has('ds18b20'),
-    FS_PWM: kinds.has('pwm'),
-    FS_SERVO: kinds.has('servo'),
-    FS_WATCH: partSet.has('button') || partSet.has('pir'),
-  };
   const result = await build({
     stdin: {
       contents: entry,
@@ -331,8 +382,8 @@ startEspruino({
     logLevel: 'silent',
     metafile: true,
     mangleProps: MANGLED_PROPERTIES,
-    // Only the IO the config uses is built (firmware/espruino/io.ts).
-    define: Object.fromEntries(Object.entries(features).map(([k, v]) => [k, String(v)])),
+    // Only what the config uses is built (firmware/core/features.ts).
+    plugins: [featuresPlugin(espruinoFeatures(plan, Boolean(ota)))],
     ...ESPRUINO_ESBUILD,
   });
   let code = result.outputFiles[0]?.text ?? '';
@@ -352,5 +403,5 @@ startEspruino({
   for (const output of Object.values(result.metafile?.outputs ?? {})) {
     for (const [file, input] of Object.entries(output.inputs)) inputs[file] = input.bytesInOutput;
   }
-  return { code, bytes: Buffer.byteLength(code), plan, board, network, warnings, inputs };
+  return { code, bytes: Buffer.byteLength(code), plan, board, wifi, warnings, inputs };
 }

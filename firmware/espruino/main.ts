@@ -1,38 +1,39 @@
 /**
  * The Espruino bundle's entry: join the network, then start the core with Espruino's IO, the
  * small MQTT client over `net`, Storage for the boot counter and the board's timers. The build
- * (build.ts) calls `startEspruino` with the plan and pin table it generated from the config.
+ * (build.ts) calls `startEspruino` with the plan it generated from the config.
  */
 
 import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
-import { startCore } from '../core/runtime.js';
+import { EXTRAS } from '../core/features.js';
+import { type CoreContext, startCore } from '../core/runtime.js';
 import type { RuntimePlan } from '../core/types.js';
-import type { EspruinoGlobals } from './espruino-globals.js';
 import { createEspruinoIO } from './io.js';
 import { createMqttTransport, type NetConnect } from './mqtt-client.js';
 
-export interface EspruinoNetwork {
-  /** `wifi`: require('Wifi') (ESP32, ESP8266); `espruino-wifi`: require('EspruinoWiFi'). */
-  kind: 'wifi' | 'espruino-wifi' | 'none';
-  /** The module that joins Wi-Fi (`Wifi`, `EspruinoWiFi`), or '' when kind is `none`. */
+declare const E: { reboot?: () => void };
+declare function load(): void;
+
+/** How the board joins Wi-Fi: `Wifi` on the ESP32 and ESP8266, `EspruinoWiFi` on the
+ *  Espruino WiFi (the uploader adds that module, as the Espruino IDE does). */
+export interface EspruinoWifi {
   module: string;
   ssid: string;
   password: string;
 }
 
 export interface EspruinoStart {
+  /** The plan, with the pins themselves where a config names them (`pin: D4`). */
   plan: RuntimePlan;
   drivers: DriverTable;
-  pins: Record<string, unknown>;
-  i2c: { sda: string; scl: string } | null;
-  network: EspruinoNetwork;
+  /** The I2C1 pins, or null when the config has no I2C sensor. */
+  i2c: { sda: unknown; scl: unknown } | null;
+  /** Absent on a board without a network of its own (a Pico): `net` must already work. */
+  wifi?: EspruinoWifi;
   broker: { host: string; port: number; username: string | null; password: string | null };
-  g: EspruinoGlobals;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-  now(): number;
-  print(text: string): void;
+  /** The board's global object, for require(): esbuild would try to bundle a bare require. */
+  g: { require(name: string): unknown };
   /** A bundle built with OTA (build option `ota`): the ota-* commands and the loader's
    *  fsConfirmBoot() on an acknowledged birth. Absent otherwise. */
   extraCommands?: ExtraCommands;
@@ -54,21 +55,23 @@ const BOOT_FILE = 'fsboot';
 export function startEspruino(start: EspruinoStart) {
   const g = start.g;
   const storage = g.require('Storage') as StorageModule;
+  const broker = start.broker;
 
   function run(): void {
-    const net = g.require('net') as { connect: NetConnect };
-    startCore({
+    // One object is the clock of the core and the context of the MQTT client.
+    const board = {
+      host: broker.host,
+      port: broker.port,
+      connect: (g.require('net') as { connect: NetConnect }).connect,
+      now: Date.now,
+      setTimeout: setTimeout,
+      clearTimeout: clearTimeout,
+    };
+    const context: CoreContext = {
       plan: start.plan,
-      transport: createMqttTransport({
-        host: start.broker.host,
-        port: start.broker.port,
-        connect: net.connect,
-        setTimeout: start.setTimeout,
-        clearTimeout: start.clearTimeout,
-      }),
-      // `start` has what the IO (g, pins, i2c, setTimeout) and the clock need: no copies.
+      transport: createMqttTransport(board),
       io: createEspruinoIO(start),
-      clock: start,
+      clock: board,
       store: {
         nextBoot() {
           const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
@@ -76,32 +79,26 @@ export function startEspruino(start: EspruinoStart) {
           return boot;
         },
       },
-      log: {
-        log(level, message, data) {
-          if (level !== 'debug')
-            start.print(`${level} ${message} ${data === null ? '' : JSON.stringify(data)}`);
-        },
-      },
       drivers: start.drivers,
-      username: start.broker.username,
-      password: start.broker.password,
+      username: broker.username,
+      password: broker.password,
       random: Math.random,
-      extraCommands: start.extraCommands,
-      birthAcknowledged: start.birthAcknowledged,
-      reboot() {
-        if (g.E.reboot) g.E.reboot();
-        else if (g.load) g.load();
-      },
-    });
+      reboot: E.reboot || load,
+    };
+    if (EXTRAS) {
+      context.extraCommands = start.extraCommands;
+      context.birthAcknowledged = start.birthAcknowledged;
+    }
+    startCore(context);
   }
 
-  const network = start.network;
-  if (network.kind === 'none') return run();
-  const wifi = g.require(network.module) as WifiModule;
-  wifi.connect(network.ssid, { password: network.password }, (error) => {
-    if (error) start.print(`warn wifi ${error}`);
+  const wifi = start.wifi;
+  if (wifi === undefined) return run();
+  const module = g.require(wifi.module) as WifiModule;
+  module.connect(wifi.ssid, { password: wifi.password }, (error) => {
+    if (error) console.log(`wifi: ${error}`);
     // Telemetry carries ms since the epoch: take the time from NTP where the board can.
-    if (wifi.setSNTP) wifi.setSNTP('pool.ntp.org', 0);
+    if (module.setSNTP) module.setSNTP('pool.ntp.org', 0);
     run();
   });
 }

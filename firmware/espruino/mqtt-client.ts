@@ -6,8 +6,10 @@
  * QoS 0 and 1 with PUBACK tracking (the callback runs on PUBACK); SUBSCRIBE; PUBACK for QoS 1
  * messages received; PINGREQ keepalive; DISCONNECT. No QoS 2, no persistent sessions.
  *
- * Packets are strings of bytes (Espruino sockets carry strings); topics and payloads are
- * UTF-8 encoded on the way out. Espruino-safe: no destructuring, spread, async, Map.
+ * Packets, topics and payloads are strings of bytes, as Espruino sockets carry them: the
+ * bundle's own strings are ASCII except the birth's units, which the build encodes as UTF-8
+ * (build.ts), and a received payload keeps its bytes, so an id echoed in an ack stays valid
+ * UTF-8. Espruino-safe: no destructuring, spread, async, Map.
  * Packet layout: OASIS MQTT 3.1.1, section 2 (fixed header) and 3 (each packet).
  */
 import type {
@@ -37,29 +39,13 @@ export interface MqttClientContext {
   clearTimeout(id: unknown): void;
 }
 
-/** A UTF-8 byte string of `text` (code points up to U+FFFF). */
-export function utf8(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    out +=
-      c < 0x80
-        ? text[i]
-        : c < 0x800
-          ? String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63))
-          : String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return out;
-}
-
 /** Two bytes, most significant first: lengths and packet ids (1.5.2). */
 function u16(n: number): string {
   return String.fromCharCode(n >> 8, n & 255);
 }
 
-/** An MQTT UTF-8 string: the 2-byte length, then the bytes (1.5.3). */
-function field(text: string): string {
-  const bytes = utf8(text);
+/** An MQTT string: the 2-byte length, then the bytes (1.5.3). */
+function field(bytes: string): string {
   return u16(bytes.length) + bytes;
 }
 
@@ -96,6 +82,8 @@ export function connectPacket(options: ConnectOptions): string {
 export function createMqttTransport(context: MqttClientContext): Transport {
   let socket: NetSocket | null = null;
   let events: TransportEvents | null = null;
+  /** The options of the connection being opened (for the CONNECT once the socket is up). */
+  let options: ConnectOptions | null = null;
   let buffer = '';
   let nextId = 0;
   /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
@@ -120,7 +108,7 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     pingTimer = null;
     const pending = waiting;
     waiting = {};
-    for (const id in pending) (pending[id] as Done)('connection closed');
+    for (const id in pending) pending[id]('connection closed');
     let why = reason;
     try {
       s.end();
@@ -136,6 +124,24 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     nextId = (nextId % 65535) + 1;
     waiting[nextId] = done;
     return u16(nextId);
+  }
+
+  function ping() {
+    // Nothing heard for a keepalive period, not even a PINGRESP: half-open (3.1.2.10).
+    if (!heard) return close('keepalive timeout');
+    heard = false;
+    send('\xc0\0');
+    schedulePing();
+  }
+
+  function schedulePing(): void {
+    const keepaliveS = (options as ConnectOptions).keepaliveS;
+    if (keepaliveS > 0) pingTimer = context.setTimeout(ping, keepaliveS * 1000);
+  }
+
+  function opened(): void {
+    send(connectPacket(options as ConnectOptions));
+    schedulePing();
   }
 
   function handle(type: number, flags: number, body: string) {
@@ -187,40 +193,40 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     }
   }
 
+  function lost(): void {
+    close('connection closed');
+  }
+
+  function failed(error: string): void {
+    close(`socket error: ${error}`);
+  }
+
   return {
-    connect(options, handlers) {
+    connect(connectOptions, handlers) {
       events = handlers;
-      const keepaliveMs = options.keepaliveS * 1000;
+      options = connectOptions;
       buffer = '';
       heard = true;
-      function ping() {
-        // Nothing heard for a keepalive period, not even a PINGRESP: half-open (3.1.2.10).
-        if (!heard) return close('keepalive timeout');
-        heard = false;
-        send('\xc0\0');
-        pingTimer = context.setTimeout(ping, keepaliveMs);
-      }
+      let s: NetSocket;
       try {
         // Espruino throws here when the connection is refused (shared/espruino.md).
-        socket = context.connect({ host: context.host, port: context.port }, () => {
-          send(connectPacket(options));
-          if (keepaliveMs > 0) pingTimer = context.setTimeout(ping, keepaliveMs);
-        });
+        s = context.connect({ host: context.host, port: context.port }, opened);
       } catch (error) {
         context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
         return;
       }
-      socket.on('data', receive);
-      socket.on('close', () => close('connection closed'));
-      socket.on('error', (error) => close(`socket error: ${error}`));
+      socket = s;
+      s.on('data', receive);
+      s.on('close', lost);
+      s.on('error', failed);
     },
-    publish(topic, payload, options: PublishOptions, done) {
+    publish(topic, payload, publishOptions: PublishOptions, done) {
       if (!open) return done('not connected');
-      const qos = options.qos;
+      const qos = publishOptions.qos;
       send(
         packet(
-          0x30 | (qos << 1) | (options.retain ? 1 : 0),
-          field(topic) + (qos ? track(done) : '') + utf8(payload),
+          0x30 | (qos << 1) | (publishOptions.retain ? 1 : 0),
+          field(topic) + (qos ? track(done) : '') + payload,
         ),
       );
       if (!qos) done(null);

@@ -85,7 +85,7 @@ for (const config of configs) {
       }
       assert.equal(first.payload.seq, 1);
       const actuator = bundle.plan.actuators[0]!;
-      const value = actuator.valueType === 'boolean' ? true : actuator.max;
+      const value = actuator.max === undefined ? true : actuator.max;
       await sub.send(
         `fs/v1/${config.id}/cmd`,
         JSON.stringify({ id: 'e1', name: 'set', args: { actuator: actuator.id, value } }),

@@ -2,19 +2,20 @@
  * The Espruino MQTT 3.1.1 client against a real broker (Aedes), over a real TCP socket shaped
  * like Espruino's `net` (strings of bytes): CONNECT with will and credentials, QoS 1 publish
  * completed by PUBACK, subscribe and receive (with PUBACK of a QoS 1 delivery), the will on a
- * lost link, pending publishes failed when the link drops, and keepalive pings.
+ * lost link, pending publishes failed when the link drops, and keepalive pings. Strings are bytes
+ * (UTF-8 encoded by the build where they are not ASCII), as Espruino sockets carry them.
  */
 import * as assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import mqtt from 'mqtt';
 import { suite } from 'uvu';
 import type { ConnectOptions, TransportEvents } from '../../firmware/core/types.js';
+import { utf8Bytes } from '../../firmware/espruino/build.js';
 import {
   connectPacket,
   createMqttTransport,
   type NetConnect,
   packet,
-  utf8,
 } from '../../firmware/espruino/mqtt-client.js';
 import { startTestBroker, type TestBroker } from '../helpers/broker.js';
 
@@ -43,7 +44,8 @@ function options(id: string, keepaliveS = 30): ConnectOptions {
     clientId: id,
     keepaliveS,
     username: 'user',
-    password: 'pässword',
+    // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
+    password: utf8Bytes('pässword'),
     will: {
       topic: `fs/v1/${id}/status`,
       payload: '{"online":false,"reason":"lost"}',
@@ -97,7 +99,7 @@ const test = suite('Espruino MQTT client');
 
 test('encodes the remaining length in 7-bit groups and strings as UTF-8', () => {
   assert.equal(packet(0x30, 'x'.repeat(321)).slice(0, 3), '\x30\xc1\x02');
-  assert.equal(utf8('°C'), '\xc2\xb0C');
+  assert.equal(utf8Bytes('°C'), '\xc2\xb0C');
   const connect = connectPacket(options('a'));
   assert.equal(connect.charCodeAt(0), 0x10);
   // Flags: username, password, will retain, will QoS 1, will, clean session.
@@ -124,7 +126,7 @@ test('connects with credentials; QoS 1 publish completes on PUBACK; subscribe an
     const acked = await new Promise<string | null>((resolve) =>
       transport.publish(
         'fs/v1/mc-1/telemetry',
-        '{"t":"21 °C"}',
+        utf8Bytes('{"t":"21 °C"}'),
         { qos: 1, retain: false },
         resolve,
       ),

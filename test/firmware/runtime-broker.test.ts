@@ -285,14 +285,11 @@ runtime(
 
     const badServo = await set('c5', 'vent', 200);
     assert.equal(badServo.ok, false);
-    assert.match(String(badServo.error), /servo "vent": 200 \(allowed: a number from 0 to 180\)/);
+    assert.equal(badServo.error, 'bad args.value: 200 (allowed 0..180)');
     const badPwm = await set('c5b', 'dimmer', 2.5);
-    assert.match(
-      String(badPwm.error),
-      /pwm "dimmer": 2.5 \(allowed: a whole number from 0 to 255\)/,
-    );
+    assert.equal(badPwm.error, 'bad args.value: 2.5 (allowed integer 0..255)');
     const badLed = await set('c6', 'lamp', 'on');
-    assert.match(String(badLed.error), /led "lamp": "on" \(allowed: true or false\)/);
+    assert.equal(badLed.error, 'bad args.value: "on" (allowed true or false)');
     const unknown = await set('c7', 'nothing', true);
     assert.match(
       String(unknown.error),
@@ -304,7 +301,7 @@ runtime(
       /unknown command "dance" \(known: set, interval, ping, reboot\)/,
     );
     const truncated = await ack('c9', '{"id":"c9","name":"set","args":{"actu');
-    assert.match(String(truncated.error), /malformed command: not JSON/);
+    assert.match(String(truncated.error), /^not JSON \(\d+ bytes\)$/);
     await collector.send(cmd, 'garbage');
     const anonymous = await collector.waitFor(
       (m) => m.kind === 'ack' && m.payload.id === '-',
@@ -323,10 +320,7 @@ runtime(
       result: { temp: { sampleMs: 200, minReportMs: 50, maxReportMs: 1000 } },
     });
     const badInterval = await ack('c11', '{"id":"c11","name":"interval","args":{"sampleMs":-1}}');
-    assert.match(
-      String(badInterval.error),
-      /args.sampleMs: -1 \(allowed: an integer from 50 to 86400000 ms\)/,
-    );
+    assert.equal(badInterval.error, 'bad args.sampleMs: -1 (allowed integer 50..86400000)');
     const ping = await ack('c12', '{"id":"c12","name":"ping","args":{}}');
     assert.equal(ping.ok, true);
     assert.equal(typeof (ping.result as { uptimeMs: number }).uptimeMs, 'number');

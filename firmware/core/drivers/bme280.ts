@@ -1,144 +1,97 @@
 /**
  * BME280 over I2C (Bosch datasheet BST-BME280-DS002): calibration from 0x88-0xA1 and
  * 0xE1-0xE7 (section 5.4, table 16), raw data from 0xF7-0xFE, and the double-precision
- * compensation formulas of appendix 8.1. Temperature in °C, humidity in %RH, pressure in hPa.
+ * compensation formulas of appendix 8.1. Temperature in °C, humidity in %RH, pressure in hPa,
+ * in the order of the catalog's channels (temperature, humidity, pressure).
  */
-import type { DriverFactory } from './types.js';
-import { round } from './types.js';
+import type { DriverFactory, ReadDone } from './types.js';
 
+/** 0x88-0xA1 in one read: dig_T1..T3 and dig_P1..P9 (12 little-endian words), a reserved
+ *  byte, dig_H1. */
 const REG_CALIB_A = 0x88;
-const REG_CALIB_H1 = 0xa1;
+const CALIB_A_LENGTH = 26;
+/** 0xE1-0xE7: dig_H2..H6. */
 const REG_CALIB_H = 0xe1;
-const REG_CTRL_HUM = 0xf2;
-const REG_CTRL_MEAS = 0xf4;
-const REG_CONFIG = 0xf5;
 const REG_DATA = 0xf7;
 
-interface Calibration {
-  t: number[];
-  p: number[];
-  h: number[];
+/** A two's-complement value of `bits` bits. */
+function signed(value: number, bits: number): number {
+  return value >= 1 << (bits - 1) ? value - (1 << bits) : value;
 }
 
-function u16(b: number[], i: number): number {
-  return (b[i] as number) | ((b[i + 1] as number) << 8);
-}
-function s16(b: number[], i: number): number {
-  const v = u16(b, i);
-  return v > 32767 ? v - 65536 : v;
-}
-function s12(v: number): number {
-  return v > 2047 ? v - 4096 : v;
-}
-
-function parseCalibration(a: number[], h1: number, h: number[]): Calibration {
-  const e4 = h[3] as number;
-  const e5 = h[4] as number;
-  const e6 = h[5] as number;
-  const h6 = h[6] as number;
-  return {
-    t: [u16(a, 0), s16(a, 2), s16(a, 4)],
-    p: [
-      u16(a, 6),
-      s16(a, 8),
-      s16(a, 10),
-      s16(a, 12),
-      s16(a, 14),
-      s16(a, 16),
-      s16(a, 18),
-      s16(a, 20),
-      s16(a, 22),
-    ],
-    h: [
-      h1,
-      s16(h, 0),
-      h[2] as number,
-      s12((e4 << 4) | (e5 & 0x0f)),
-      s12((e6 << 4) | (e5 >> 4)),
-      h6 > 127 ? h6 - 256 : h6,
-    ],
-  };
+/**
+ * The calibration as one array: [T1, T2, T3, P1 … P9, H1 … H6] (table 16). T1 and P1 are
+ * unsigned words, the others signed; H4 and H5 are 12-bit values sharing 0xE5.
+ */
+export function parseBme280Calibration(a: number[], h: number[]): number[] {
+  const c: number[] = [];
+  for (let i = 0; i < 24; i += 2) {
+    const word = a[i] | (a[i + 1] << 8);
+    c.push(i === 0 || i === 6 ? word : signed(word, 16));
+  }
+  c.push(
+    a[25],
+    signed(h[0] | (h[1] << 8), 16),
+    h[2],
+    signed((h[3] << 4) | (h[4] & 0x0f), 12),
+    signed((h[5] << 4) | (h[4] >> 4), 12),
+    signed(h[6], 8),
+  );
+  return c;
 }
 
-/** Appendix 8.1: returns [°C, %RH, hPa]. */
-export function compensateBme280(c: Calibration, raw: number[]): number[] {
-  const adcP = ((raw[0] as number) << 12) | ((raw[1] as number) << 4) | ((raw[2] as number) >> 4);
-  const adcT = ((raw[3] as number) << 12) | ((raw[4] as number) << 4) | ((raw[5] as number) >> 4);
-  const adcH = ((raw[6] as number) << 8) | (raw[7] as number);
-  const t = c.t;
-  const p = c.p;
-  const h = c.h;
-  let v1 = (adcT / 16384 - (t[0] as number) / 1024) * (t[1] as number);
-  let v2 = adcT / 131072 - (t[0] as number) / 8192;
-  v2 = v2 * v2 * (t[2] as number);
-  const tFine = v1 + v2;
-  const celsius = tFine / 5120;
+/** Appendix 8.1: returns [°C, %RH, hPa]. `c` as parseBme280Calibration returns it. */
+export function compensateBme280(c: number[], raw: number[]): number[] {
+  const adcP = (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4);
+  const adcT = (raw[3] << 12) | (raw[4] << 4) | (raw[5] >> 4);
+  const adcH = (raw[6] << 8) | raw[7];
+  let v1 = (adcT / 16384 - c[0] / 1024) * c[1];
+  let v2 = adcT / 131072 - c[0] / 8192;
+  const tFine = v1 + v2 * v2 * c[2];
 
   v1 = tFine / 2 - 64000;
-  v2 = (v1 * v1 * (p[5] as number)) / 32768;
-  v2 = v2 + v1 * (p[4] as number) * 2;
-  v2 = v2 / 4 + (p[3] as number) * 65536;
-  v1 = (((p[2] as number) * v1 * v1) / 524288 + (p[1] as number) * v1) / 524288;
-  v1 = (1 + v1 / 32768) * (p[0] as number);
+  v2 = (v1 * v1 * c[8]) / 32768 + v1 * c[7] * 2;
+  v2 = v2 / 4 + c[6] * 65536;
+  v1 = (1 + ((c[5] * v1 * v1) / 524288 + c[4] * v1) / 524288 / 32768) * c[3];
   let pa = 0;
   if (v1 !== 0) {
-    pa = 1048576 - adcP;
-    pa = ((pa - v2 / 4096) * 6250) / v1;
-    const w1 = ((p[8] as number) * pa * pa) / 2147483648;
-    const w2 = (pa * (p[7] as number)) / 32768;
-    pa = pa + (w1 + w2 + (p[6] as number)) / 16;
+    pa = ((1048576 - adcP - v2 / 4096) * 6250) / v1;
+    pa += ((c[11] * pa * pa) / 2147483648 + (pa * c[10]) / 32768 + c[9]) / 16;
   }
 
   let hv = tFine - 76800;
   hv =
-    (adcH - ((h[3] as number) * 64 + ((h[4] as number) / 16384) * hv)) *
-    (((h[1] as number) / 65536) *
-      (1 + ((h[5] as number) / 67108864) * hv * (1 + ((h[2] as number) / 67108864) * hv)));
-  hv = hv * (1 - ((h[0] as number) * hv) / 524288);
-  if (hv > 100) hv = 100;
-  if (hv < 0) hv = 0;
-  return [celsius, hv, pa / 100];
+    (adcH - (c[15] * 64 + (c[16] / 16384) * hv)) *
+    ((c[13] / 65536) * (1 + (c[17] / 67108864) * hv * (1 + (c[14] / 67108864) * hv)));
+  hv = hv * (1 - (c[12] * hv) / 524288);
+  return [tFine / 5120, Math.min(100, Math.max(0, hv)), pa / 100];
 }
-
-const DECIMALS: Record<string, number> = { temperature: 2, humidity: 2, pressure: 2 };
-const INDEX: Record<string, number> = { temperature: 0, humidity: 1, pressure: 2 };
 
 export const bme280: DriverFactory = (context) => {
   const io = context.io;
-  const address = context.sensor.address === null ? 0x76 : context.sensor.address;
-  const channels = context.sensor.channels;
-  let calibration: Calibration | null = null;
+  const address = context.sensor.address || 0x76;
+  let calibration: number[] | null = null;
   // Humidity oversampling x1 (must precede ctrl_meas), then temperature and pressure x1 in
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).
-  io.i2cWrite(address, [REG_CTRL_HUM, 0x01]);
-  io.i2cWrite(address, [REG_CTRL_MEAS, 0x27]);
-  io.i2cWrite(address, [REG_CONFIG, 0xa0]);
+  io.i2cWrite(address, [0xf2, 0x01, 0xf4, 0x27, 0xf5, 0xa0]);
 
-  function readData(done: (error: string | null, values: (number | boolean)[] | null) => void) {
+  function measure(c: number[], done: ReadDone): void {
     io.i2cRead(address, REG_DATA, 8, (error, raw) => {
-      if (error !== null || raw === null) return done(error || 'no data', null);
-      const all = compensateBme280(calibration as Calibration, raw);
-      const values: number[] = [];
-      for (let i = 0; i < channels.length; i++) {
-        const kind = (channels[i] as { kind: string }).kind;
-        values.push(round(all[INDEX[kind] as number] as number, DECIMALS[kind] as number));
-      }
-      done(null, values);
+      if (raw === null) done(error || 'no data', null);
+      else done(null, compensateBme280(c, raw));
     });
   }
 
   return {
     read(done) {
-      if (calibration !== null) return readData(done);
-      io.i2cRead(address, REG_CALIB_A, 24, (e1, a) => {
-        if (e1 !== null || a === null) return done(e1 || 'no calibration', null);
-        io.i2cRead(address, REG_CALIB_H1, 1, (e2, h1) => {
-          if (e2 !== null || h1 === null) return done(e2 || 'no calibration', null);
-          io.i2cRead(address, REG_CALIB_H, 7, (e3, h) => {
-            if (e3 !== null || h === null) return done(e3 || 'no calibration', null);
-            calibration = parseCalibration(a, h1[0] as number, h);
-            readData(done);
-          });
+      if (calibration !== null) return measure(calibration, done);
+      // The calibration is read once, at the first sample.
+      io.i2cRead(address, REG_CALIB_A, CALIB_A_LENGTH, (e1, a) => {
+        if (a === null) return done(e1 || 'no calibration', null);
+        io.i2cRead(address, REG_CALIB_H, 7, (e2, h) => {
+          if (h === null) return done(e2 || 'no calibration', null);
+          calibration = parseBme280Calibration(a, h);
+          measure(calibration, done);
         });
       });
     },

@@ -8,15 +8,17 @@ function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver
   return {
     read(done) {
       context.io.digitalRead(pin, (error, high) => {
-        if (error !== null) return done(error, null);
-        done(null, [activeLow ? !high : high]);
+        if (error !== null) done(error, null);
+        else done(null, [high !== activeLow]);
       });
     },
   };
 }
 
-export const button: DriverFactory = (context) =>
-  digitalDriver(context, context.sensor.params.wiring !== 'pulldown');
+export const button: DriverFactory = (context) => {
+  const params = context.sensor.params;
+  return digitalDriver(context, params === undefined || params.wiring !== 'pulldown');
+};
 
 /** PIR modules (HC-SR501) drive their output high while they see motion. */
 export const pir: DriverFactory = (context) => digitalDriver(context, false);

@@ -1,18 +1,16 @@
-/** DS18B20 on 1-Wire: the platform runs the bus protocol; this only shapes the reading. */
+/** DS18B20 on 1-Wire: the platform runs the bus protocol; this only checks the reading. */
 import type { DriverFactory } from './types.js';
-import { round } from './types.js';
 
 export const ds18b20: DriverFactory = (context) => {
   const pin = context.sensor.pin as string;
   return {
     read(done) {
       context.io.oneWireTemperature(pin, (error, celsius) => {
-        if (error !== null) return done(error, null);
+        if (error !== null) done(error, null);
         // 85 °C is the power-on value of the scratchpad: a conversion that did not happen.
-        if (celsius === 85 || celsius < -55 || celsius > 125) {
-          return done(`${context.sensor.id}: no valid conversion (read ${celsius})`, null);
-        }
-        done(null, [round(celsius, 4)]);
+        else if (celsius === 85 || celsius < -55 || celsius > 125)
+          done(`${context.sensor.id}: no valid conversion (read ${celsius})`, null);
+        else done(null, [celsius]);
       });
     },
   };

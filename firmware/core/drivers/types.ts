@@ -5,7 +5,8 @@ import type { PinIO, SensorPlan } from '../types.js';
 export type ReadDone = (error: string | null, values: ReadingValue[] | null) => void;
 
 export interface SensorDriver {
-  /** Reads every channel of the sensor, in the order of `sensor.channels`. */
+  /** Reads every channel of the sensor, in the order of `sensor.channels`; the runtime rounds
+   *  each to its channel's decimals when it reports it. */
   read(done: ReadDone): void;
 }
 
@@ -25,14 +26,8 @@ export type DriverTable = Record<string, DriverFactory>;
 
 /** A numeric part parameter, or its default when the config does not set it. */
 export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
-  const value = sensor.params[name];
+  const value = sensor.params === undefined ? undefined : sensor.params[name];
   return typeof value === 'number' ? value : fallback;
-}
-
-/** Rounds a reading to a fixed number of decimals so telemetry stays short. */
-export function round(value: number, decimals: number): number {
-  const scale = 10 ** decimals;
-  return Math.round(value * scale) / scale;
 }
 
 /** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those). Written

@@ -1,0 +1,22 @@
+/**
+ * What this build of the firmware carries. Node runs this file as it is: everything is in.
+ * The Espruino build (firmware/espruino/build.ts, `espruinoFeatures`) replaces the module
+ * with the values for one device config, so the minifier drops the code that device never
+ * runs: a relay-only porch light carries no PWM or servo code, a bundle without OTA no extra
+ * command table, and no bundle carries log texts (a board has no one reading its console;
+ * what matters goes out as acks and sys reports).
+ */
+
+/** Log calls (the Node logger). */
+export const LOGS: boolean = true;
+/** The extension points: extraCommands and birthAcknowledged (OTA). */
+export const EXTRAS: boolean = true;
+/** I2C sensors (BME280). */
+export const I2C: boolean = true;
+/** 1-Wire sensors (DS18B20). */
+export const ONEWIRE: boolean = true;
+/** Numeric actuators: PWM (0-255) and servos (0-180°). */
+export const PWM: boolean = true;
+export const SERVO: boolean = true;
+/** Watched digital inputs (buttons, motion). */
+export const WATCH: boolean = true;
