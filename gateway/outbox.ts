@@ -8,11 +8,17 @@
  * items of a TelemetryBatch, joined by commas, so the forwarder sends rows as they are and a
  * commit of 500 readings is one insert, one delete later. Per device, order is the order of
  * rows and, within a row, of appends.
+ *
+ * With `walSync` (synchronous FULL in the gateway) the connection commits without syncing and
+ * the WAL is synced on the thread pool before the callbacks run (wal-sync.ts): the event loop
+ * does not wait for the disk. Deletes of acknowledged rows wait for the next commit and go
+ * in its transaction (a crash before it resends them: a duplicate, never a loss).
  */
 import type { ForwardedTelemetry } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { OutboxPolicy } from './config.js';
 import type { Db } from './store.js';
+import type { WalSync } from './wal-sync.js';
 
 export interface OutboxOptions {
   budgetBytes: number;
@@ -25,6 +31,11 @@ export interface OutboxOptions {
   onCommit?: () => void;
   /** Drives the periodic write of the dedupe floor; without it, it is written at close. */
   clock?: Clock;
+  /**
+   * Syncs the WAL after each commit, off the event loop; the connection then commits with
+   * synchronous OFF. Without it, a commit is as durable as the connection's own setting.
+   */
+  walSync?: WalSync;
 }
 
 /** Called once the reading (or, for `afterPending`, everything appended before) is on disk. */
@@ -61,6 +72,10 @@ export class Outbox {
   private pendingItems: ForwardedTelemetry[] = [];
   /** Callbacks in append order: one per reading, plus the `afterPending` waiters. */
   private pendingDone: Durable[] = [];
+  /** The callbacks of the last group committed and not yet synced (afterPending joins them). */
+  private syncing: Durable[] | undefined;
+  /** Acknowledged rows (first, last id) not deleted yet: they go with the next commit. */
+  private pendingDeletes: number[] = [];
   private scheduled = false;
   private bytes: number;
   private readings: number;
@@ -104,6 +119,8 @@ export class Outbox {
     this.oldest = db.prepare('SELECT rx FROM outbox_rows ORDER BY id LIMIT 1');
     this.seenTimer = options.clock?.setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
     this.commitGroup = db.transaction((n: number, rx: number, body: string) => {
+      this.runDeletes();
+      if (n === 0) return;
       this.insert.run(n, rx, body);
       this.readings += n;
       this.bytes += body.length;
@@ -147,31 +164,40 @@ export class Outbox {
    * later message (a duplicate, a birth) needs no write of its own.
    */
   afterPending(done: Durable): void {
-    if (this.pendingDone.length === 0) done(undefined);
-    else this.pendingDone.push(done);
+    if (this.pendingDone.length > 0) this.pendingDone.push(done);
+    else if (this.syncing) this.syncing.push(done);
+    else done(undefined);
   }
 
-  /** Writes whatever is waiting, now. */
+  /** Writes whatever is waiting (readings, deletes), now; the callbacks run once it is durable. */
   flush(): void {
     this.scheduled = false;
-    if (this.pendingDone.length === 0) return;
+    if (this.pendingItems.length === 0) {
+      if (this.pendingDeletes.length > 0) this.commitGroup(0, 0, '');
+      return;
+    }
     const items = this.pendingItems;
     const body = this.pendingBody;
     const callbacks = this.pendingDone;
     this.pendingItems = [];
     this.pendingBody = '';
     this.pendingDone = [];
-    if (items.length > 0) {
-      try {
-        this.commitGroup(items.length, (items[0] as ForwardedTelemetry).rx, body);
-      } catch (error) {
-        for (const done of callbacks) done(error as Error);
-        return;
-      }
-      this.noteSeen(items);
+    try {
+      this.commitGroup(items.length, (items[0] as ForwardedTelemetry).rx, body);
+    } catch (error) {
+      for (const done of callbacks) done(error as Error);
+      return;
     }
-    for (const done of callbacks) done(undefined);
-    if (items.length > 0) this.options.onCommit?.();
+    const walSync = this.options.walSync;
+    if (!walSync) {
+      this.settle(items, callbacks, undefined);
+      return;
+    }
+    this.syncing = callbacks;
+    walSync.afterWrite((error) => {
+      if (this.syncing === callbacks) this.syncing = undefined;
+      this.settle(items, callbacks, error);
+    });
   }
 
   /**
@@ -182,6 +208,7 @@ export class Outbox {
     const rows: OutboxRow[] = [];
     let readings = 0;
     for (const row of this.selectAfter.iterate(afterId) as IterableIterator<OutboxRow>) {
+      if (this.isAcknowledged(row.id)) continue; // its delete waits for the next commit
       if (rows.length > 0 && readings + row.n > maxReadings) break;
       rows.push(row);
       readings += row.n;
@@ -197,11 +224,15 @@ export class Outbox {
    */
   acknowledge(firstId: number, lastId: number, read?: ReadTotals): void {
     if (read && read.epoch === this.dropEpoch) {
-      this.deleteRangeFast.run(firstId, lastId);
+      // Counted now; deleted with the next commit.
+      this.pendingDeletes.push(firstId, lastId);
       this.readings -= read.readings;
       this.bytes -= read.bytes;
+      this.schedule();
       return;
     }
+    // Rows were dropped since the read: count what is actually there.
+    this.deleteAcknowledged();
     for (const r of this.deleteRange.all(firstId, lastId) as Array<{ n: number; b: number }>) {
       this.forget(r);
     }
@@ -223,6 +254,7 @@ export class Outbox {
 
   /** Gateway receive time of the oldest queued reading. */
   oldestRx(): number | undefined {
+    this.deleteAcknowledged();
     return (this.oldest.get() as { rx: number } | undefined)?.rx;
   }
 
@@ -254,8 +286,42 @@ export class Outbox {
   /** Writes what is waiting, and the dedupe floor, before the database closes. */
   close(): void {
     this.flush();
+    this.deleteAcknowledged();
     this.flushSeen();
+    this.options.walSync?.close();
     this.options.clock?.clearInterval(this.seenTimer);
+  }
+
+  private settle(
+    items: ForwardedTelemetry[],
+    callbacks: Durable[],
+    error: Error | undefined,
+  ): void {
+    if (!error) this.noteSeen(items);
+    for (const done of callbacks) done(error);
+    if (!error) this.options.onCommit?.();
+  }
+
+  private isAcknowledged(id: number): boolean {
+    const ranges = this.pendingDeletes;
+    for (let i = 0; i < ranges.length; i += 2) {
+      if (id >= (ranges[i] as number) && id <= (ranges[i + 1] as number)) return true;
+    }
+    return false;
+  }
+
+  /** The acknowledged rows waiting for a commit, deleted now. */
+  private deleteAcknowledged(): void {
+    if (this.pendingDeletes.length > 0) this.db.transaction(() => this.runDeletes())();
+  }
+
+  private runDeletes(): void {
+    const ranges = this.pendingDeletes;
+    if (ranges.length === 0) return;
+    this.pendingDeletes = [];
+    for (let i = 0; i < ranges.length; i += 2) {
+      this.deleteRangeFast.run(ranges[i] as number, ranges[i + 1] as number);
+    }
   }
 
   private schedule(): void {

@@ -54,15 +54,23 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, 'gateway.sqlite');
 }
 
-export function openDatabase(
-  dataDir: string,
-  options: { synchronous: 'FULL' | 'NORMAL'; readonly?: boolean } = { synchronous: 'FULL' },
-): Db {
+export interface OpenOptions {
+  /** OFF only for the outbox's own connection, which syncs the WAL itself (wal-sync.ts). */
+  synchronous: 'FULL' | 'NORMAL' | 'OFF';
+  readonly?: boolean;
+  /** False when a Checkpointer runs the WAL checkpoints, off the event loop. */
+  autoCheckpoint?: boolean;
+}
+
+export function openDatabase(dataDir: string, options: OpenOptions = { synchronous: 'FULL' }): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(databasePath(dataDir), { readonly: options.readonly ?? false });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous}`);
+    if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
+    // A log that grew under load shrinks back once a checkpoint lets it restart.
+    db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
     db.exec(SCHEMA);
     migrateOutbox(db);
   }

@@ -6,6 +6,7 @@ import type { OfflineReason } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { RunningBroker } from './broker.js';
+import { Checkpointer } from './checkpointer.js';
 import { CommandRouter } from './commands.js';
 import type { GatewaySettings } from './config.js';
 import type { CredentialStore } from './credentials.js';
@@ -23,9 +24,10 @@ import { Presence } from './presence.js';
 import { SerialBoards } from './serial/boards.js';
 import { type SerialPortAccess, systemSerialPorts } from './serial/ports.js';
 import { DeviceSessions } from './sessions.js';
-import { type Db, openDatabase } from './store.js';
+import { type Db, databasePath, openDatabase } from './store.js';
 import { type DynamicSupervisor, startDynamicSupervisor } from './supervisor/dynamic.js';
 import type { ChildSpec, Supervisor, SupervisorEvent } from './supervisor/index.js';
+import { WalSync } from './wal-sync.js';
 
 /** Everything the children build and share; later children read what earlier ones set. */
 export interface GatewayParts {
@@ -76,13 +78,34 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
       id: 'store',
       restart: 'permanent',
       start: async () => {
-        const db = openDatabase(p.dataDir, { synchronous: p.settings.outbox.synchronous });
+        const synchronous = p.settings.outbox.synchronous;
+        const db = openDatabase(p.dataDir, { synchronous, autoCheckpoint: false });
         p.db = db;
-        p.outbox = new Outbox(db, {
+        // The outbox has a connection of its own: under FULL it commits without a sync and
+        // syncs the log on the thread pool (wal-sync.ts), which the other tables need not.
+        const outboxDb = openDatabase(p.dataDir, {
+          synchronous: synchronous === 'FULL' ? 'OFF' : synchronous,
+          autoCheckpoint: false,
+        });
+        // Checkpoints run in a worker (checkpointer.ts), never inside a commit on the event loop.
+        const checkpointer = new Checkpointer({
+          dbPath: databasePath(p.dataDir),
+          log: p.log.child({ part: 'checkpointer' }),
+        });
+        try {
+          await checkpointer.started();
+        } catch (error) {
+          outboxDb.close();
+          db.close();
+          throw error;
+        }
+        p.outbox = new Outbox(outboxDb, {
           ...p.settings.outbox,
           onBudget: (policy, n) => p.counters.outboxDropped.inc({ policy }, n),
           onCommit: () => p.forwarder?.pump(),
           clock: p.clock,
+          walSync:
+            synchronous === 'FULL' ? new WalSync(`${databasePath(p.dataDir)}-wal`) : undefined,
         });
         p.deadLetters = new DeadLetterStore(db, p.settings.deadLetters.max);
         p.presence = new Presence(db, p.clock);
@@ -106,11 +129,13 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           onDeviceAck: (device, command, ack) => p.serial?.onAck(device, command, ack),
         });
         p.commands.restore();
-        return handle(() => {
+        return handle(async () => {
           p.commands?.stop();
           p.presence?.flush();
           p.outbox?.close();
           p.deadLetters?.flush();
+          await checkpointer.stop();
+          outboxDb.close();
           db.close();
         });
       },

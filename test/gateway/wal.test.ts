@@ -1,0 +1,108 @@
+import { statSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ForwardedTelemetry } from '../../contract/index.js';
+import { Checkpointer, walBytes } from '../../gateway/checkpointer.js';
+import { Outbox } from '../../gateway/outbox.js';
+import { databasePath, openDatabase } from '../../gateway/store.js';
+import { WalSync } from '../../gateway/wal-sync.js';
+import { silentLogger } from '../../lib/log.js';
+import { tempDir, waitFor } from './gateway-helpers.js';
+
+const test = suite('outbox on disk: the WAL synced off the event loop, checkpoints in a worker');
+
+function item(seq: number, pad = ''): ForwardedTelemetry {
+  return {
+    device: 'a',
+    boot: 1,
+    seq,
+    ts: seq,
+    rx: seq,
+    readings: { temp: 20 },
+    ...(pad ? { pad } : {}),
+  } as ForwardedTelemetry;
+}
+
+test('with WalSync, appends are answered only after the sync, in order, and are on disk', async () => {
+  const dir = tempDir();
+  try {
+    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
+    const walSync = new WalSync(`${databasePath(dir.path)}-wal`);
+    let commits = 0;
+    const outbox = new Outbox(db, {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+      walSync,
+      onCommit: () => commits++,
+    });
+    const order: string[] = [];
+    outbox.add(item(1), (e) => order.push(e ? `1 failed: ${e.message}` : '1'));
+    outbox.afterPending(() => order.push('after 1'));
+    outbox.add(item(2), (e) => order.push(e ? `2 failed: ${e.message}` : '2'));
+    outbox.flush();
+    assert.equal(order, [], 'committed, but nothing is answered before the sync');
+    assert.is(commits, 0, 'nor is the forwarder woken for rows not yet on disk');
+    await waitFor(() => order.length === 3, 5000, 'the sync');
+    assert.equal(order, ['1', 'after 1', '2']);
+    assert.is(commits, 1);
+    // A commit while nothing syncs, then close: close syncs on the spot and answers it.
+    let last = '';
+    outbox.add(item(3), (e) => {
+      last = e ? e.message : 'on disk';
+    });
+    outbox.close();
+    await waitFor(() => last !== '', 5000, 'the last answer');
+    assert.is(last, 'on disk');
+    db.close();
+    const again = new Outbox(openDatabase(dir.path), {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+    });
+    assert.is(again.depth(), 3, 'every answered reading is in the database');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('the checkpointer copies the log into the database and keeps it bounded under steady writes', async () => {
+  const dir = tempDir();
+  const dbPath = databasePath(dir.path);
+  const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
+  const insert = db.prepare('INSERT INTO outbox_rows (n, rx, body) VALUES (1, 0, ?)');
+  const write = (mb: number) => {
+    const body = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < mb * 16; i++) db.transaction(() => insert.run(body))();
+  };
+  const checkpointer = new Checkpointer({
+    dbPath,
+    intervalMs: 20,
+    restartBytes: 4 * 1024 * 1024,
+    log: silentLogger(),
+  });
+  try {
+    await checkpointer.started();
+    // 24 MB written in steps, as a gateway under load would, with the worker checkpointing.
+    for (let step = 0; step < 12; step++) {
+      write(2);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await waitFor(
+      () => statSync(dbPath).size > 20 * 1024 * 1024,
+      10_000,
+      'the rows copied into the database file',
+    );
+    write(1); // a commit after a finished checkpoint starts the log over (and trims it)
+    assert.ok(
+      walBytes(dbPath) < 12 * 1024 * 1024,
+      `the log stayed bounded (${walBytes(dbPath)} bytes) where 24 MB were written`,
+    );
+  } finally {
+    await checkpointer.stop();
+    db.close();
+    dir.remove();
+  }
+});
+
+test.run();
