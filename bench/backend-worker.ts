@@ -19,10 +19,18 @@ const counts = new Map<string, SeqBytes>();
 const latency = new LatencyHistogram();
 const toGateway = config.format === 'batch' ? new LatencyHistogram() : undefined;
 let unique = 0;
+let uniqueReadings = 0;
 let malformed = 0;
 let stale = 0;
 let firstReceiveAt = 0;
 let lastReceiveAt = 0;
+
+/** Sensor values in one message's `readings` object. */
+function readingsIn(readings: unknown): number {
+  let n = 0;
+  if (readings && typeof readings === 'object') for (const _ in readings) n++;
+  return n;
+}
 
 function record(
   device: string,
@@ -30,6 +38,7 @@ function record(
   seq: number,
   ts: number,
   now: number,
+  readings: unknown,
   rx?: number,
 ): void {
   if (!Number.isInteger(seq) || seq < 0 || typeof ts !== 'number') {
@@ -47,6 +56,7 @@ function record(
   }
   if (log.get(seq) === 0) {
     unique++;
+    uniqueReadings += readingsIn(readings);
     latency.record(now - ts);
     if (rx !== undefined) toGateway?.record(rx - ts);
   }
@@ -72,12 +82,12 @@ function onPublish(topic: string, payload: Buffer): void {
       return;
     }
     for (const item of items as ForwardedTelemetry[]) {
-      record(item.device, item.boot, item.seq, item.ts, now, item.rx);
+      record(item.device, item.boot, item.seq, item.ts, now, item.readings, item.rx);
     }
   } else {
     const device = topic.split('/')[2] ?? '';
-    const t = body as { seq: number; boot: number; ts: number };
-    record(device, t.boot, t.seq, t.ts, now);
+    const t = body as { seq: number; boot: number; ts: number; readings: unknown };
+    record(device, t.boot, t.seq, t.ts, now, t.readings);
   }
 }
 
@@ -105,6 +115,7 @@ async function main(): Promise<void> {
       latency: latency.snapshot(),
       toGateway: toGateway?.snapshot(),
       unique,
+      uniqueReadings,
       firstReceiveAt,
       lastReceiveAt,
       malformed,

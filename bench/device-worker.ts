@@ -7,11 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { cmdTopic, statusTopic, telemetryTopic } from '../contract/index.js';
 import { ACKED, SENT, SeqBytes } from './accounting.js';
-import type {
-  DeviceWorkerConfig,
-  FromDeviceWorker,
-  LoadMode,
-  ToDeviceWorker,
+import {
+  BENCH_SENSORS,
+  type DeviceWorkerConfig,
+  type FromDeviceWorker,
+  type LoadMode,
+  type ToDeviceWorker,
 } from './load-protocol.js';
 import { WireConnection } from './mqtt-wire.js';
 
@@ -32,10 +33,6 @@ const port = parentPort;
 if (!port) throw new Error('device-worker.ts runs only as a worker thread');
 const post = (message: FromDeviceWorker) => port.postMessage(message);
 
-const SENSORS = [
-  { id: 't', kind: 'temperature', unit: 'C' },
-  { id: 'h', kind: 'humidity', unit: '%' },
-];
 const MAX_ERRORS = 10;
 
 let phase: Phase = 'connecting';
@@ -63,6 +60,7 @@ function publishReading(d: SimDevice): void {
   const wire = d.wire;
   if (wire?.state !== 'connected') return;
   const seq = d.nextSeq++;
+  // Two readings (BENCH_SENSORS), as a temperature and humidity sensor sends them.
   const payload = `{"seq":${seq},"boot":${boot},"ts":${Date.now()},"readings":{"t":${20 + (seq % 10) / 10},"h":${40 + (seq % 7)}}}`;
   d.inFlight.set(wire.publish(d.topic, payload), seq);
   d.log.update(seq, SENT, true);
@@ -115,7 +113,7 @@ async function connectDevice(d: SimDevice): Promise<void> {
     boot,
     fw: 'bench-1',
     board: 'bench',
-    sensors: SENSORS,
+    sensors: BENCH_SENSORS,
     actuators: [],
   };
   await wire.publishAndWait(statusTopic(d.id), JSON.stringify(birth), true);

@@ -2,11 +2,21 @@ import type { HistogramSnapshot } from './accounting.js';
 
 /** What the benchmark's main thread and its worker threads say to each other. */
 
+/**
+ * What each simulated device measures: a temperature and humidity sensor (an SHT31, or a
+ * BME280 without its pressure), so every telemetry message carries two readings, a realistic
+ * device payload. A reading is one sensor value, as in the contract's `readings` object.
+ */
+export const BENCH_SENSORS = [
+  { id: 't', kind: 'temperature', unit: 'C' },
+  { id: 'h', kind: 'humidity', unit: '%' },
+] as const;
+
 /** How the simulated devices publish. */
 export type LoadMode =
   /** As fast as the target allows: each device keeps `window` QoS 1 publishes unacknowledged. */
   | { kind: 'max'; window: number }
-  /** A fixed offered rate (readings per second across all devices), open loop. */
+  /** A fixed offered rate (messages per second across all devices), open loop. */
   | { kind: 'rate'; perSecond: number; maxInFlight: number }
   /** Connected (subscribed to cmd, birth sent) and quiet: between phases, or for memory. */
   | { kind: 'idle' };
@@ -15,7 +25,7 @@ export interface DeviceWorkerConfig {
   host: string;
   port: number;
   deviceIds: string[];
-  /** 0: off; n: every n-th reading is published twice (as a device resending after a lost PUBACK). */
+  /** 0: off; n: every n-th message is published twice (as a device resending after a lost PUBACK). */
   duplicateEvery: number;
   keepaliveSeconds: number;
   /** Connections opened at once per worker. */
@@ -40,7 +50,7 @@ export type FromDeviceWorker =
       flags: Map<string, Uint8Array>;
       sent: number;
       acked: number;
-      /** Readings the rate mode could not offer because a device had maxInFlight unacked. */
+      /** Messages the rate mode could not offer because a device had maxInFlight unacked. */
       skipped: number;
       disconnects: number;
       errors: string[];
@@ -62,7 +72,7 @@ export interface BackendWorkerConfig {
   password?: string;
   filter: string;
   format: BackendFormat;
-  /** Only readings of this boot count; others (a previous phase arriving late) are `stale`. */
+  /** Only messages of this boot count; others (a previous phase arriving late) are `stale`. */
   boot: number;
 }
 
@@ -80,6 +90,8 @@ export type FromBackendWorker =
       /** Device `ts` to the gateway's `rx` (batch format only: where the latency arises). */
       toGateway: HistogramSnapshot | undefined;
       unique: number;
+      /** Sensor values in the distinct messages received. */
+      uniqueReadings: number;
       firstReceiveAt: number;
       lastReceiveAt: number;
       malformed: number;

@@ -54,11 +54,15 @@ export interface PhasePlan {
 }
 
 export interface LoadResult extends Reconciled {
-  /** From the first publish to the last reading the backend received. */
+  /** From the first publish to the last message the backend received. */
   elapsedMs: number;
-  /** Distinct readings received per second of elapsedMs. */
+  /** Distinct messages received per second of elapsedMs. */
+  messagesPerSecond: number;
+  /** Sensor values (a message's `readings`) in the distinct messages received. */
+  readingsReceived: number;
+  /** Distinct sensor values received per second of elapsedMs. */
   readingsPerSecond: number;
-  /** Readings offered per second while running (the rate mode may skip some). */
+  /** Messages offered per second while running (the rate mode may skip some). */
   offeredPerSecond: number;
   skipped: number;
   /** Device `ts` to backend receipt. */
@@ -71,7 +75,7 @@ export interface LoadResult extends Reconciled {
   malformed: number;
   /** Readings of an earlier phase that reached the backend during this one. */
   stale: number;
-  /** The wait for the backend ended while readings were still arriving: `lost` counts late ones too. */
+  /** The wait for the backend ended while messages were still arriving: `lost` counts late ones too. */
   drainCut: boolean;
   errors: string[];
 }
@@ -196,9 +200,9 @@ export class Fleet {
         ),
       );
       const acked = done.reduce((n, d) => n + d.acked, 0);
-      // The backend catches up: until it has as many distinct readings as were acknowledged,
+      // The backend catches up: until it has as many distinct messages as were acknowledged,
       // or nothing new arrived for stallMs (what is missing then is lost), or the budget is spent
-      // while readings still arrive (then they are late, not lost: drainCut says so).
+      // while messages still arrive (then they are late, not lost: drainCut says so).
       const deadline = Date.now() + drainTimeoutMs;
       let last = backendUnique;
       let lastChange = Date.now();
@@ -247,7 +251,9 @@ export class Fleet {
     return {
       ...totals,
       elapsedMs,
-      readingsPerSecond: (totals.received / elapsedMs) * 1000,
+      messagesPerSecond: (totals.received / elapsedMs) * 1000,
+      readingsReceived: seen.uniqueReadings,
+      readingsPerSecond: (seen.uniqueReadings / elapsedMs) * 1000,
       offeredPerSecond: ((totals.sent + skipped) / Math.max(1, stopAt - startAt)) * 1000,
       skipped,
       latency: new LatencyHistogram(seen.latency).summary(),

@@ -10,7 +10,7 @@ export interface BenchOptions {
   /** QoS 1 publishes each device keeps unacknowledged in the throughput run. */
   window: number;
   durationMs: number;
-  /** The fixed offered rate for the latency run, readings per second. */
+  /** The fixed offered rate for the latency run, messages per second. */
   rate: number;
   rateDurationMs: number;
   idleDevices: number;
@@ -20,6 +20,8 @@ export interface BenchOptions {
   drainTimeoutMs: number;
   /** Run the gateway under --cpu-prof and print its hot spots. */
   profile: boolean;
+  /** Where to keep the raw .cpuprofile files (Chrome DevTools, speedscope); implies profile. */
+  profileDir: string | undefined;
   /** Gateway settings for this run (FULLSTACK_GATEWAY_* variables), from --set. */
   gatewayEnv: Record<string, string>;
   /** Where the figures are written; undefined: not written. */
@@ -75,7 +77,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ).argParser(parseIntInRange(1, 3600)),
     )
     .addOption(
-      new Option('--rate <n>', 'offered readings per second in the latency run')
+      new Option('--rate <n>', 'offered messages per second in the latency run')
         .argParser(parseIntInRange(1, 1_000_000))
         .default(10_000),
     )
@@ -92,6 +94,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       ).argParser(parseIntInRange(0, 15_000)),
     )
     .option('--profile', 'run the gateway under node --cpu-prof and print its hot spots')
+    .option(
+      '--profile-dir <dir>',
+      'keep the raw .cpuprofile files there (for Chrome DevTools or speedscope); implies --profile',
+    )
     .option(
       '--no-firmware',
       'skip the firmware budget (bench/firmware-budget.ts; --quick skips it)',
@@ -127,6 +133,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateDuration?: number;
     idleDevices?: number;
     profile?: boolean;
+    profileDir?: string;
     firmware: boolean;
     set: Record<string, string>;
     docs: string | false;
@@ -142,7 +149,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rateDurationMs: (o.rateDuration ?? preset.rateDuration) * 1000,
     idleDevices: o.idleDevices ?? preset.idle,
     drainTimeoutMs: preset.drain * 1000,
-    profile: o.profile === true,
+    profile: o.profile === true || o.profileDir !== undefined,
+    profileDir: o.profileDir,
     // The firmware budget takes 15 to 35 s here: --quick, bound to 60 s, leaves it out.
     firmware: o.firmware && o.quick !== true,
     gatewayEnv: o.set,

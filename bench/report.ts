@@ -32,7 +32,9 @@ export interface TargetCheck {
 }
 
 export interface Summary {
+  /** Sensor values per second end to end (the issue's unit); `messagesPerSecond` carry them. */
   readingsPerSecond: number;
+  messagesPerSecond: number;
   p99Ms: number;
   lost: number;
   duplicates: number;
@@ -43,15 +45,22 @@ export function summarize(f: BenchFigures): Summary {
   const g = f.gateway;
   return {
     readingsPerSecond: round(g.throughput.result.readingsPerSecond),
+    messagesPerSecond: round(g.throughput.result.messagesPerSecond),
     p99Ms: g.rate.result.latency.p99,
     lost: g.throughput.result.lost + g.rate.result.lost,
     duplicates: g.throughput.result.duplicates + g.rate.result.duplicates,
+    // The same devices and payloads on both: the ratio of messages is that of readings.
     ratioToBroker: round(
-      g.throughput.result.readingsPerSecond /
-        Math.max(1, f.broker.throughput.result.readingsPerSecond),
+      g.throughput.result.messagesPerSecond /
+        Math.max(1, f.broker.throughput.result.messagesPerSecond),
       3,
     ),
   };
+}
+
+/** Readings per message as received (2 with the bench's devices, BENCH_SENSORS). */
+export function readingsPerMessage(l: LoadFigures): number {
+  return l.result.readingsReceived / Math.max(1, l.result.received);
 }
 
 export function checkTargets(f: BenchFigures): TargetCheck[] {
@@ -60,17 +69,18 @@ export function checkTargets(f: BenchFigures): TargetCheck[] {
   const offeredOk = rate.offeredPerSecond >= 0.95 * f.options.rate;
   const checks: TargetCheck[] = [
     {
-      target: '≥ 50,000 readings/s end to end, outbox durable (synchronous FULL)',
-      measured: `${int(g.throughput.result.readingsPerSecond)} readings/s (${int(perCpuSecond(g.throughput))} per gateway CPU-second)`,
+      target:
+        '≥ 50,000 readings/s end to end (a reading: one sensor value), outbox durable (synchronous FULL)',
+      measured: `${int(g.throughput.result.readingsPerSecond)} readings/s = ${int(g.throughput.result.messagesPerSecond)} messages/s × ${round(readingsPerMessage(g.throughput), 2)} readings each (${int(perCpuSecond(g.throughput))} messages per gateway CPU-second)`,
       met: g.throughput.result.readingsPerSecond >= 50_000,
     },
     {
-      target: `p99 < 50 ms at ${int(f.options.rate)} readings/s offered`,
-      measured: `p99 ${rate.latency.p99} ms (p50 ${rate.latency.p50} ms) at ${int(rate.offeredPerSecond)}/s offered${offeredOk ? '' : ', below the rate asked'}`,
+      target: `p99 < 50 ms at ${int(f.options.rate)} messages/s offered`,
+      measured: `p99 ${rate.latency.p99} ms (p50 ${rate.latency.p50} ms) at ${int(rate.offeredPerSecond)} messages/s offered${offeredOk ? '' : ', below the rate asked'}`,
       met: f.options.rate >= 10_000 && offeredOk ? rate.latency.p99 < 50 : undefined,
     },
     {
-      target: 'zero loss (PUBACKed readings the backend never received)',
+      target: 'zero loss (PUBACKed messages the backend never received)',
       measured: `${g.throughput.result.lost + rate.lost} lost of ${int(g.throughput.result.acked + rate.acked)} acknowledged`,
       met: g.throughput.result.lost + rate.lost === 0,
     },
@@ -87,11 +97,11 @@ export function checkTargets(f: BenchFigures): TargetCheck[] {
 
 function mode(l: LoadFigures): string {
   if (l.mode.kind === 'max') return `as fast as acknowledged (window ${l.mode.window} per device)`;
-  if (l.mode.kind === 'rate') return `${int(l.mode.perSecond)} readings/s offered`;
+  if (l.mode.kind === 'rate') return `${int(l.mode.perSecond)} messages/s offered`;
   return 'idle';
 }
 
-/** Readings per second of the target's CPU time: its ceiling on one free core, whatever else runs. */
+/** Messages per second of the target's CPU time: its ceiling on one free core, whatever else runs. */
 export function perCpuSecond(l: LoadFigures): number {
   return l.result.received / Math.max(0.001, l.proc.cpuSeconds);
 }
@@ -105,8 +115,12 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
   return [
     row('load', mode),
     row('devices connected', (l) => int(l.result.connected)),
-    row('readings/s received by the backend', (l) => int(l.result.readingsPerSecond)),
-    row('readings/s offered', (l) => int(l.result.offeredPerSecond)),
+    row('**messages/s** received by the backend', (l) => `**${int(l.result.messagesPerSecond)}**`),
+    row(
+      'readings/s received (sensor values)',
+      (l) => `${int(l.result.readingsPerSecond)} (${round(readingsPerMessage(l), 2)} per message)`,
+    ),
+    row('messages/s offered', (l) => int(l.result.offeredPerSecond)),
     row('latency p50 / p99 / max (ms)', (l) => {
       const x = l.result.latency;
       return `${x.p50} / ${x.p99} / ${x.max}`;
@@ -122,12 +136,12 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
     row('lost / unacked / duplicates', (l) => {
       const r = l.result;
       const cut = r.drainCut
-        ? ' (wait cut while readings still arrived: lost includes late ones)'
+        ? ' (wait cut while messages still arrived: lost includes late ones)'
         : '';
       return `${r.lost} / ${r.unacked} / ${r.duplicates}${cut}`;
     }),
     row('CPU (100% = one core)', (l) => `${round(l.proc.cpuPercent)}%`),
-    row('readings per CPU-second of the target', (l) => int(perCpuSecond(l))),
+    row('messages per CPU-second of the target', (l) => int(perCpuSecond(l))),
     row('load generator CPU (bench process)', (l) => `${round(l.generator.cpuPercent)}%`),
     row('RSS peak / end', (l) => `${mib(l.proc.peakRssBytes)} / ${mib(l.proc.endRssBytes)}`),
   ];
@@ -174,7 +188,7 @@ export function consoleReport(f: BenchFigures): string {
   const c = f.gateway.counts;
   if (c) out.push(`Gateway counters: ${JSON.stringify(c)}`);
   const s = summarize(f);
-  out.push(`Gateway / plain broker throughput: ${s.ratioToBroker}`);
+  out.push(`Gateway / plain broker throughput (messages/s): ${s.ratioToBroker}`);
   out.push('\nTargets:');
   for (const t of checkTargets(f)) {
     const verdict = t.met === undefined ? 'not measured here' : t.met ? 'met' : 'MISSED';
@@ -232,7 +246,7 @@ export function markdownReport(f: BenchFigures): string {
       loadRows(f.gateway.throughput, f.broker.throughput),
     ),
     '',
-    `Gateway / plain broker: **${s.ratioToBroker}**.`,
+    `Gateway / plain broker (messages/s): **${s.ratioToBroker}**.`,
     '',
     '## Latency at a fixed offered rate',
     '',

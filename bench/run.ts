@@ -65,7 +65,7 @@ async function withTarget<T>(
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.readingsPerSecond)} readings/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late readings)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} readings per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
+  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
 }
 
 /** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */
@@ -84,7 +84,7 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
     );
     ctx.log(describeLoad(`${tag} throughput`, throughput));
     if (!withRate) return { throughput, rate: undefined };
-    ctx.log(`${tag}: ${o.rate} readings/s offered for ${o.rateDurationMs / 1000} s…`);
+    ctx.log(`${tag}: ${o.rate} messages/s offered for ${o.rateDurationMs / 1000} s…`);
     const rate = await measurePhase(
       target,
       fleet,
@@ -128,8 +128,8 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
   const t0 = Date.now();
   const machine = describeMachine();
   const o = ctx.options;
-  const profileDir = o.profile ? join(ctx.tmp, 'profile') : undefined;
-  if (profileDir) mkdirSync(profileDir);
+  const profileDir = o.profile ? (o.profileDir ?? join(ctx.tmp, 'profile')) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   const gateway = await withTarget(
     ctx,
