@@ -10,10 +10,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { estimateVars } from '../firmware/espruino/budget.js';
 import {
   BUNDLE_BUDGET_BYTES,
   buildEspruinoBundle,
+  describeVars,
   VARS_BUDGET,
 } from '../firmware/espruino/build.js';
 import { EspruinoSandbox } from '../firmware/espruino/sandbox.js';
@@ -42,7 +42,7 @@ export async function runFirmwareBudget(
       const config = loadDeviceConfig(`${dir}/${file}`);
       if (getBoard(config.board).target !== 'espruino') continue;
       const bundle = await buildEspruinoBundle({ config, brokerUrl: broker.url });
-      const vars = estimateVars(bundle.code, bundle.plan);
+      const vars = bundle.vars;
       const births: string[] = [];
       const listener = (packet: { topic: string }) => {
         if (packet.topic === `fs/v1/${config.id}/telemetry`) births.push(packet.topic);
@@ -68,7 +68,7 @@ export async function runFirmwareBudget(
       figures[`firmware.${config.id}.vars`] = vars.total;
       figures[`firmware.${config.id}.telemetry_in_${STEADY_STATE_MS}ms`] = births.length;
       log(
-        `firmware ${config.id} (${config.board}, ${config.sensors.length} sensors): ${bundle.bytes} bytes${bytesOk ? '' : ' OVER'} / ${BUNDLE_BUDGET_BYTES}, ~${vars.total} vars${varsOk ? '' : ' OVER'} / ${VARS_BUDGET} (code ${vars.code}, plan ${vars.plan}, outbox ${vars.outbox}, running ${vars.running}), ${births.length} telemetry messages in ${STEADY_STATE_MS} ms`,
+        `firmware ${config.id} (${config.board}, ${config.sensors.length} sensors): ${bundle.bytes} bytes${bytesOk ? '' : ' OVER'} / ${BUNDLE_BUDGET_BYTES}, ~${vars.total} vars${varsOk ? '' : ' OVER'} / ${VARS_BUDGET} (${describeVars(vars)}), ${births.length} telemetry messages in ${STEADY_STATE_MS} ms`,
       );
     }
   } finally {

@@ -2,10 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { estimateVars } from '../../firmware/espruino/budget.js';
 import {
   BUNDLE_BUDGET_BYTES,
   buildEspruinoBundle,
+  describeVars,
   VARS_BUDGET,
 } from '../../firmware/espruino/build.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
@@ -30,19 +30,19 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nThe bundle is checked against what the Espruino interpreter accepts; the build fails with\nthe location of any construct it lacks. Size and variables are reported against the budgets.',
+      "\nThe bundle is checked against what the Espruino interpreter accepts; the build fails with\nthe location of any construct it lacks. Size and variables are reported against the budgets;\nthe build fails when the variables estimated exceed the board's own memory.",
     )
     .action(async (configPath: string, opts: { out?: string; broker?: string }) => {
       const config = loadDeviceConfig(configPath);
       const bundle = await buildEspruinoBundle({ config, brokerUrl: opts.broker });
       const out = resolve(opts.out ?? `${config.id}.bundle.js`);
       writeFileSync(out, bundle.code);
-      const vars = estimateVars(bundle.code, bundle.plan);
+      const vars = bundle.vars;
       const total = bundle.board.espruinoVars;
       const lines = [
         `wrote ${out}`,
         `  bundle: ${bundle.bytes} bytes minified (budget ${BUNDLE_BUDGET_BYTES} for three sensors; ${config.sensors.length} here)${bundle.bytes > BUNDLE_BUDGET_BYTES ? ' OVER BUDGET' : ''}`,
-        `  variables at steady state (estimate): ${vars.total} = code ${vars.code} + plan ${vars.plan} + outbox ${vars.outbox} + running ${vars.running} (budget ${VARS_BUDGET}${total ? `; ${bundle.board.name} has ${total}` : ''})${vars.total > VARS_BUDGET ? ' OVER BUDGET' : ''}`,
+        `  variables at steady state (estimate): ${vars.total} = ${describeVars(vars)} (budget ${VARS_BUDGET}${total ? `; ${bundle.board.name} has ${total}` : ''})${vars.total > VARS_BUDGET ? ' OVER BUDGET' : ''}`,
         ...bundle.warnings.map((w) => `  warning: ${w}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -22,6 +22,7 @@ export interface PlanOptions {
 
 export const PLAN_DEFAULTS = {
   bufferSize: 500,
+  window: 4,
   keepaliveS: 30,
   sysIntervalMs: 60000,
   minReportMs: 1000,
@@ -96,6 +97,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     sensors,
     actuators,
     bufferSize: config.bufferSize ?? PLAN_DEFAULTS.bufferSize,
+    window: PLAN_DEFAULTS.window,
     // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
     keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,
     sysIntervalMs: options.sysIntervalMs ?? PLAN_DEFAULTS.sysIntervalMs,
@@ -109,6 +111,12 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
   };
 }
 
+/** The birth's static members as JSON text (plan.birth may be a function). */
+export function birthText(plan: RuntimePlan): string {
+  const birth = plan.birth;
+  return typeof birth === 'string' ? birth : birth();
+}
+
 /** The birth message's static members as an object (for tests and tools). */
 export function birthParts(plan: RuntimePlan): {
   fw: string;
@@ -116,5 +124,5 @@ export function birthParts(plan: RuntimePlan): {
   sensors: SensorInfo[];
   actuators: { id: string; kind: string }[];
 } {
-  return JSON.parse(`{${plan.birth}}`);
+  return JSON.parse(`{${birthText(plan)}}`);
 }

@@ -6,15 +6,13 @@
  * - numbers: when they moved by more than the deadband since the last report, but never more
  *   often than minReportMs (a change inside that window is reported by the first sample after
  *   it, if it still stands);
- * - booleans (button, motion) are events: every change is reported at once.
+ * - on/off readings (button, motion) are events: every change is reported at once.
+ *
+ * Values are numbers here, on/off ones as 1 and 0, so that the sampler can keep the last
+ * report of every channel in a typed array (NaN: none yet) rather than in objects.
  */
-import type { ReadingValue } from '../../contract/payloads.js';
-
-export interface ChannelMemory {
-  /** Last reported value, null before the first report. */
-  last: ReadingValue | null;
-  lastAt: number;
-}
+import { isFiniteNumber } from './drivers/types.js';
+import type { ChannelPlan } from './types.js';
 
 /** A sensor's report intervals (its plan). */
 export interface ReportIntervals {
@@ -23,17 +21,18 @@ export interface ReportIntervals {
 }
 
 export function shouldReport(
-  memory: ChannelMemory,
-  value: ReadingValue,
+  last: number,
+  lastAt: number,
+  value: number,
   now: number,
   intervals: ReportIntervals,
-  deadband: number,
+  channel: ChannelPlan,
 ): boolean {
-  if (memory.last === null) return true;
-  const elapsed = now - memory.lastAt;
+  // NaN: nothing reported yet.
+  if (!isFiniteNumber(last)) return true;
+  const elapsed = now - lastAt;
   if (elapsed >= intervals.maxReportMs) return true;
-  if (typeof value === 'boolean' || typeof memory.last === 'boolean') return value !== memory.last;
-  if (elapsed < intervals.minReportMs) return false;
+  if (channel.flag) return value !== last;
   // A deadband of 0 reports every change.
-  return Math.abs(value - memory.last) > deadband;
+  return elapsed >= intervals.minReportMs && Math.abs(value - last) > channel.deadband;
 }

@@ -24,8 +24,6 @@ import type {
   Transport,
 } from './types.js';
 
-/** Telemetry messages in flight (sent, not yet PUBACKed) at a time. */
-const WINDOW = 4;
 /** How long a clean stop waits for the goodbye to be acknowledged. */
 const STOP_TIMEOUT_MS = 2000;
 
@@ -118,23 +116,21 @@ export function startCore(context: CoreContext): CoreRuntime {
   }
 
   function drain(): void {
-    if (connection !== 'online') return;
-    const mine = generation;
-    while (outbox.inFlight < WINDOW) {
+    while (connection === 'online' && outbox.inFlight < plan.window) {
       const entry = outbox.takeNext();
       if (entry === null) return;
-      const sent = entry.seq;
-      transport.publish(
-        `${topic}telemetry`,
-        telemetryPayload(entry),
-        { qos: 1, retain: false },
-        (error) => {
-          if (error !== null || mine !== generation) return;
-          outbox.ack(sent);
-          drain();
-        },
-      );
+      sendTelemetry(entry.seq, telemetryPayload(entry), generation);
     }
+  }
+
+  /** A function of its own, so each PUBACK callback has its own seq: Espruino has no
+   *  per-iteration binding, and a closure made in drain's loop would see the last one. */
+  function sendTelemetry(seq: number, payload: string, mine: number): void {
+    transport.publish(`${topic}telemetry`, payload, { qos: 1, retain: false }, (error) => {
+      if (error !== null || mine !== generation) return;
+      outbox.ack(seq);
+      drain();
+    });
   }
 
   function onCommand(payload: string): void {
@@ -214,9 +210,10 @@ export function startCore(context: CoreContext): CoreRuntime {
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.size });
           transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
+          const birth = plan.birth;
           transport.publish(
             `${topic}status`,
-            `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth}}`,
+            `{"online":true,"ts":${clock.now()},"boot":${boot},${typeof birth === 'string' ? birth : birth()}}`,
             { qos: 1, retain: true },
             birthDone,
           );
@@ -245,7 +242,6 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   sampler.start();
   connect();
-
   return {
     state() {
       return {

@@ -2,10 +2,14 @@
  * The sampling scheduler: one timer, set to the earliest sensor due, so a board with several
  * sensors runs one timeout rather than one interval each. Sensors due together are read
  * together and their reports become one telemetry message.
+ *
+ * Its state is in typed arrays, one slot per sensor or per channel, rather than an object per
+ * sensor and per channel: on Espruino a number in a typed array costs bytes where an object
+ * member costs variables (firmware/espruino/budget.ts).
  */
 import type { DriverTable, SensorDriver } from './drivers/types.js';
 import { LOGS } from './features.js';
-import { type ChannelMemory, shouldReport } from './reporting.js';
+import { shouldReport } from './reporting.js';
 import type {
   PinIO,
   ReadingValues,
@@ -31,16 +35,6 @@ export interface SamplerContext {
   log?: RuntimeLog;
 }
 
-interface SensorState {
-  plan: SensorPlan;
-  driver: SensorDriver;
-  nextAt: number;
-  memory: ChannelMemory[];
-  /** A read is outstanding: do not start another. */
-  busy: boolean;
-  failures: number;
-}
-
 /** Samples the plan's sensors; `report` gets each telemetry-worthy set of readings (at least
  *  one reading). */
 export function createSampler(
@@ -49,35 +43,39 @@ export function createSampler(
   report: (readings: ReadingValues) => void,
 ): Sampler {
   const clock = context.clock;
-  const states: SensorState[] = [];
+  const sensors = runtime.sensors;
+  const drivers: SensorDriver[] = [];
+  /** When each sensor is next due, ms. */
+  const nextAt = new Float64Array(sensors.length);
+  /** A read is outstanding: do not start another. */
+  const busy = new Uint8Array(sensors.length);
+  /** Failed reads in a row, for the log. */
+  const failures = LOGS ? new Uint16Array(sensors.length) : busy;
+  /** The first channel of each sensor in the channel arrays. */
+  const firstChannel = new Uint8Array(sensors.length);
+  let channels = 0;
   let timer: unknown = null;
   let running = false;
 
-  for (let i = 0; i < runtime.sensors.length; i++) {
-    const plan = runtime.sensors[i];
+  for (let i = 0; i < sensors.length; i++) {
+    const plan = sensors[i];
     const factory = context.drivers[plan.part];
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those.
     if (factory === undefined) throw new Error(`no driver for ${plan.part}`);
-    const memory: ChannelMemory[] = [];
-    for (let c = 0; c < plan.channels.length; c++) memory.push({ last: null, lastAt: 0 });
-    const state = { plan, nextAt: 0, memory, busy: false, failures: 0 } as SensorState;
-    state.driver = factory({
-      sensor: plan,
-      io: context.io,
-      vref: runtime.vref,
-      wake: waker(state),
-    });
-    states.push(state);
+    firstChannel[i] = channels;
+    channels += plan.channels.length;
+    drivers.push(factory({ sensor: plan, io: context.io, vref: runtime.vref, wake }));
   }
+  /** Each channel's last report (NaN: none yet this boot) and when it was made. */
+  const last = new Float64Array(channels);
+  const lastAt = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) last[c] = Number.NaN;
 
-  /** A sample of `state` as soon as possible (a watched input changed). A function of its own,
-   *  so each closure has its own state (Espruino has no per-iteration `let` binding). */
-  function waker(state: SensorState): () => void {
-    return () => {
-      if (!running) return;
-      state.nextAt = clock.now();
-      schedule();
-    };
+  /** A sample of `sensor` as soon as possible (a watched input changed). */
+  function wake(sensor: SensorPlan): void {
+    if (!running) return;
+    nextAt[sensors.indexOf(sensor)] = clock.now();
+    schedule();
   }
 
   function sampleDue(): void {
@@ -92,44 +90,45 @@ export function createSampler(
       if (--outstanding > 0) return;
       for (const key in readings) if (key !== '') return report(readings);
     };
-    for (let i = 0; i < states.length; i++) {
-      const state = states[i];
-      if (state.nextAt > now || state.busy) continue;
+    for (let i = 0; i < sensors.length; i++) {
+      if (nextAt[i] > now || busy[i]) continue;
+      const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
-      state.nextAt += state.plan.sampleMs;
-      if (state.nextAt <= now) state.nextAt = now + state.plan.sampleMs;
+      nextAt[i] += sampleMs;
+      if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
       outstanding++;
-      read(state, readings, finish);
+      read(i, readings, finish);
     }
     finish();
     schedule();
   }
 
-  function read(state: SensorState, into: ReadingValues, done: () => void): void {
-    state.busy = true;
-    state.driver.read((error, values) => {
-      state.busy = false;
+  /** Reads sensor `i` into `into`. A function of its own, so that each read's callback has its
+   *  own `i` (Espruino has no per-iteration `let` binding). */
+  function read(i: number, into: ReadingValues, done: () => void): void {
+    busy[i] = 1;
+    drivers[i].read((error, values) => {
+      busy[i] = 0;
+      const plan = sensors[i];
       if (values === null) {
-        state.failures++;
         // Log the first failure and then every hundredth, so a dead sensor does not flood.
-        if (LOGS && context.log && state.failures % 100 === 1) {
+        if (LOGS && context.log && failures[i]++ % 100 === 0) {
           context.log.log('warn', 'sensor read failed', {
-            sensor: state.plan.id,
+            sensor: plan.id,
             error,
-            failures: state.failures,
+            failures: failures[i],
           });
         }
       } else {
-        state.failures = 0;
-        const plan = state.plan;
+        failures[i] = 0;
         const now = clock.now();
         for (let c = 0; c < plan.channels.length; c++) {
           const channel = plan.channels[c];
-          const memory = state.memory[c];
+          const k = firstChannel[i] + c;
           const value = values[c];
-          if (value !== undefined && shouldReport(memory, value, now, plan, channel.deadband)) {
-            memory.last = value;
-            memory.lastAt = now;
+          if (value !== undefined && shouldReport(last[k], lastAt[k], +value, now, plan, channel)) {
+            last[k] = +value;
+            lastAt[k] = now;
             into[channel.id] = value;
           }
         }
@@ -141,17 +140,19 @@ export function createSampler(
   function schedule(): void {
     if (!running) return;
     if (timer !== null) clock.clearTimeout(timer);
-    let earliest = -1;
-    for (let i = 0; i < states.length; i++) {
-      if (earliest < 0 || states[i].nextAt < earliest) earliest = states[i].nextAt;
-    }
-    timer = earliest < 0 ? null : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < sensors.length; i++) if (nextAt[i] < earliest) earliest = nextAt[i];
+    timer =
+      sensors.length === 0
+        ? null
+        : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
   }
 
   return {
     start() {
       running = true;
-      for (let i = 0; i < states.length; i++) states[i].nextAt = clock.now();
+      const now = clock.now();
+      for (let i = 0; i < sensors.length; i++) nextAt[i] = now;
       schedule();
     },
     stop() {
@@ -160,9 +161,7 @@ export function createSampler(
       timer = null;
     },
     retime(plan) {
-      for (let i = 0; i < states.length; i++) {
-        if (states[i].plan === plan) states[i].nextAt = clock.now() + plan.sampleMs;
-      }
+      nextAt[sensors.indexOf(plan)] = clock.now() + plan.sampleMs;
       schedule();
     },
   };

@@ -73,13 +73,16 @@ export interface RuntimePlan {
   actuators: ActuatorPlan[];
   /** Offline buffer capacity in telemetry messages, preallocated. */
   bufferSize: number;
+  /** Telemetry messages in flight (sent, not yet PUBACKed) at a time. */
+  window: number;
   keepaliveS: number;
   sysIntervalMs: number;
   /** Reconnect backoff bounds. */
   backoff: BackoffPolicy;
   /** The static members of the birth message, as JSON text: `"fw":…,"board":…,"sensors":[…],
-   *  "actuators":[…]`. Built once by the plan, so a board never rebuilds it. */
-  birth: string;
+   *  "actuators":[…]`. Built once by the plan, so a board never rebuilds it; the Espruino
+   *  bundle has a function returning it, so that the text stays in flash between births. */
+  birth: string | (() => string);
 }
 
 export interface BackoffPolicy {

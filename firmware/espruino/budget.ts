@@ -1,39 +1,268 @@
 /**
- * How much of a board a bundle takes: bytes (the 8 KB budget for three sensors) and variables
- * at steady state (the 900-variable budget; an ESP8266 has 1,700). Espruino has no heap
- * profiler we can run here, so variables are estimated the way the interpreter stores things
- * (espruino.com/Internals: one variable is 12 to 16 bytes):
- *   - code: functions keep their source text, about 12 characters per variable;
- *   - the plan: counted value by value like E.getSizeOf (hardware/virtual/espruino/sandbox.ts);
- *   - the outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per slot, 12 bytes a
- *     variable, allocated once at start, so full or empty it costs the same;
- *   - a fixed allowance for the rest of the running state (timers, the socket, sampler and
- *     MQTT client state, closures), measured roughly in the sandbox as ~60 variables.
+ * How many variables a bundle keeps in use at steady state on the board: the 900-variable
+ * budget (issue 4; an ESP8266 has 1,700). Espruino has no heap profiler we can run here, so the
+ * figure is computed the way the interpreter stores things (Espruino's src/jsparse.c,
+ * src/jsvar.c, src/jsflash.c; one variable is 12 to 16 bytes, counted as 12 here):
+ *
+ * - Function code. The flasher writes the bundle to Storage and the loader evals it from there
+ *   (firmware/flash/layout.ts). On these boards Storage is memory-mapped flash, so
+ *   `Storage.read` returns a native string and every function parsed from it keeps its code as
+ *   a native string pointing into flash: one variable, whatever its length. A board not known
+ *   to map its flash (FLASH_RESIDENT_CODE) is counted as if the text were copied into RAM.
+ * - Functions: each one alive costs its function variable, the code's name and value, one per
+ *   parameter, the name it is stored under (a method's; a declared one's is a local of its
+ *   scope), and its scope chain: nothing at the top level, a reference one level down, an
+ *   array of the chain deeper down (jspeiGetScopesAsVar).
+ *   Counted from the bundle itself (acorn): every function declared or stored, once; callbacks
+ *   passed to a call live only while it runs (Espruino's IO answers at once) and are counted
+ *   below where they wait (timers, messages in flight).
+ * - Scopes: a function whose closures outlive it keeps its call's scope: one variable, plus
+ *   one per parameter and local (a number lives inside its name; objects are counted apart).
+ * - Data: the plan and the rest of the bundle's start data, counted value by value
+ *   (`dataVars`): a key is a name variable, an integer lives inside it, any other value is a
+ *   variable (a string one more per 12 characters), an object or array one plus its members.
+ * - The outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per message at 12 bytes a
+ *   variable, allocated once at start, so full or empty it costs the same.
+ * - What exists only at run time, derived from what the code creates (RUNNING below): the
+ *   objects the runtime builds at start, one state per sensor and per channel, a watch per
+ *   watched pin, the pending timers, the socket, and the telemetry messages in flight with
+ *   their PUBACK callbacks.
  */
-import { sizeInVariables } from '../../hardware/virtual/espruino/sandbox.js';
+import { type Node, parse } from 'acorn';
 import type { RuntimePlan } from '../core/types.js';
 
-export const RUNNING_STATE_VARS = 60;
+/** Characters one variable holds in a string (12 bytes a variable, counting low), and what
+ *  the first variable of a string or of a name holds beside its header. */
+const CHARS_PER_VAR = 12;
+const FIRST_STRING_CHARS = 8;
+const FIRST_NAME_CHARS = 4;
+
+function charVars(length: number, first: number): number {
+  return 1 + Math.ceil(Math.max(0, length - first) / CHARS_PER_VAR);
+}
+
+/**
+ * Boards whose Storage is memory-mapped, so that code evaluated from it stays in flash
+ * (docs/firmware.md, "Variables"): STM32 internal flash (Pico, Espruino WiFi), the ESP32's
+ * js_code partition mapped by its MMU (targets/esp32/jshardware.c), the ESP8266's first MB
+ * mapped at 0x40200000 and read with 32-bit loads (READ_FLASH_UINT8, src/jsutils.h).
+ */
+export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'esp8266']);
+
+/**
+ * Variables of what only exists at run time (see the module comment), per item, counted
+ * from firmware/core and firmware/espruino as they are written:
+ * - base: the objects made once at start: the core's context (12 members), the clock and
+ *   client context (6), the boot store, the transport (4 methods) and its pending-callback
+ *   table, the IO (11 members), the sampler (3) and outbox (7) objects, the channel list,
+ *   the strings kept (topic prefix, credentials), the Storage and net modules;
+ * - perSensor: its state (6 members), its memory list, the driver and the driver's context
+ *   (4 members);
+ * - perChannel: its memory (last value and time, both floats) and its place in two lists;
+ * - perWatch: a setWatch entry;
+ * - timers: three pending timeouts (sampler, sys report, keepalive ping), each an entry of
+ *   Espruino's timer list with its time and callback;
+ * - socket: the net socket and its three listeners;
+ * - inFlight: a telemetry message waiting for its PUBACK: its entry in the callback table,
+ *   the callback (a closure two functions deep) and the call that made it (seq, payload,
+ *   connection); the plan's window of them, plus an ack or birth that may be waiting too.
+ */
+export const RUNNING = {
+  base: 75,
+  perSensor: 20,
+  perChannel: 8,
+  perWatch: 6,
+  timers: 3 * 6,
+  socket: 10,
+  inFlight: 13,
+};
 
 export interface VarsEstimate {
+  /** Functions alive and the scopes they keep. */
   code: number;
+  /** Code text held in RAM (0 where the board keeps code in flash). */
+  text: number;
+  /** The plan and the other start data. */
   plan: number;
   outbox: number;
   running: number;
   total: number;
+  /** Functions counted in `code`. */
+  functions: number;
 }
 
-export function estimateVars(code: string, plan: RuntimePlan): VarsEstimate {
+type AnyNode = Node & Record<string, unknown>;
+
+function isNode(value: unknown): value is AnyNode {
+  return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) out.push(item);
+    } else if (isNode(value)) out.push(value);
+  }
+  return out;
+}
+
+function isFunction(node: AnyNode): boolean {
+  return (
+    node.type === 'FunctionDeclaration' ||
+    node.type === 'FunctionExpression' ||
+    node.type === 'ArrowFunctionExpression'
+  );
+}
+
+/** Calls whose callback argument is kept until it runs (pending timers, event listeners). */
+const KEEPING_CALLEES = new Set(['setTimeout', 'setInterval', 'setWatch', 'on']);
+
+function calleeName(call: AnyNode): string {
+  const callee = call.callee as AnyNode;
+  if (callee.type === 'Identifier') return String(callee.name);
+  if (callee.type === 'MemberExpression' && (callee.property as AnyNode).type === 'Identifier')
+    return String((callee.property as AnyNode).name);
+  return '';
+}
+
+/** Names declared directly in a function body (not in the functions inside it). */
+function localNames(body: AnyNode): number {
+  let count = 0;
+  const visit = (node: AnyNode) => {
+    if (node.type === 'VariableDeclarator') count++;
+    if (node.type === 'CatchClause' && node.param) count++;
+    if (node.type === 'FunctionDeclaration') {
+      count++;
+      return;
+    }
+    if (isFunction(node)) return;
+    for (const child of children(node)) visit(child);
+  };
+  visit(body);
+  return count;
+}
+
+interface CodeCount {
+  functions: number;
+  vars: number;
+  /** Characters of the functions' code, each function once (nested text again inside it). */
+  text: number;
+}
+
+/** The functions of `code` alive at steady state and the scopes they keep (see above). */
+export function codeVars(code: string): CodeCount {
+  const program = parse(code, { ecmaVersion: 2020 }) as unknown as AnyNode;
+  const count: CodeCount = { functions: 0, vars: localNames(program), text: 0 };
+  /** Returns whether `node` contains a function that stays alive. */
+  const visit = (node: AnyNode, parent: AnyNode | null, depth: number): boolean => {
+    if (!isFunction(node)) {
+      let alive = false;
+      for (const child of children(node)) if (visit(child, node, depth)) alive = true;
+      return alive;
+    }
+    const called = parent !== null && parent.type === 'CallExpression';
+    const transient =
+      called && (parent.callee === node || !KEEPING_CALLEES.has(calleeName(parent)));
+    let keepsScope = false;
+    for (const child of children(node)) if (visit(child, node, depth + 1)) keepsScope = true;
+    const params = (node.params as AnyNode[]).length;
+    if (keepsScope) count.vars += 1 + params + localNames(node.body as AnyNode);
+    if (transient) return keepsScope;
+    const scope = depth === 0 ? 0 : depth === 1 ? 1 : 2 + depth;
+    // A declared function's name, or the variable it is assigned to, is a local of its scope
+    // (counted there); a method or a stored callback has a name of its own.
+    const named = node.type === 'FunctionDeclaration' || parent?.type === 'VariableDeclarator';
+    count.functions++;
+    count.vars += 1 + 2 + params + scope + (named ? 0 : 1);
+    count.text += node.end - node.start;
+    return true;
+  };
+  visit(program, null, 0);
+  return count;
+}
+
+/** Variables of a value held in RAM, as Espruino stores it (see the module comment). Keys
+ *  matching `mangled` are counted at the two characters the minifier shortens them to. */
+export function dataVars(value: unknown, mangled?: RegExp): number {
+  if (Array.isArray(value)) {
+    let total = 1;
+    for (const item of value) total += 1 + memberVars(item, mangled);
+    return total;
+  }
+  if (typeof value === 'object' && value !== null) {
+    // Not a plain object: a value the board makes itself (a pin), one variable.
+    if (Object.getPrototypeOf(value) !== Object.prototype) return 1;
+    let total = 1;
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      const length = mangled?.test(key) ? 2 : key.length;
+      total += charVars(length, FIRST_NAME_CHARS) + memberVars(item, mangled);
+    }
+    return total;
+  }
+  if (typeof value === 'string') return charVars(value.length, FIRST_STRING_CHARS);
+  return 1;
+}
+
+/** A member's value beyond its name: an integer lives inside the name (a boolean or null is
+ *  a variable of its own). */
+function memberVars(value: unknown, mangled?: RegExp): number {
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) return 0;
+  return dataVars(value, mangled);
+}
+
+/** Bytes of the outbox's typed arrays: time, flags, one float per channel, per message. */
+export function outboxVars(plan: RuntimePlan): number {
   let channels = 0;
   for (const sensor of plan.sensors) channels += sensor.channels.length;
-  const codeVars = Math.ceil(code.length / 12);
-  const planVars = sizeInVariables(plan);
-  const outbox = Math.ceil((plan.bufferSize * (9 + 4 * channels)) / 12);
+  const bytes = plan.bufferSize * (8 + 1 + 4 * Math.max(channels, 1));
+  // Three typed arrays, each a view, a buffer and the flat string that holds the bytes.
+  return 9 + Math.ceil(bytes / CHARS_PER_VAR);
+}
+
+export function runningVars(plan: RuntimePlan): number {
+  let channels = 0;
+  let watched = 0;
+  for (const sensor of plan.sensors) {
+    channels += sensor.channels.length;
+    if (sensor.part === 'button' || sensor.part === 'pir') watched++;
+  }
+  return (
+    RUNNING.base +
+    RUNNING.timers +
+    RUNNING.socket +
+    RUNNING.inFlight * (plan.window + 1) +
+    RUNNING.perSensor * plan.sensors.length +
+    RUNNING.perChannel * channels +
+    RUNNING.perWatch * watched
+  );
+}
+
+/**
+ * The estimate for a bundle: its code, the data it starts with (`data`: the plan and the other
+ * members of its start object, as the build put them in), and the plan it runs.
+ */
+export function estimateVars(
+  code: string,
+  data: unknown,
+  plan: RuntimePlan,
+  boardId: string,
+  mangled?: RegExp,
+): VarsEstimate {
+  const counted = codeVars(code);
+  const text = FLASH_RESIDENT_CODE.has(boardId) ? 0 : Math.ceil(counted.text / CHARS_PER_VAR);
+  const planVars = dataVars(data, mangled);
+  const outbox = outboxVars(plan);
+  const running = runningVars(plan);
   return {
-    code: codeVars,
+    code: counted.vars,
+    text,
     plan: planVars,
     outbox,
-    running: RUNNING_STATE_VARS,
-    total: codeVars + planVars + outbox + RUNNING_STATE_VARS,
+    running,
+    total: counted.vars + text + planVars + outbox + running,
+    functions: counted.functions,
   };
 }

@@ -10,10 +10,11 @@ import { build, type Plugin } from 'esbuild';
 import { findPin, getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { repoPath } from '../../lib/paths.js';
-import { buildPlan } from '../core/plan.js';
+import { birthText, buildPlan } from '../core/plan.js';
 import type { RuntimePlan } from '../core/types.js';
 import { catalogPartFacts } from '../node/catalog-facts.js';
 import { firmwareId } from '../node/profiles.js';
+import { estimateVars, type VarsEstimate } from './budget.js';
 import type { EspruinoWifi } from './main.js';
 import { checkEspruinoSyntax, formatEspruinoSyntaxProblems } from './syntax-check.js';
 
@@ -34,21 +35,33 @@ const DRIVER_MODULES: Record<string, string> = {
 };
 
 /**
- * Internal property names esbuild may shorten in the bundle (mangleProps). Only names that are
- * never a payload key, a command argument or an Espruino API name: payload keys (seq, ts,
- * readings, sensors, memory, sampleMs…), Espruino calls (setup, connect, end, write, read…)
- * and option objects handed to Espruino (password) must keep their spelling. The sandbox
- * tests run the mangled bundle against a real broker, so a wrong entry shows up there.
+ * Internal property names esbuild shortens in the bundle (mangleProps): ours on both sides,
+ * never a payload key or command argument (id, ts, seq, boot, value, actuator, sampleMs,
+ * error…), never a name of Espruino's API or of a built-in that our objects share (`now` of
+ * Date.now, `memory` of process.memory, `setup` of I2C1.setup, `read` of OneWire, `connect`,
+ * `end`, `write`, `on` of sockets, `message` of errors, `log` of console, `reboot` of E, `min`,
+ * `max` and `random` of Math, `password`, `host`, `port`, `sda`, `scl` of option objects Espruino
+ * reads). A wrong entry shows in the sandbox tests, which run the mangled bundle against a
+ * real broker.
  */
 export const MANGLED_PROPERTIES = new RegExp(
   `^(${[
+    // The plan (firmware/core/types.ts).
+    'sensors',
+    'actuators',
+    'part',
+    'pin',
+    'address',
     'channels',
     'deadband',
-    'valueType',
-    'integer',
+    'decimals',
+    'flag',
+    'params',
     'initial',
+    'integer',
     'vref',
     'bufferSize',
+    'window',
     'keepaliveS',
     'sysIntervalMs',
     'backoff',
@@ -57,70 +70,94 @@ export const MANGLED_PROPERTIES = new RegExp(
     'factor',
     'jitter',
     'birth',
-    'params',
-    'part',
-    'address',
-    'nextAt',
-    'busy',
-    'failures',
-    'driver',
+    // The core's context, and the start object it is made of on a board (main.ts).
     'plan',
-    'lastAt',
-    'takeNext',
-    'inFlight',
-    'rewind',
-    'dropped',
-    'setIntervals',
-    'after',
     'transport',
+    'io',
+    'clock',
     'store',
+    'nextBoot',
     'drivers',
-    'publish',
-    'subscribe',
-    'connected',
-    'closed',
+    'username',
+    'extraCommands',
+    'birthAcknowledged',
+    'setTimeout',
+    'clearTimeout',
+    'i2c',
+    'wifi',
+    'module',
+    'ssid',
+    // The IO (PinIO) and the drivers.
+    'analogRead',
+    'digitalRead',
+    'digitalWrite',
+    'watch',
     'pwmWrite',
     'servoWrite',
     'i2cWrite',
     'i2cRead',
     'oneWireTemperature',
-    'nextBoot',
-    'reportSys',
-    'clock',
-    'pins',
-    'network',
-    'broker',
-    'ssid',
-    'sampler',
-    'values',
-    'flag',
-    'will',
-    'clientId',
-    // The core's optional extensions (OTA), ours on both sides.
-    'extraCommands',
-    'birthAcknowledged',
-    // Members of our own clock, options and IO objects (never Espruino's, never a payload key).
-    'setTimeout',
-    'clearTimeout',
-    'decimals',
-    'retain',
-    'qos',
-    'username',
-    'kind',
-    'last',
-    'scale',
-    'report',
-    'watch',
+    'sensor',
+    'wake',
     'bus',
     'device',
-    'wake',
-    'pin',
+    // The transport (Transport, the MQTT client) and what goes through it.
+    'publish',
+    'subscribe',
+    'connected',
+    'closed',
+    'clientId',
+    'will',
     'topic',
     'payload',
+    'qos',
+    'retain',
+    'context',
+    'socket',
+    'events',
+    'hello',
+    'keepaliveMs',
+    'buffer',
+    'nextId',
+    'waiting',
+    'pingTimer',
+    'heard',
+    'open',
+    'send',
+    'close',
+    'track',
+    'tick',
+    'receive',
+    'handle',
+    // The outbox, the sampler, the commands, the runtime's state.
     'size',
-    'print',
-    'stop',
+    'inFlight',
+    'dropped',
+    'takeNext',
+    'ack',
+    'rewind',
+    'popHead',
+    'times',
+    'flags',
+    'head',
+    'headSeq',
+    'sent',
+    'values',
+    'historical',
     'start',
+    'stop',
+    'retime',
+    'nextAt',
+    'busy',
+    'failures',
+    'last',
+    'lastAt',
+    'driver',
+    'after',
+    'state',
+    'connection',
+    'buffered',
+    'connects',
   ].join('|')})$`,
 );
 
@@ -152,13 +189,18 @@ export function utf8Bytes(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
+/** Telemetry messages in flight on a board: two keep a replay going while a PUBACK is on
+ *  its way, and each one waiting costs variables (firmware/espruino/budget.ts). */
+export const ESPRUINO_WINDOW = 2;
+
 /** The parts whose driver reads the ADC in volts (the others use the ADC fraction). */
 const VOLTAGE_PARTS = new Set(['tmp36', 'lm35']);
 
 /**
  * The plan as the bundle carries it: only what the bundle reads (no fw, board, kinds or units:
- * those are in the birth), the pins themselves instead of their names, the birth as UTF-8
- * bytes. Each member left out is a variable the board keeps free.
+ * those are in the birth), the pins themselves instead of their names, a smaller window, and
+ * the birth as a function returning its UTF-8 bytes. Each member left out is a variable the
+ * board keeps free.
  */
 export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unknown {
   const pin = (name: string | undefined) =>
@@ -169,10 +211,12 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
     sensors: plan.sensors.map((s) => ({ ...s, pin: pin(s.pin) })),
     actuators: plan.actuators.map((a) => ({ ...a, pin: pin(a.pin) })),
     bufferSize: plan.bufferSize,
+    window: plan.window,
     keepaliveS: plan.keepaliveS,
     sysIntervalMs: plan.sysIntervalMs,
     backoff: plan.backoff,
-    birth: utf8Bytes(plan.birth),
+    // A function: its text stays in flash until a birth is published.
+    birth: new RawCode(`()=>${JSON.stringify(utf8Bytes(birthText(plan)))}`),
   };
 }
 
@@ -191,7 +235,9 @@ const uglify = createRequire(import.meta.url)('uglify-js') as {
 export const UGLIFY_OPTIONS = {
   compress: { passes: 3, unsafe: true, toplevel: true, pure_getters: true },
   mangle: { toplevel: true },
-  output: { ascii_only: false },
+  // ASCII only: the flasher writes the file's bytes to Storage, and a byte string must stay
+  // one byte per character (the birth's units are UTF-8 bytes already, utf8Bytes).
+  output: { ascii_only: true },
 };
 
 /** esbuild settings shared by the build and the core's syntax test. */
@@ -223,6 +269,14 @@ export interface EspruinoBundle {
   warnings: string[];
   /** Bytes each source file contributes to the bundle. */
   inputs: Record<string, number>;
+  /** Variables in use at steady state, estimated (firmware/espruino/budget.ts). */
+  vars: VarsEstimate;
+}
+
+/** The estimate's parts, as the build and the benchmark print them. */
+export function describeVars(vars: VarsEstimate): string {
+  const text = vars.text > 0 ? ` + code text in RAM ${vars.text}` : '';
+  return `functions and scopes ${vars.code} (${vars.functions} functions)${text} + data ${vars.plan} + outbox ${vars.outbox} + running ${vars.running}`;
 }
 
 function parseBroker(url: string): { host: string; port: number } {
@@ -301,6 +355,7 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
     id: null,
     sysIntervalMs: null,
   });
+  plan.window = ESPRUINO_WINDOW;
   const warnings: string[] = [];
 
   const pins: Record<string, string> = {};
@@ -354,15 +409,25 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
   birthAcknowledged: () => { if (global.fsConfirmBoot) global.fsConfirmBoot(); },`
     : '';
   const credential = (value: string | undefined) => (value === undefined ? null : utf8Bytes(value));
+  /** The start object's data, as the entry writes it and as the board will hold it. */
+  const data: Record<string, unknown> = {
+    plan: bundlePlan(plan, pins),
+    i2c,
+    wifi,
+    host: broker.host,
+    port: broker.port,
+    username: credential(config.broker?.username),
+    password: credential(config.broker?.password),
+  };
   const entry = `
 import { startEspruino } from ${JSON.stringify(repoPath('firmware', 'espruino', 'main.ts'))};
 ${imports.join('\n')}
 startEspruino({
-  plan: ${planLiteral(bundlePlan(plan, pins))},
+  ${Object.entries(data)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}: ${planLiteral(value)},`)
+    .join('\n  ')}
   drivers: { ${parts.join(', ')} },
-  i2c: ${planLiteral(i2c)},
-  ${wifi ? `wifi: ${planLiteral(wifi)},` : ''}
-  broker: ${planLiteral({ host: broker.host, port: broker.port, username: credential(config.broker?.username), password: credential(config.broker?.password) })},
   g: global,
   ${otaMembers}
 });
@@ -403,5 +468,24 @@ startEspruino({
   for (const output of Object.values(result.metafile?.outputs ?? {})) {
     for (const [file, input] of Object.entries(output.inputs)) inputs[file] = input.bytesInOutput;
   }
-  return { code, bytes: Buffer.byteLength(code), plan, board, wifi, warnings, inputs };
+  // The drivers table and the global object are members of the start object too.
+  const vars = estimateVars(
+    code,
+    { ...data, drivers: Object.fromEntries(parts.map((p) => [p, 0])), g: 0 },
+    plan,
+    board.id,
+    MANGLED_PROPERTIES,
+  );
+  const memory = board.espruinoVars;
+  if (memory !== undefined && vars.total > memory) {
+    throw new Error(
+      `${config.id}: the bundle needs about ${vars.total} variables at steady state (${describeVars(vars)}), more than the ${board.name} has (${memory}). Give it a smaller bufferSize (${plan.bufferSize} messages cost ${vars.outbox}) or fewer sensors.`,
+    );
+  }
+  if (vars.total > VARS_BUDGET) {
+    warnings.push(
+      `about ${vars.total} variables at steady state, over the ${VARS_BUDGET}-variable budget (the ${board.name} has ${memory ?? 'an unknown number'})`,
+    );
+  }
+  return { code, bytes: Buffer.byteLength(code), plan, board, wifi, warnings, inputs, vars };
 }

@@ -31,91 +31,108 @@ export interface EspruinoIOContext {
   i2c: { sda: unknown; scl: unknown } | null;
 }
 
-export function createEspruinoIO(context: EspruinoIOContext): PinIO {
-  const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
-  let i2cReady = false;
+// The board's IO, one per bundle: its state and its functions live at the top of the bundle,
+// where a function costs the fewest variables (firmware/espruino/budget.ts).
+let i2cPins: { sda: unknown; scl: unknown } | null = null;
+const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
 
-  function i2c(): void {
-    if (i2cReady || context.i2c === null) return;
-    I2C1.setup(context.i2c);
-    i2cReady = true;
+function i2c(): void {
+  if (i2cPins === null) return;
+  I2C1.setup(i2cPins);
+  i2cPins = null;
+}
+
+function i2cWrite(address: number, bytes: number[]): void {
+  i2c();
+  I2C1.writeTo(address, bytes);
+}
+
+function i2cRead(
+  address: number,
+  register: number,
+  length: number,
+  done: (error: string | null, bytes: number[] | null) => void,
+) {
+  let data: ArrayLike<number>;
+  try {
+    i2c();
+    I2C1.writeTo(address, register);
+    data = I2C1.readFrom(address, length);
+  } catch (error) {
+    return done(`I2C 0x${address.toString(16)}: ${error}`, null);
   }
+  // A Uint8Array indexes like the array the drivers read.
+  done(null, data as number[]);
+}
 
-  function i2cRead(
-    address: number,
-    register: number,
-    length: number,
-    done: (error: string | null, bytes: number[] | null) => void,
-  ) {
-    let data: ArrayLike<number>;
-    try {
-      i2c();
-      I2C1.writeTo(address, register);
-      data = I2C1.readFrom(address, length);
-    } catch (error) {
-      return done(`I2C 0x${address.toString(16)}: ${error}`, null);
-    }
-    // A Uint8Array indexes like the array the drivers read.
-    done(null, data as number[]);
+function oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void) {
+  let wire = wires[pin];
+  if (wire === undefined) {
+    const bus = new OneWire(pin);
+    const found = bus.search();
+    if (found.length === 0) return done(`no 1-Wire device on ${pin}`, 0);
+    wire = { bus, device: found[0] };
+    wires[pin] = wire;
   }
-
-  function oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void) {
-    let wire = wires[pin];
-    if (wire === undefined) {
-      const bus = new OneWire(pin);
-      const found = bus.search();
-      if (found.length === 0) return done(`no 1-Wire device on ${pin}`, 0);
-      wire = { bus, device: found[0] };
-      wires[pin] = wire;
-    }
-    const w = wire;
-    // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
+  const w = wire;
+  // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
+  w.bus.reset();
+  w.bus.select(w.device);
+  w.bus.write(0x44, true);
+  setTimeout(() => {
     w.bus.reset();
     w.bus.select(w.device);
-    w.bus.write(0x44, true);
-    setTimeout(() => {
-      w.bus.reset();
-      w.bus.select(w.device);
-      w.bus.write(0xbe);
-      const b = w.bus.read(2);
-      const raw = b[0] | (b[1] << 8);
-      done(null, (raw > 32767 ? raw - 65536 : raw) / 16);
-    }, 750);
-  }
+    w.bus.write(0xbe);
+    const b = w.bus.read(2);
+    const raw = b[0] | (b[1] << 8);
+    done(null, (raw > 32767 ? raw - 65536 : raw) / 16);
+  }, 750);
+}
 
+function setup(pin: string, mode: string): void {
+  pinMode(pin, mode === 'analog-in' ? 'analog' : mode === 'digital-in' ? 'input' : 'output');
+}
+
+function readAnalog(pin: string, done: (error: string | null, fraction: number) => void): void {
+  done(null, analogRead(pin));
+}
+
+function readDigital(pin: string, done: (error: string | null, high: boolean) => void): void {
+  done(null, digitalRead(pin) === 1);
+}
+
+function watch(pin: string, changed: () => void): void {
+  // Both edges, 20 ms debounce (contacts bounce for a few ms).
+  setWatch(changed, pin, { repeat: true, edge: 'both', debounce: 20 });
+}
+
+function pwmWrite(pin: string, duty: number): void {
+  analogWrite(pin, duty, { freq: 1000 });
+}
+
+function servoWrite(pin: string, degrees: number): void {
+  // Servo pulses: 1 ms (0°) to 2 ms (180°) every 20 ms (50 Hz), as a duty cycle.
+  analogWrite(pin, (1 + degrees / 180) / 20, { freq: 50 });
+}
+
+function memory(): { free: number; total: number; unit: 'vars' } {
+  const m = process.memory();
+  return { free: m.free, total: m.total, unit: 'vars' };
+}
+
+export function createEspruinoIO(context: EspruinoIOContext): PinIO {
+  i2cPins = context.i2c;
   return {
-    setup(pin, mode) {
-      pinMode(pin, mode === 'analog-in' ? 'analog' : mode === 'digital-in' ? 'input' : 'output');
-    },
-    analogRead(pin, done) {
-      done(null, analogRead(pin));
-    },
-    digitalRead(pin, done) {
-      done(null, digitalRead(pin) === 1);
-    },
-    // Both edges, 20 ms debounce (contacts bounce for a few ms).
-    watch: WATCH
-      ? (pin, changed) => setWatch(changed, pin, { repeat: true, edge: 'both', debounce: 20 })
-      : notBuilt,
-    digitalWrite(pin, high) {
-      digitalWrite(pin, high);
-    },
-    pwmWrite: PWM ? (pin, duty) => analogWrite(pin, duty, { freq: 1000 }) : notBuilt,
-    // Servo pulses: 1 ms (0°) to 2 ms (180°) every 20 ms (50 Hz), as a duty cycle.
-    servoWrite: SERVO
-      ? (pin, degrees) => analogWrite(pin, (1 + degrees / 180) / 20, { freq: 50 })
-      : notBuilt,
-    i2cWrite: I2C
-      ? (address, bytes) => {
-          i2c();
-          I2C1.writeTo(address, bytes);
-        }
-      : notBuilt,
+    setup,
+    analogRead: readAnalog,
+    digitalRead: readDigital,
+    watch: WATCH ? watch : notBuilt,
+    digitalWrite,
+    pwmWrite: PWM ? pwmWrite : notBuilt,
+    servoWrite: SERVO ? servoWrite : notBuilt,
+    i2cWrite: I2C ? i2cWrite : notBuilt,
     i2cRead: I2C ? i2cRead : notBuilt,
     oneWireTemperature: ONEWIRE ? oneWireTemperature : notBuilt,
-    memory() {
-      const m = process.memory();
-      return { free: m.free, total: m.total, unit: 'vars' };
-    },
+    memory,
   };
 }

@@ -6,11 +6,10 @@
 
 import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
-import { EXTRAS } from '../core/features.js';
 import { type CoreContext, startCore } from '../core/runtime.js';
-import type { RuntimePlan } from '../core/types.js';
+import type { BootStore, RuntimeClock, RuntimePlan } from '../core/types.js';
 import { createEspruinoIO } from './io.js';
-import { createMqttTransport, type NetConnect } from './mqtt-client.js';
+import { createMqttTransport, type MqttClientContext, type NetConnect } from './mqtt-client.js';
 
 declare const E: { reboot?: () => void };
 declare function load(): void;
@@ -31,7 +30,11 @@ export interface EspruinoStart {
   i2c: { sda: unknown; scl: unknown } | null;
   /** Absent on a board without a network of its own (a Pico): `net` must already work. */
   wifi?: EspruinoWifi;
-  broker: { host: string; port: number; username: string | null; password: string | null };
+  /** The broker and the credentials (or null). */
+  host: string;
+  port: number;
+  username: string | null;
+  password: string | null;
   /** The board's global object, for require(): esbuild would try to bundle a bare require. */
   g: { require(name: string): unknown };
   /** A bundle built with OTA (build option `ota`): the ota-* commands and the loader's
@@ -52,44 +55,33 @@ interface WifiModule {
 
 const BOOT_FILE = 'fsboot';
 
+/** Everything the bundle starts from, in one object. */
+type Board = EspruinoStart & CoreContext & MqttClientContext & RuntimeClock & BootStore;
+
 export function startEspruino(start: EspruinoStart) {
   const g = start.g;
   const storage = g.require('Storage') as StorageModule;
-  const broker = start.broker;
 
   function run(): void {
-    // One object is the clock of the core and the context of the MQTT client.
-    const board = {
-      host: broker.host,
-      port: broker.port,
-      connect: (g.require('net') as { connect: NetConnect }).connect,
-      now: Date.now,
-      setTimeout: setTimeout,
-      clearTimeout: clearTimeout,
+    // The start object becomes the core's context, its clock and boot store, and the MQTT
+    // client's and the IO's context: on a board each object and member costs variables.
+    const board = start as Board;
+    board.connect = (g.require('net') as { connect: NetConnect }).connect;
+    board.now = Date.now;
+    board.setTimeout = setTimeout;
+    board.clearTimeout = clearTimeout;
+    board.clock = board;
+    board.store = board;
+    board.nextBoot = () => {
+      const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
+      storage.writeJSON(BOOT_FILE, boot);
+      return boot;
     };
-    const context: CoreContext = {
-      plan: start.plan,
-      transport: createMqttTransport(board),
-      io: createEspruinoIO(start),
-      clock: board,
-      store: {
-        nextBoot() {
-          const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
-          storage.writeJSON(BOOT_FILE, boot);
-          return boot;
-        },
-      },
-      drivers: start.drivers,
-      username: broker.username,
-      password: broker.password,
-      random: Math.random,
-      reboot: E.reboot || load,
-    };
-    if (EXTRAS) {
-      context.extraCommands = start.extraCommands;
-      context.birthAcknowledged = start.birthAcknowledged;
-    }
-    startCore(context);
+    board.random = Math.random;
+    board.reboot = E.reboot || load;
+    board.transport = createMqttTransport(board);
+    board.io = createEspruinoIO(board);
+    startCore(board);
   }
 
   const wifi = start.wifi;

@@ -82,8 +82,9 @@ export function connectPacket(options: ConnectOptions): string {
 export function createMqttTransport(context: MqttClientContext): Transport {
   let socket: NetSocket | null = null;
   let events: TransportEvents | null = null;
-  /** The options of the connection being opened (for the CONNECT once the socket is up). */
-  let options: ConnectOptions | null = null;
+  /** The CONNECT packet until the socket is up to take it. */
+  let hello = '';
+  let keepaliveMs = 0;
   let buffer = '';
   let nextId = 0;
   /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
@@ -119,6 +120,12 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     if (e !== null) e.closed(why);
   }
 
+  /** The socket's close and error events: the reason goes to the core's log only, which a
+   *  board does not carry, so both say the same. */
+  function lost(): void {
+    close('connection closed');
+  }
+
   /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
   function track(done: Done): string {
     nextId = (nextId % 65535) + 1;
@@ -126,22 +133,20 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     return u16(nextId);
   }
 
-  function ping() {
-    // Nothing heard for a keepalive period, not even a PINGRESP: half-open (3.1.2.10).
-    if (!heard) return close('keepalive timeout');
-    heard = false;
-    send('\xc0\0');
-    schedulePing();
-  }
-
-  function schedulePing(): void {
-    const keepaliveS = (options as ConnectOptions).keepaliveS;
-    if (keepaliveS > 0) pingTimer = context.setTimeout(ping, keepaliveS * 1000);
-  }
-
-  function opened(): void {
-    send(connectPacket(options as ConnectOptions));
-    schedulePing();
+  /** First when the socket is up: the CONNECT. Then once a keepalive period: a PINGREQ, or
+   *  the end of a half-open link that sent nothing since the last one, not even a PINGRESP
+   *  (3.1.2.10). */
+  function tick() {
+    if (hello !== '') {
+      send(hello);
+      hello = '';
+    } else if (!heard) {
+      return close('keepalive timeout');
+    } else {
+      heard = false;
+      send('\xc0\0');
+    }
+    if (keepaliveMs > 0) pingTimer = context.setTimeout(tick, keepaliveMs);
   }
 
   function handle(type: number, flags: number, body: string) {
@@ -193,24 +198,17 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     }
   }
 
-  function lost(): void {
-    close('connection closed');
-  }
-
-  function failed(error: string): void {
-    close(`socket error: ${error}`);
-  }
-
   return {
-    connect(connectOptions, handlers) {
+    connect(options, handlers) {
       events = handlers;
-      options = connectOptions;
+      hello = connectPacket(options);
+      keepaliveMs = options.keepaliveS * 1000;
       buffer = '';
       heard = true;
       let s: NetSocket;
       try {
         // Espruino throws here when the connection is refused (shared/espruino.md).
-        s = context.connect({ host: context.host, port: context.port }, opened);
+        s = context.connect({ host: context.host, port: context.port }, tick);
       } catch (error) {
         context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
         return;
@@ -218,14 +216,14 @@ export function createMqttTransport(context: MqttClientContext): Transport {
       socket = s;
       s.on('data', receive);
       s.on('close', lost);
-      s.on('error', failed);
+      s.on('error', lost);
     },
-    publish(topic, payload, publishOptions: PublishOptions, done) {
+    publish(topic, payload, options: PublishOptions, done) {
       if (!open) return done('not connected');
-      const qos = publishOptions.qos;
+      const qos = options.qos;
       send(
         packet(
-          0x30 | (qos << 1) | (publishOptions.retain ? 1 : 0),
+          0x30 | (qos << 1) | (options.retain ? 1 : 0),
           field(topic) + (qos ? track(done) : '') + payload,
         ),
       );

@@ -123,26 +123,30 @@ outbox.run();
 
 const report = suite('report decision');
 const intervals = { minReportMs: 1000, maxReportMs: 10000 };
+const number = { id: 'n', deadband: 0.5, decimals: 2 };
+const onOff = { id: 'b', deadband: 0, decimals: 0, flag: true };
 
 report('table: first sample, deadband, min and max intervals, boolean events', () => {
-  const rows: [number | boolean | null, number, number | boolean, number, boolean][] = [
-    // last, lastAt, value, now, expected
-    [null, 0, 20, 0, true],
-    [20, 0, 20.4, 2000, false], // inside the deadband
-    [20, 0, 20.6, 2000, true], // beyond it
-    [20, 0, 25, 500, false], // beyond it, but sooner than minReportMs
-    [20, 0, 20, 10000, true], // maxReportMs reached without change
-    [false, 0, true, 10, true], // a boolean change is an event, reported at once
-    [true, 0, true, 5000, false],
+  // On/off readings are 1 and 0; NaN is "nothing reported yet".
+  const rows: [number, number, number, number, boolean, boolean][] = [
+    // last, lastAt, value, now, on/off, expected
+    [Number.NaN, 0, 20, 0, false, true],
+    [20, 0, 20.4, 2000, false, false], // inside the deadband
+    [20, 0, 20.6, 2000, false, true], // beyond it
+    [20, 0, 25, 500, false, false], // beyond it, but sooner than minReportMs
+    [20, 0, 20, 10000, false, true], // maxReportMs reached without change
+    [0, 0, 1, 10, true, true], // an on/off change is an event, reported at once
+    [1, 0, 1, 5000, true, false],
+    [Number.NaN, 0, 0, 0, true, true],
   ];
-  for (const [last, lastAt, value, now, expected] of rows) {
+  for (const [last, lastAt, value, now, flag, expected] of rows) {
     assert.equal(
-      shouldReport({ last, lastAt }, value, now, intervals, 0.5),
+      shouldReport(last, lastAt, value, now, intervals, flag ? onOff : number),
       expected,
       `${last} → ${value} at ${now}`,
     );
   }
-  assert.equal(shouldReport({ last: 20, lastAt: 0 }, 20.1, 2000, intervals, 0), true);
+  assert.equal(shouldReport(20, 0, 20.1, 2000, intervals, { ...number, deadband: 0 }), true);
 });
 
 report('the sampler reports only on change (ManualClock, scripted pins)', () => {

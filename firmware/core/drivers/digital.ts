@@ -4,7 +4,7 @@ import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver {
   const pin = context.sensor.pin as string;
   context.io.setup(pin, 'digital-in');
-  context.io.watch(pin, context.wake);
+  context.io.watch(pin, () => context.wake(context.sensor));
   return {
     read(done) {
       context.io.digitalRead(pin, (error, high) => {

@@ -15,8 +15,8 @@ export interface DriverContext {
   io: PinIO;
   /** ADC reference voltage of the board. */
   vref: number;
-  /** Asks the sampler for a sample now (an input changed). */
-  wake(): void;
+  /** Asks the sampler for a sample of `sensor` now (an input changed). */
+  wake(sensor: SensorPlan): void;
 }
 
 export type DriverFactory = (context: DriverContext) => SensorDriver;
