@@ -44,6 +44,12 @@ export interface ForwarderContext {
   waitForConnect: boolean;
   /** A command arrived from the backend. */
   onCommand(payload: Buffer): void;
+  /**
+   * When the upstream broker is the embedded one (all-in-one), telemetry batches are put into
+   * it directly: the same QoS 1 publish, without a loopback socket, an MQTT.js client and the
+   * broker parsing the batch back (done: the broker took it, as its PUBACK would say).
+   */
+  inProcess?: (topic: string, payload: string, done: (error?: Error) => void) => void;
 }
 
 interface InFlight {
@@ -60,6 +66,8 @@ export class Forwarder {
   private state: UpstreamState = 'connecting';
   private cursor = 0;
   private readonly inFlight = new Set<InFlight>();
+  /** Readings in the batches in flight: the outbox's depth minus these is what waits. */
+  private inFlightReadings = 0;
   private pumping = false;
   private retry: TimerId | undefined;
   private refresh: TimerId | undefined;
@@ -169,13 +177,21 @@ export class Forwarder {
     };
   }
 
-  /** The outbox has new rows: send what the window allows. */
+  /**
+   * The outbox has new rows: send what the window allows. Full batches go out at once, up to
+   * the window; a partial one only when nothing is in flight (as Nagle's algorithm does for
+   * small TCP segments): under a light load each commit would otherwise be a batch of its
+   * own, an upstream publish and acknowledgement for a handful of readings.
+   */
   pump(): void {
     if (this.pumping) return;
     this.pumping = true;
+    const { maxBatch, window } = this.ctx.settings;
     try {
-      while (this.state === 'connected' && this.inFlight.size < this.ctx.settings.window) {
-        const rows = this.ctx.outbox.readAfter(this.cursor, this.ctx.settings.maxBatch);
+      while (this.state === 'connected' && this.inFlight.size < window) {
+        const unsent = this.ctx.outbox.depth() - this.inFlightReadings;
+        if (this.inFlight.size > 0 && unsent < maxBatch) break;
+        const rows = this.ctx.outbox.readAfter(this.cursor, maxBatch);
         if (rows.length === 0) break;
         this.send(rows);
       }
@@ -206,9 +222,10 @@ export class Forwarder {
       read: { readings, bytes, epoch: this.ctx.outbox.epoch() },
     };
     this.inFlight.add(flight);
-    this.client?.publish(this.telemetryTopic, batch, { qos: 1 }, (error) =>
-      this.acknowledged(flight, error),
-    );
+    this.inFlightReadings += readings;
+    const done = (error?: Error) => this.acknowledged(flight, error);
+    if (this.ctx.inProcess) this.ctx.inProcess(this.telemetryTopic, batch, done);
+    else this.client?.publish(this.telemetryTopic, batch, { qos: 1 }, done);
   }
 
   sendDiff(changes: PresenceEntry[]): void {
@@ -264,6 +281,7 @@ export class Forwarder {
 
   private acknowledged(flight: InFlight, error: Error | undefined): void {
     this.inFlight.delete(flight);
+    this.inFlightReadings -= flight.read.readings;
     if (error) {
       // Only when the client is ended (gateway stopping): the rows stay and go out next start.
       this.ctx.log.debug({ err: error.message }, 'telemetry batch not acknowledged');

@@ -77,8 +77,11 @@ export class Outbox {
   /** Acknowledged rows (first, last id) not deleted yet: they go with the next commit. */
   private pendingDeletes: number[] = [];
   private scheduled = false;
+  /** A flush found the WAL sync busy: the group is committed as that sync ends. */
+  private deferred = false;
   private bytes: number;
   private readings: number;
+  private lastId: number;
   private readonly insert;
   private readonly upsertSeen;
   private readonly selectAfter;
@@ -102,7 +105,12 @@ export class Outbox {
       .get() as { n: number; b: number };
     this.readings = totals.n;
     this.bytes = totals.b;
-    this.insert = db.prepare('INSERT INTO outbox_rows (n, rx, body) VALUES (?, ?, ?)');
+    // Ids rise within a run (the forwarder's cursor relies on it); a new run may reuse the
+    // ids of rows deleted before it, since nothing outside a run remembers them.
+    this.lastId = (
+      db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox_rows').get() as { id: number }
+    ).id;
+    this.insert = db.prepare('INSERT INTO outbox_rows (id, n, rx, body) VALUES (?, ?, ?, ?)');
     this.upsertSeen = db.prepare(
       'INSERT INTO seen (device, boot, seq) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET boot = excluded.boot, seq = MAX(CASE WHEN seen.boot = excluded.boot THEN seen.seq ELSE -1 END, excluded.seq)',
     );
@@ -117,11 +125,14 @@ export class Outbox {
       'DELETE FROM outbox_rows WHERE id = (SELECT MIN(id) FROM outbox_rows) RETURNING n, LENGTH(body) AS b',
     );
     this.oldest = db.prepare('SELECT rx FROM outbox_rows ORDER BY id LIMIT 1');
+    options.walSync?.onBeforeSync(() => {
+      if (this.deferred) this.flush();
+    });
     this.seenTimer = options.clock?.setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
     this.commitGroup = db.transaction((n: number, rx: number, body: string) => {
       this.runDeletes();
       if (n === 0) return;
-      this.insert.run(n, rx, body);
+      this.insert.run(++this.lastId, n, rx, body);
       this.readings += n;
       this.bytes += body.length;
       this.enforceBudget();
@@ -169,9 +180,19 @@ export class Outbox {
     else done(undefined);
   }
 
-  /** Writes whatever is waiting (readings, deletes), now; the callbacks run once it is durable. */
-  flush(): void {
+  /**
+   * Writes whatever is waiting (readings, deletes); the callbacks run once it is durable.
+   * While the WAL sync is busy, the commit waits for it to end (unless `now`, or the group is
+   * full): a commit made now could not be synced any sooner, and more join it meanwhile.
+   */
+  flush(now = false): void {
     this.scheduled = false;
+    const walSync = this.options.walSync;
+    if (!now && walSync?.busy() && this.pendingItems.length < this.options.maxBatch) {
+      this.deferred = true;
+      return;
+    }
+    this.deferred = false;
     if (this.pendingItems.length === 0) {
       if (this.pendingDeletes.length > 0) this.commitGroup(0, 0, '');
       return;
@@ -188,7 +209,6 @@ export class Outbox {
       for (const done of callbacks) done(error as Error);
       return;
     }
-    const walSync = this.options.walSync;
     if (!walSync) {
       this.settle(items, callbacks, undefined);
       return;
@@ -285,7 +305,7 @@ export class Outbox {
 
   /** Writes what is waiting, and the dedupe floor, before the database closes. */
   close(): void {
-    this.flush();
+    this.flush(true);
     this.deleteAcknowledged();
     this.flushSeen();
     this.options.walSync?.close();
@@ -325,7 +345,7 @@ export class Outbox {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.deferred) return;
     this.scheduled = true;
     // setImmediate, not a timer: every publish parsed from the socket reads of this turn joins in.
     setImmediate(() => this.flush());

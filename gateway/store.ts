@@ -11,7 +11,9 @@ export type Db = Database.Database;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbox_rows (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  -- Ids come from the outbox (one more than the last), not AUTOINCREMENT: no sqlite_sequence
+  -- page to write in every commit.
+  id INTEGER PRIMARY KEY,
   n INTEGER NOT NULL,
   rx INTEGER NOT NULL,
   body TEXT NOT NULL

@@ -212,6 +212,14 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           log: p.log.child({ part: 'forwarder' }),
           counters: p.counters,
           presence: () => p.presence?.all() ?? [],
+          inProcess: p.embeddedUpstream
+            ? (topic, payload, done) => {
+                if (!p.broker) return done(new Error('the embedded broker is not running'));
+                p.broker
+                  .publish(topic, payload, { qos: 1, retain: false })
+                  .then(() => done(), done);
+              }
+            : undefined,
           onCommand: (payload) => {
             let value: unknown;
             try {

@@ -5,6 +5,8 @@
  * finished. That is what `synchronous = FULL` does in WAL mode (sync the WAL after each
  * commit), except that the event loop keeps parsing and validating meanwhile instead of
  * waiting about a millisecond per commit, and commits made during one sync share the next.
+ * The outbox commits nothing while a sync runs (that commit could only wait for the next
+ * sync anyway): `beforeSync` lets it commit what gathered meanwhile, just before that sync.
  *
  * Why a second file descriptor is enough: fsync and fdatasync flush the file (its inode), not
  * what one descriptor wrote (fsync(2)). SQLite keeps the WAL file, the same inode, for as long
@@ -21,9 +23,20 @@ export class WalSync {
   private waiting: Synced[] = [];
   private syncing = false;
   private closed = false;
+  private beforeSync: (() => void) | undefined;
 
   constructor(walPath: string) {
     this.fd = openSync(walPath, 'r+');
+  }
+
+  /** A sync is running: a commit now waits for the one after it. */
+  busy(): boolean {
+    return this.syncing;
+  }
+
+  /** Called as each sync ends, before the next one starts (the outbox commits then). */
+  onBeforeSync(fn: () => void): void {
+    this.beforeSync = fn;
   }
 
   /** After a commit: `done` runs once everything written so far is on disk. */
@@ -61,9 +74,13 @@ export class WalSync {
       const failure = error
         ? new Error(`cannot sync the outbox to disk: ${error.message}`)
         : undefined;
+      if (!this.closed) {
+        this.beforeSync?.();
+        // The disk starts on the next sync while this one's callbacks run.
+        if (this.waiting.length > 0) this.start();
+      }
       for (const done of batch) done(failure);
-      if (this.closed) closeSync(this.fd);
-      else if (this.waiting.length > 0) this.start();
+      if (this.closed && !this.syncing) closeSync(this.fd);
     });
   }
 }
