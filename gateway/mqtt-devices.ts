@@ -29,6 +29,7 @@ import type { BrokerHooks, RunningBroker } from './broker.js';
 import type { CredentialStore, Identity } from './credentials.js';
 import type { Ingest } from './ingest.js';
 import type { Presence } from './presence.js';
+import { TelemetryHearers } from './telemetry-hearers.js';
 
 const DROPPED_TOPIC = '$fs/dropped';
 
@@ -63,6 +64,9 @@ export class MqttDevices {
   private readonly byDevice = new Map<string, Client>();
   private broker: RunningBroker | undefined;
   private stopping = false;
+  private readonly hearers = new TelemetryHearers();
+  /** Telemetry taken by ingest that no subscriber could hear: Aedes need not route it. */
+  private readonly unrouted = new WeakSet<object>();
 
   constructor(private readonly ctx: MqttDevicesContext) {}
 
@@ -99,6 +103,19 @@ export class MqttDevices {
   }
 
   attach(aedes: Aedes): void {
+    this.hearers.attach(aedes);
+    // Aedes calls broker.publish(packet, client, done) after the PUBACK of each publish
+    // (lib/handlers/publish.js); for telemetry nobody subscribed to, that routing is skipped.
+    type InternalPublish = (packet: object, client: unknown, done?: (e?: Error) => void) => void;
+    const broker = aedes as unknown as { publish: InternalPublish };
+    const route = broker.publish.bind(aedes);
+    broker.publish = (packet, client, done) => {
+      if (this.unrouted.delete(packet)) {
+        if (typeof done === 'function') done();
+        return;
+      }
+      route(packet, client, done);
+    };
     aedes.on('client', (client) => {
       const info = this.infos.get(client);
       if (info?.identity.kind === 'device') this.bind(client, info, info.identity.deviceId);
@@ -285,7 +302,9 @@ export class MqttDevices {
         drop();
         return;
       }
-      if (parsed.kind === 'status') {
+      if (parsed.kind === 'telemetry' && !packet.retain && !this.hearers.any()) {
+        this.unrouted.add(packet);
+      } else if (parsed.kind === 'status') {
         // The gateway publishes each device's offline status itself, with its own reason.
         if (!/"online"\s*:\s*true/.test(packet.payload.toString())) {
           drop();

@@ -1,7 +1,9 @@
+import mqtt from 'mqtt';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readDeadLetters } from '../../cli/commands/deadletters.js';
 import type { PresenceDiff, PresenceFull, TelemetryBatch } from '../../contract/index.js';
+import { hearsTelemetry } from '../../gateway/telemetry-hearers.js';
 import {
   birth,
   connect,
@@ -11,6 +13,7 @@ import {
   publish,
   reading,
   testGateway,
+  waitFor,
 } from './gateway-helpers.js';
 
 const test = suite('gateway: the data path');
@@ -87,6 +90,76 @@ test('a birth and readings sent back to back (as the firmware does) are handled 
   } finally {
     await gw.cleanup();
   }
+});
+
+test('a loopback client subscribed to device telemetry hears it, clean or persistent, and only while subscribed', async () => {
+  const gw = await testGateway();
+  try {
+    const dev = await device(gw.mqttUrl, 'dev-w');
+    let seq = 0;
+    const send = () => publish(dev, 'fs/v1/dev-w/telemetry', reading(++seq));
+    const heard = (l: { messages: Array<{ topic: string; body: unknown }> }) =>
+      l.messages
+        .filter((m) => m.topic === 'fs/v1/dev-w/telemetry')
+        .map((m) => (m.body as { seq: number }).seq);
+    await send(); // nobody listens yet: upstream only
+    const watcher = await listener(gw.mqttUrl, ['fs/v1/+/telemetry']);
+    await send();
+    await watcher.until(() => heard(watcher).includes(2), 5000, 'telemetry on the device topic');
+    // A persistent session keeps hearing while offline: the broker queues for it.
+    const persistent = await listener(gw.mqttUrl, ['fs/v1/#'], {
+      clientId: 'watch-p',
+      clean: false,
+    });
+    await end(persistent.client);
+    await watcher.close();
+    await send();
+    // Its session resumes: the broker delivers what it queued, with no new SUBSCRIBE.
+    const back = mqtt.connect(gw.mqttUrl, {
+      clientId: 'watch-p',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    const queued: number[] = [];
+    back.on('message', (topic, payload) => {
+      if (topic === 'fs/v1/dev-w/telemetry')
+        queued.push((JSON.parse(payload.toString()) as { seq: number }).seq);
+    });
+    await waitFor(() => queued.includes(3), 5000, 'the reading queued while it was away');
+    await end(back);
+    assert.equal(heard(watcher), [2], 'the clean watcher heard only what came while it was there');
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test('which subscription filters hear device telemetry', () => {
+  const hears = [
+    '#',
+    'fs/#',
+    'fs/v1/#',
+    'fs/v1/+/telemetry',
+    'fs/v1/dev-a/telemetry',
+    '+/+/+/+',
+    'fs/+/+/telemetry/#',
+    '$share/g/fs/v1/+/telemetry',
+  ];
+  const deaf = [
+    'fs/v1/+/status',
+    'fs/gw/v1/+/telemetry',
+    'fs/v1/+',
+    'fs/v1/+/telemetry/x',
+    '$SYS/#',
+    'fs/v1/+/+/+',
+  ];
+  assert.equal(
+    hears.filter((f) => !hearsTelemetry(f)),
+    [],
+  );
+  assert.equal(
+    deaf.filter((f) => hearsTelemetry(f)),
+    [],
+  );
 });
 
 test.run();
