@@ -22,6 +22,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Where to keep the raw .cpuprofile files (Chrome DevTools, speedscope); implies profile. */
   profileDir: string | undefined;
+  /** Node.js options for the gateway process, from --node-flag (none by default). */
+  nodeFlags: string[];
   /** Gateway settings for this run (FULLSTACK_GATEWAY_* variables), from --set. */
   gatewayEnv: Record<string, string>;
   /** Where the figures are written; undefined: not written. */
@@ -110,6 +112,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         .argParser(collectSetting)
         .default({}, 'none'),
     )
+    .addOption(
+      new Option(
+        '--node-flag <flag>',
+        'a Node.js option for the gateway process, e.g. --node-flag=--max-semi-space-size=32 (repeatable; shown in the report)',
+      )
+        .argParser((value: string, previous: string[]) => [...previous, value])
+        .default([], 'none'),
+    )
     .option('--docs <file>', 'where to write the figures', repoPath('docs', 'benchmarks.md'))
     .option('--no-docs', 'do not write the figures to a file')
     .exitOverride()
@@ -136,6 +146,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     profileDir?: string;
     firmware: boolean;
     set: Record<string, string>;
+    nodeFlag: string[];
     docs: string | false;
   }>();
   const preset = o.quick ? QUICK : FULL;
@@ -154,6 +165,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     // The firmware budget takes 15 to 35 s here: --quick, bound to 60 s, leaves it out.
     firmware: o.firmware && o.quick !== true,
     gatewayEnv: o.set,
+    nodeFlags: o.nodeFlag,
     docs: o.docs === false ? undefined : o.docs,
     commandLine: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };

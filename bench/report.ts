@@ -143,6 +143,18 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
     row('CPU (100% = one core)', (l) => `${round(l.proc.cpuPercent)}%`),
     row('messages per CPU-second of the target', (l) => int(perCpuSecond(l))),
     row('load generator CPU (bench process)', (l) => `${round(l.generator.cpuPercent)}%`),
+    row('gateway event loop busy / timer delay p99 (mean)', (l) =>
+      l.loop
+        ? `${round(l.loop.busyPercent)}% / ≤ ${l.loop.delayP99Ms} ms (${round(l.loop.delayMeanMs, 1)} ms)`
+        : '(not measured)',
+    ),
+    row('gateway GC pauses: minor / major (count, total ms, longest ≤ ms)', (l) => {
+      const g = l.loop?.gc;
+      if (!g) return '(not measured)';
+      const kind = (k: { count: number; totalMs: number; maxMs: number }) =>
+        `${int(k.count)}, ${int(k.totalMs)} ms, ≤ ${k.maxMs}`;
+      return `${kind(g.minor)} / ${kind(g.major)}`;
+    }),
     row('RSS peak / end', (l) => `${mib(l.proc.peakRssBytes)} / ${mib(l.proc.endRssBytes)}`),
   ];
 }

@@ -65,7 +65,7 @@ async function withTarget<T>(
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms`;
+  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms${f.loop ? `; event loop busy ${Math.round(f.loop.busyPercent)}%, timer delay p99 ≤ ${f.loop.delayP99Ms} ms, GC minor ${f.loop.gc.minor.count}× ${Math.round(f.loop.gc.minor.totalMs)} ms, major ${f.loop.gc.major.count}× ${Math.round(f.loop.gc.major.totalMs)} ms (longest ≤ ${f.loop.gc.major.maxMs} ms)` : ''}`;
 }
 
 /** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */
@@ -138,6 +138,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
         dataDir: join(ctx.tmp, 'gateway'),
         settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
         cpuProfDir: profileDir,
+        nodeFlags: o.nodeFlags,
       }),
     async (target) => {
       const loads = await twoLoads(ctx, target, 'gw', true);
@@ -166,6 +167,7 @@ async function run(ctx: RunContext): Promise<BenchFigures> {
         startGatewayTarget({
           dataDir: join(ctx.tmp, 'gateway-idle'),
           settingsEnv: { ...GATEWAY_ENV, ...o.gatewayEnv },
+          nodeFlags: o.nodeFlags,
         }),
       (target) => measureIdle(target, o.idleDevices, o.workers, o.quick ? 2000 : 10_000),
     );

@@ -8,12 +8,25 @@ import { type BackendPlan, Fleet, type LoadMode, type LoadResult } from './load.
 import { ProcSampler, type ProcWindow, rssBytes } from './proc-stats.js';
 import type { Target } from './targets.js';
 
+/** The gateway's event loop over a phase, from its /metrics (loop-monitor.ts). */
+export interface LoopFigures {
+  /** Share of the phase the loop was working, 0..100. */
+  busyPercent: number;
+  /** Timer lateness: the bucket bound under which 99% of the samples fell, and the mean. */
+  delayP99Ms: number;
+  delayMeanMs: number;
+  /** GC pauses over the phase; maxMs is the bucket bound of the longest. */
+  gc: Record<'minor' | 'major', { count: number; totalMs: number; maxMs: number }>;
+}
+
 export interface LoadFigures {
   target: Target['kind'];
   mode: LoadMode;
   devices: number;
   result: LoadResult;
   proc: ProcWindow;
+  /** The gateway only. */
+  loop?: LoopFigures;
   /** The bench process itself (devices and backend threads): is the generator the limit? */
   generator: ProcWindow;
 }
@@ -63,6 +76,7 @@ export async function measurePhase(
 ): Promise<LoadFigures> {
   const targetSampler = new ProcSampler(target.pid);
   const selfSampler = new ProcSampler(process.pid);
+  const loopBefore = await loopSample(target);
   targetSampler.start();
   selfSampler.start();
   try {
@@ -74,7 +88,9 @@ export async function measurePhase(
     });
     const proc = targetSampler.stop();
     const generator = selfSampler.stop();
-    return { target: target.kind, mode, devices: fleet.connected, result, proc, generator };
+    const loopAfter = await loopSample(target);
+    const loop = loopBefore && loopAfter ? loopFigures(loopBefore, loopAfter) : undefined;
+    return { target: target.kind, mode, devices: fleet.connected, result, proc, generator, loop };
   } finally {
     targetSampler.dispose();
     selfSampler.dispose();
@@ -111,6 +127,83 @@ export async function measureIdle(
   } finally {
     await fleet.close();
   }
+}
+
+/** A Prometheus histogram as scraped: cumulative counts per bucket bound (ms), +Inf last. */
+interface HistogramSample {
+  buckets: Array<[number, number]>;
+  count: number;
+  sum: number;
+}
+
+interface LoopSample {
+  at: number;
+  busySeconds: number;
+  histograms: Map<string, HistogramSample>;
+}
+
+const LOOP_HISTOGRAMS = [
+  'fs_gateway_event_loop_delay_ms',
+  'fs_gateway_gc_minor_pause_ms',
+  'fs_gateway_gc_major_pause_ms',
+];
+
+async function loopSample(target: Target): Promise<LoopSample | undefined> {
+  if (target.httpPort === undefined) return undefined;
+  const text = await (await fetch(`http://${target.host}:${target.httpPort}/metrics`)).text();
+  const sample: LoopSample = { at: Date.now(), busySeconds: 0, histograms: new Map() };
+  for (const name of LOOP_HISTOGRAMS)
+    sample.histograms.set(name, { buckets: [], count: 0, sum: 0 });
+  for (const line of text.split('\n')) {
+    const [key, value] = line.split(' ');
+    if (key === undefined || value === undefined) continue;
+    if (key === 'fs_gateway_event_loop_busy_seconds_total') {
+      sample.busySeconds = Number(value);
+      continue;
+    }
+    const match = /^([a-z_]+)_(bucket|sum|count)(?:\{le="([^"]+)"\})?$/.exec(key);
+    const h = match ? sample.histograms.get(match[1] as string) : undefined;
+    if (!match || !h) continue;
+    if (match[2] === 'sum') h.sum = Number(value);
+    else if (match[2] === 'count') h.count = Number(value);
+    else {
+      const le = match[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[3]);
+      h.buckets.push([le, Number(value)]);
+    }
+  }
+  return sample;
+}
+
+/** The change of a histogram between two scrapes: count, sum, and the bound holding `q` of it. */
+function histogramDelta(a: HistogramSample | undefined, b: HistogramSample | undefined, q: number) {
+  const count = (b?.count ?? 0) - (a?.count ?? 0);
+  const sum = (b?.sum ?? 0) - (a?.sum ?? 0);
+  let bound = 0;
+  for (let i = 0; count > 0 && i < (b?.buckets.length ?? 0); i++) {
+    const [le, n] = b?.buckets[i] as [number, number];
+    if (n - (a?.buckets[i]?.[1] ?? 0) >= q * count) {
+      bound = le;
+      break;
+    }
+  }
+  return { count, sum, bound };
+}
+
+function loopFigures(a: LoopSample, b: LoopSample): LoopFigures {
+  const h = (name: string, q: number) =>
+    histogramDelta(a.histograms.get(name), b.histograms.get(name), q);
+  const delay = h('fs_gateway_event_loop_delay_ms', 0.99);
+  const minor = h('fs_gateway_gc_minor_pause_ms', 1);
+  const major = h('fs_gateway_gc_major_pause_ms', 1);
+  return {
+    busyPercent: (100 * (b.busySeconds - a.busySeconds) * 1000) / Math.max(1, b.at - a.at),
+    delayP99Ms: delay.bound,
+    delayMeanMs: delay.sum / Math.max(1, delay.count),
+    gc: {
+      minor: { count: minor.count, totalMs: minor.sum, maxMs: minor.bound },
+      major: { count: major.count, totalMs: major.sum, maxMs: major.bound },
+    },
+  };
 }
 
 export interface GatewayCounts {

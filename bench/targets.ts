@@ -88,15 +88,19 @@ export interface GatewayTargetOptions {
   settingsEnv: Record<string, string>;
   /** Write a V8 CPU profile of the gateway into this directory when it exits. */
   cpuProfDir?: string;
+  /** Node.js options for the gateway process (experiments: `--node-flag=--max-semi-space-size=32`). */
+  nodeFlags?: string[];
 }
 
 export async function startGatewayTarget(options: GatewayTargetOptions): Promise<Target> {
   const mqttPort = await freePort(HOST);
   const httpPort = await freePort(HOST);
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+
   const started = await spawnUntilReady(
     'gateway',
     [
+      ...(options.nodeFlags ?? []),
       ...profile,
       distPath('cli', 'main.js'),
       'gateway',

@@ -14,6 +14,7 @@ import { anonymousAllowed } from './broker.js';
 import { type GatewaySettings, loadSettings, type PartialSettings } from './config.js';
 import { CredentialStore } from './credentials.js';
 import { registerGauges } from './gauges.js';
+import { monitorEventLoop } from './loop-monitor.js';
 import { gatewayCounters, Metrics } from './metrics.js';
 import { urlHost } from './part-handle.js';
 import type { SerialPortAccess } from './serial/ports.js';
@@ -95,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     serialPorts: options.serialPorts,
   };
   registerGauges(parts);
+  const loop = monitorEventLoop(metrics);
   const onEvent = (e: SupervisorEvent) => {
     if (e.type === 'child-restarting') counters.restarts.inc({ child: e.child });
     if (e.type === 'child-exited' && e.outcome === 'crash')
@@ -137,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         parts.presence?.flush();
         await parts.forwarder?.sendFullState();
         await supervisor.stop();
+        loop.stop();
       })();
       return stopping;
     },

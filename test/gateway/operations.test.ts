@@ -95,6 +95,12 @@ test('/health and /metrics describe the running gateway; devices and deadletters
     ]) {
       assert.ok(metrics.includes(line), `metrics has: ${line}`);
     }
+    // The event loop's own health: busy time, and a delay histogram that is being fed.
+    const busy = Number(/^fs_gateway_event_loop_busy_seconds_total (\S+)$/m.exec(metrics)?.[1]);
+    assert.ok(busy > 0, `event loop busy seconds: ${busy}`);
+    const ticks = Number(/^fs_gateway_event_loop_delay_ms_count (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(ticks > 0, `event loop delay samples: ${ticks}`);
+    assert.match(metrics, /^fs_gateway_gc_minor_pause_ms_count \d+$/m);
     assert.is((await fetch(`${gw.httpUrl}/nothing`)).status, 404);
     const listed = await run(registerDevices, ['devices', '--json', '--data-dir', gw.dir]);
     assert.equal(
