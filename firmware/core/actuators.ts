@@ -3,29 +3,10 @@ import type { ReadingValue } from '../../contract/payloads.js';
 import { PWM, SERVO } from './features.js';
 import type { ActuatorPlan, PinIO } from './types.js';
 
-/** The error text of a refused argument: the field, the value and what is allowed, as in
+/** Throws the error of a refused argument: the field, the value and what is allowed, as in
  *  `bad args.value: 200 (allowed 0..180)`. Short, because a board carries every one. */
-export function refusal(field: string, value: unknown, allowed: string): string {
-  return `bad ${field}: ${JSON.stringify(value)} (allowed ${allowed})`;
-}
-
-/** Why `value` is not acceptable for `actuator`, or null. */
-export function checkActuatorValue(actuator: ActuatorPlan, value: unknown): string | null {
-  const min = actuator.min;
-  const max = actuator.max;
-  if (min === undefined || max === undefined) {
-    return typeof value === 'boolean' ? null : refusal('args.value', value, 'true or false');
-  }
-  // Written so that NaN fails too; a PWM takes whole numbers only.
-  if (
-    typeof value === 'number' &&
-    value >= min &&
-    value <= max &&
-    (!actuator.integer || Math.floor(value) === value)
-  ) {
-    return null;
-  }
-  return refusal('args.value', value, `${actuator.integer ? 'integer ' : ''}${min}..${max}`);
+export function refuse(field: string, value: unknown, allowed: string): never {
+  throw new Error(`bad ${field}: ${JSON.stringify(value)} (allowed ${allowed})`);
 }
 
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
@@ -50,22 +31,32 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
   }
 }
 
-/** Drives actuator `id` to `value`; returns null, or why not (unknown actuator, bad value). */
-export function setActuator(
-  actuators: ActuatorPlan[],
-  io: PinIO,
-  id: string,
-  value: unknown,
-): string | null {
+/** Drives actuator `id` to `value`, or throws why not (unknown actuator, bad value). */
+export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: string, value: unknown) {
   const known: string[] = [];
   for (let i = 0; i < actuators.length; i++) {
     const actuator = actuators[i];
-    if (actuator.id === id) {
-      const problem = checkActuatorValue(actuator, value);
-      if (problem === null) drive(io, actuator, value as ReadingValue);
-      return problem;
+    if (actuator.id !== id) {
+      known.push(actuator.id);
+      continue;
     }
-    known.push(actuator.id);
+    const min = actuator.min;
+    const max = actuator.max;
+    // On/off parts (led, relay) take true or false; a bundle without PWM or servo has no other.
+    if (!(PWM || SERVO) || min === undefined || max === undefined) {
+      if (typeof value !== 'boolean') refuse('args.value', value, 'true or false');
+    } else if (
+      // Written so that NaN fails too; a PWM takes whole numbers only.
+      !(
+        typeof value === 'number' &&
+        value >= min &&
+        value <= max &&
+        (!actuator.integer || Math.floor(value) === value)
+      )
+    ) {
+      refuse('args.value', value, `${actuator.integer ? 'integer ' : ''}${min}..${max}`);
+    }
+    return drive(io, actuator, value as ReadingValue);
   }
-  return `unknown actuator ${JSON.stringify(id)} (known: ${known.join(', ') || 'none'})`;
+  throw new Error(`unknown actuator ${JSON.stringify(id)} (known: ${known.join(', ') || 'none'})`);
 }

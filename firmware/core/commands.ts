@@ -7,7 +7,7 @@
  * it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import { refusal, setActuator } from './actuators.js';
+import { refuse, setActuator } from './actuators.js';
 import { EXTRAS } from './features.js';
 import type { Sampler } from './sampler.js';
 import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
@@ -31,10 +31,8 @@ export type ExtraCommand = (id: string, args: Record<string, unknown>) => Comman
 export type ExtraCommands = Record<string, ExtraCommand>;
 
 /** Bounds of the interval command's arguments, ms. */
-export const INTERVAL_LIMITS = { min: 50, max: 86400000 };
-
-/** The core's own commands, for the unknown-command error. */
-const KNOWN = 'set, interval, ping, reboot';
+const INTERVAL_MIN = 50;
+const INTERVAL_MAX = 86400000;
 
 export interface CommandOutcome {
   ack: Ack;
@@ -44,38 +42,35 @@ export interface CommandOutcome {
 
 type Args = Record<string, unknown>;
 
-/** The interval arguments, also the names of the sensor plan's fields they set. */
-const INTERVAL_ARGS: ('sampleMs' | 'minReportMs' | 'maxReportMs')[] = [
-  'sampleMs',
-  'minReportMs',
-  'maxReportMs',
-];
-
-function refuse(field: string, value: unknown, allowed: string): never {
-  throw new Error(refusal(field, value, allowed));
-}
-
 function isObject(value: unknown): value is Args {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `interval`: new sampling and report intervals for one sensor, or all; answers them. */
+/**
+ * `interval`: new sampling and report intervals for one sensor, or all; answers them. The
+ * bundle shortens the plan's field names, so the arguments and the answer's keys (the
+ * contract's) are written as strings and the plan's fields one by one.
+ */
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
-  let any = false;
-  for (let i = 0; i < INTERVAL_ARGS.length; i++) {
-    const value = args[INTERVAL_ARGS[i]];
-    if (value === undefined) continue;
-    const limits = INTERVAL_LIMITS;
+  const names = ['sampleMs', 'minReportMs', 'maxReportMs'];
+  const values: (number | undefined)[] = [];
+  for (let i = 0; i < 3; i++) {
+    const value = args[names[i]];
     if (
-      typeof value !== 'number' ||
-      Math.floor(value) !== value ||
-      value < limits.min ||
-      value > limits.max
+      value !== undefined &&
+      (typeof value !== 'number' ||
+        Math.floor(value) !== value ||
+        value < INTERVAL_MIN ||
+        value > INTERVAL_MAX)
     )
-      refuse(`args.${INTERVAL_ARGS[i]}`, value, `integer ${limits.min}..${limits.max}`);
-    any = true;
+      refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+    values.push(value as number | undefined);
   }
-  if (!any) throw new Error(`interval needs one of args.${INTERVAL_ARGS.join(', args.')}`);
+  const sampleMs = values[0];
+  const minReportMs = values[1];
+  const maxReportMs = values[2];
+  if (sampleMs === undefined && minReportMs === undefined && maxReportMs === undefined)
+    throw new Error(`interval needs one of args.${names.join(', args.')}`);
   const sensor = args.sensor;
   if (sensor !== undefined && typeof sensor !== 'string')
     refuse('args.sensor', sensor, 'a sensor id');
@@ -85,16 +80,17 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     const sensorPlan = plan.sensors[s];
     known.push(sensorPlan.id);
     if (sensor !== undefined && sensorPlan.id !== sensor) continue;
-    for (let i = 0; i < INTERVAL_ARGS.length; i++) {
-      const value = args[INTERVAL_ARGS[i]];
-      if (value !== undefined) sensorPlan[INTERVAL_ARGS[i]] = value as number;
+    if (minReportMs !== undefined) sensorPlan.minReportMs = minReportMs;
+    if (maxReportMs !== undefined) sensorPlan.maxReportMs = maxReportMs;
+    if (sampleMs !== undefined) {
+      sensorPlan.sampleMs = sampleMs;
+      sampler.retime(sensorPlan);
     }
-    if (args.sampleMs !== undefined) sampler.retime(sensorPlan);
-    result[sensorPlan.id] = {
-      sampleMs: sensorPlan.sampleMs,
-      minReportMs: sensorPlan.minReportMs,
-      maxReportMs: sensorPlan.maxReportMs,
-    };
+    const answer: Args = {};
+    answer[names[0]] = sensorPlan.sampleMs;
+    answer[names[1]] = sensorPlan.minReportMs;
+    answer[names[2]] = sensorPlan.maxReportMs;
+    result[sensorPlan.id] = answer;
   }
   if (sensor !== undefined && known.indexOf(sensor) < 0)
     throw new Error(`unknown sensor ${JSON.stringify(sensor)} (known: ${known.join(', ')})`);
@@ -131,8 +127,7 @@ export function handleCommand(
     if (name === 'set') {
       if (typeof args.actuator !== 'string')
         refuse('args.actuator', args.actuator, 'an actuator id');
-      const problem = setActuator(context.plan.actuators, context.io, args.actuator, args.value);
-      if (problem !== null) throw new Error(problem);
+      setActuator(context.plan.actuators, context.io, args.actuator as string, args.value);
       result = { actuator: args.actuator, value: args.value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
@@ -142,8 +137,9 @@ export function handleCommand(
       const extra = EXTRAS ? context.extraCommands : undefined;
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
-      const known = extra === undefined ? KNOWN : [KNOWN].concat(Object.keys(extra)).join(', ');
-      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known})`);
+      const known = ['set, interval, ping, reboot'];
+      if (extra !== undefined) known.push.apply(known, Object.keys(extra));
+      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
     }
     return { ack: { id, ok: true, result }, after: null };
   } catch (error) {

@@ -7,6 +7,9 @@
  * what matters goes out as acks and sys reports).
  */
 
+/** A host that reads the runtime's state and stops it cleanly (Node, the gateway); a board
+ *  runs until it is reset, so its bundle has no stop path. */
+export const CONTROL: boolean = true;
 /** Log calls (the Node logger). */
 export const LOGS: boolean = true;
 /** The extension points: extraCommands and birthAcknowledged (OTA). */

@@ -12,7 +12,7 @@ import { backoffDelay } from './backoff.js';
 import { type CommandContext, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
-import { EXTRAS, LOGS } from './features.js';
+import { CONTROL, EXTRAS, LOGS } from './features.js';
 import { createOutbox, type OutboxEntry } from './outbox.js';
 import { createSampler } from './sampler.js';
 import type {
@@ -119,18 +119,24 @@ export function startCore(context: CoreContext): CoreRuntime {
     while (connection === 'online' && outbox.inFlight < plan.window) {
       const entry = outbox.takeNext();
       if (entry === null) return;
-      sendTelemetry(entry.seq, telemetryPayload(entry), generation);
+      transport.publish(
+        `${topic}telemetry`,
+        telemetryPayload(entry),
+        { qos: 1, retain: false },
+        acked(entry.seq, generation),
+      );
     }
   }
 
-  /** A function of its own, so each PUBACK callback has its own seq: Espruino has no
-   *  per-iteration binding, and a closure made in drain's loop would see the last one. */
-  function sendTelemetry(seq: number, payload: string, mine: number): void {
-    transport.publish(`${topic}telemetry`, payload, { qos: 1, retain: false }, (error) => {
+  /** The PUBACK callback of telemetry `seq`. A function of its own, so each callback has its
+   *  own seq (Espruino has no per-iteration binding: a closure made in drain's loop would see
+   *  the last one) and keeps no more than these two numbers while it waits. */
+  function acked(seq: number, mine: number) {
+    return (error: string | null) => {
       if (error !== null || mine !== generation) return;
       outbox.ack(seq);
       drain();
-    });
+    };
   }
 
   function onCommand(payload: string): void {
@@ -206,7 +212,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         connected() {
           if (mine !== generation || connection !== 'connecting') return;
           connection = 'online';
-          connects++;
+          if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.size });
           transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
@@ -231,7 +237,8 @@ export function startCore(context: CoreContext): CoreRuntime {
           connection = 'waiting';
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
-          retryTimer = clock.setTimeout(connect, delay);
+          const timer = clock.setTimeout(connect, delay);
+          if (CONTROL) retryTimer = timer;
         },
         message(name, payload) {
           if (mine === generation && name === `${topic}cmd`) onCommand(payload);

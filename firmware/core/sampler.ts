@@ -7,8 +7,8 @@
  * sensor and per channel: on Espruino a number in a typed array costs bytes where an object
  * member costs variables (firmware/espruino/budget.ts).
  */
-import type { DriverTable, SensorDriver } from './drivers/types.js';
-import { LOGS } from './features.js';
+import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
+import { CONTROL, LOGS } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
   PinIO,
@@ -49,13 +49,14 @@ export function createSampler(
   const nextAt = new Float64Array(sensors.length);
   /** A read is outstanding: do not start another. */
   const busy = new Uint8Array(sensors.length);
-  /** Failed reads in a row, for the log. */
-  const failures = LOGS ? new Uint16Array(sensors.length) : busy;
+  /** Failed reads in a row, for the log (a bundle has none). */
+  const failures = LOGS ? new Uint16Array(sensors.length) : null;
   /** The first channel of each sensor in the channel arrays. */
   const firstChannel = new Uint8Array(sensors.length);
   let channels = 0;
   let timer: unknown = null;
   let running = false;
+  const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
 
   for (let i = 0; i < sensors.length; i++) {
     const plan = sensors[i];
@@ -64,17 +65,17 @@ export function createSampler(
     if (factory === undefined) throw new Error(`no driver for ${plan.part}`);
     firstChannel[i] = channels;
     channels += plan.channels.length;
-    drivers.push(factory({ sensor: plan, io: context.io, vref: runtime.vref, wake }));
+    drivers.push(factory(plan, shared));
   }
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
   const last = new Float64Array(channels);
   const lastAt = new Float64Array(channels);
   for (let c = 0; c < channels; c++) last[c] = Number.NaN;
 
-  /** A sample of `sensor` as soon as possible (a watched input changed). */
-  function wake(sensor: SensorPlan): void {
+  /** A sample of the watched inputs as soon as possible (one of them changed). */
+  function wake(): void {
     if (!running) return;
-    nextAt[sensors.indexOf(sensor)] = clock.now();
+    for (let i = 0; i < sensors.length; i++) if (drivers[i].watched) nextAt[i] = clock.now();
     schedule();
   }
 
@@ -112,7 +113,7 @@ export function createSampler(
       const plan = sensors[i];
       if (values === null) {
         // Log the first failure and then every hundredth, so a dead sensor does not flood.
-        if (LOGS && context.log && failures[i]++ % 100 === 0) {
+        if (LOGS && failures && context.log && failures[i]++ % 100 === 0) {
           context.log.log('warn', 'sensor read failed', {
             sensor: plan.id,
             error,
@@ -120,7 +121,7 @@ export function createSampler(
           });
         }
       } else {
-        failures[i] = 0;
+        if (LOGS && failures) failures[i] = 0;
         const now = clock.now();
         for (let c = 0; c < plan.channels.length; c++) {
           const channel = plan.channels[c];
@@ -148,21 +149,24 @@ export function createSampler(
         : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
   }
 
-  return {
+  const sampler: Sampler = {
     start() {
       running = true;
       const now = clock.now();
       for (let i = 0; i < sensors.length; i++) nextAt[i] = now;
       schedule();
     },
-    stop() {
-      running = false;
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-    },
     retime(plan) {
       nextAt[sensors.indexOf(plan)] = clock.now() + plan.sampleMs;
       schedule();
     },
-  };
+  } as Sampler;
+  // Only a host stops the runtime (features.ts).
+  if (CONTROL)
+    sampler.stop = () => {
+      running = false;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+    };
+  return sampler;
 }

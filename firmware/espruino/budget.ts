@@ -2,7 +2,7 @@
  * How many variables a bundle keeps in use at steady state on the board: the 900-variable
  * budget (issue 4; an ESP8266 has 1,700). Espruino has no heap profiler we can run here, so the
  * figure is computed the way the interpreter stores things (Espruino's src/jsparse.c,
- * src/jsvar.c, src/jsflash.c; one variable is 12 to 16 bytes, counted as 12 here):
+ * src/jsvar.c, src/jsflash.c, src/jsutils.h; a variable is 13 bytes on these boards):
  *
  * - Function code. The flasher writes the bundle to Storage and the loader evals it from there
  *   (firmware/flash/layout.ts). On these boards Storage is memory-mapped flash, so
@@ -18,10 +18,10 @@
  *   below where they wait (timers, messages in flight).
  * - Scopes: a function whose closures outlive it keeps its call's scope: one variable, plus
  *   one per parameter and local (a number lives inside its name; objects are counted apart).
- * - Data: the plan and the rest of the bundle's start data, counted value by value
- *   (`dataVars`): a key is a name variable, an integer lives inside it, any other value is a
- *   variable (a string one more per 12 characters), an object or array one plus its members.
- * - The outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per message at 12 bytes a
+ * - Data: the plan and the rest of the bundle's start data (not the Wi-Fi credentials, let go
+ *   once the board joined), counted value by value (`dataVars`): a key is a name variable, an integer lives inside it, any other value is a
+ *   variable (a string more, by its length), an object or array one plus its members.
+ * - The outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per message at 13 bytes a
  *   variable, allocated once at start, so full or empty it costs the same.
  * - What exists only at run time, derived from what the code creates (RUNNING below): the
  *   objects the runtime builds at start, one state per sensor and per channel, a watch per
@@ -31,14 +31,22 @@
 import { type Node, parse } from 'acorn';
 import type { RuntimePlan } from '../core/types.js';
 
-/** Characters one variable holds in a string (12 bytes a variable, counting low), and what
- *  the first variable of a string or of a name holds beside its header. */
-const CHARS_PER_VAR = 12;
-const FIRST_STRING_CHARS = 8;
-const FIRST_NAME_CHARS = 4;
+/**
+ * A variable is 13 bytes on these boards (up to 8,191 variables: 13-bit references; 14 on an
+ * ESP32, counted as 13): a string holds 8 characters in its first variable and 9 in each
+ * more, or, from 18 characters, is a flat string of 13 bytes a variable after a header; a
+ * name holds 4 characters, then 9 a variable (Espruino's src/jsutils.h, JSVAR_DATA_STRING_*).
+ */
+const VAR_BYTES = 13;
 
-function charVars(length: number, first: number): number {
-  return 1 + Math.ceil(Math.max(0, length - first) / CHARS_PER_VAR);
+function stringVars(length: number): number {
+  if (length <= 8) return 1;
+  if (length <= 17) return 2;
+  return 1 + Math.ceil(length / VAR_BYTES);
+}
+
+function nameVars(length: number): number {
+  return 1 + Math.ceil(Math.max(0, length - 4) / 9);
 }
 
 /**
@@ -50,31 +58,37 @@ function charVars(length: number, first: number): number {
 export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'esp8266']);
 
 /**
- * Variables of what only exists at run time (see the module comment), per item, counted
- * from firmware/core and firmware/espruino as they are written:
- * - base: the objects made once at start: the core's context (12 members), the clock and
- *   client context (6), the boot store, the transport (4 methods) and its pending-callback
- *   table, the IO (11 members), the sampler (3) and outbox (7) objects, the channel list,
- *   the strings kept (topic prefix, credentials), the Storage and net modules;
- * - perSensor: its state (6 members), its memory list, the driver and the driver's context
- *   (4 members);
- * - perChannel: its memory (last value and time, both floats) and its place in two lists;
- * - perWatch: a setWatch entry;
+ * Variables of what only exists at run time (see the module comment), per item, counted from
+ * firmware/core and firmware/espruino as they are written. Functions and the scopes they keep
+ * are counted from the bundle (codeVars); these are the objects and values:
+ * - base, whatever the config: the members main.ts adds to the start object (11, six of them
+ *   the board's own functions), the transport (3 members), the IO (5 to 11), the sampler (2)
+ *   and its five typed arrays, the drivers' shared context (3), the outbox (7), the channel
+ *   list, the topic prefix, the connection's event handlers (3), the Storage and Wifi
+ *   modules, the MQTT client's buffer, pending table and flags;
+ * - perSensor: its driver, its place in the driver list, its slots in the sampler's arrays;
+ * - perChannel: its last report and time (two floats in typed arrays), its place in the
+ *   channel list;
+ * - perWatch: a watched input (button, PIR): its driver's flag and the interpreter's watch
+ *   entry;
+ * - perExtraDriver: a part used by a second sensor: another driver closure and its scope
+ *   (the bundle's code counts each once);
  * - timers: three pending timeouts (sampler, sys report, keepalive ping), each an entry of
- *   Espruino's timer list with its time and callback;
+ *   the interpreter's timer list with its time and callback;
  * - socket: the net socket and its three listeners;
- * - inFlight: a telemetry message waiting for its PUBACK: its entry in the callback table,
- *   the callback (a closure two functions deep) and the call that made it (seq, payload,
- *   connection); the plan's window of them, plus an ack or birth that may be waiting too.
+ * - inFlight: a QoS 1 message waiting for its PUBACK: its entry in the pending table, the
+ *   callback (a closure two functions deep) and the call that made it; the plan's window of
+ *   telemetry messages, plus an ack or birth that may be waiting too.
  */
 export const RUNNING = {
-  base: 75,
-  perSensor: 20,
-  perChannel: 8,
-  perWatch: 6,
+  base: 78,
+  perSensor: 5,
+  perChannel: 3,
+  perWatch: 8,
+  perExtraDriver: 11,
   timers: 3 * 6,
-  socket: 10,
-  inFlight: 13,
+  socket: 11,
+  inFlight: 12,
 };
 
 export interface VarsEstimate {
@@ -198,11 +212,11 @@ export function dataVars(value: unknown, mangled?: RegExp): number {
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined) continue;
       const length = mangled?.test(key) ? 2 : key.length;
-      total += charVars(length, FIRST_NAME_CHARS) + memberVars(item, mangled);
+      total += nameVars(length) + memberVars(item, mangled);
     }
     return total;
   }
-  if (typeof value === 'string') return charVars(value.length, FIRST_STRING_CHARS);
+  if (typeof value === 'string') return stringVars(value.length);
   return 1;
 }
 
@@ -219,15 +233,17 @@ export function outboxVars(plan: RuntimePlan): number {
   for (const sensor of plan.sensors) channels += sensor.channels.length;
   const bytes = plan.bufferSize * (8 + 1 + 4 * Math.max(channels, 1));
   // Three typed arrays, each a view, a buffer and the flat string that holds the bytes.
-  return 9 + Math.ceil(bytes / CHARS_PER_VAR);
+  return 9 + Math.ceil(bytes / VAR_BYTES);
 }
 
 export function runningVars(plan: RuntimePlan): number {
   let channels = 0;
   let watched = 0;
+  const parts = new Set<string>();
   for (const sensor of plan.sensors) {
     channels += sensor.channels.length;
     if (sensor.part === 'button' || sensor.part === 'pir') watched++;
+    parts.add(sensor.part);
   }
   return (
     RUNNING.base +
@@ -236,7 +252,8 @@ export function runningVars(plan: RuntimePlan): number {
     RUNNING.inFlight * (plan.window + 1) +
     RUNNING.perSensor * plan.sensors.length +
     RUNNING.perChannel * channels +
-    RUNNING.perWatch * watched
+    RUNNING.perWatch * watched +
+    RUNNING.perExtraDriver * (plan.sensors.length - parts.size)
   );
 }
 
@@ -252,7 +269,7 @@ export function estimateVars(
   mangled?: RegExp,
 ): VarsEstimate {
   const counted = codeVars(code);
-  const text = FLASH_RESIDENT_CODE.has(boardId) ? 0 : Math.ceil(counted.text / CHARS_PER_VAR);
+  const text = FLASH_RESIDENT_CODE.has(boardId) ? 0 : Math.ceil(counted.text / VAR_BYTES);
   const planVars = dataVars(data, mangled);
   const outbox = outboxVars(plan);
   const running = runningVars(plan);

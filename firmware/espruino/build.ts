@@ -36,8 +36,9 @@ const DRIVER_MODULES: Record<string, string> = {
 
 /**
  * Internal property names esbuild shortens in the bundle (mangleProps): ours on both sides,
- * never a payload key or command argument (id, ts, seq, boot, value, actuator, sampleMs,
- * error…), never a name of Espruino's API or of a built-in that our objects share (`now` of
+ * never a payload key or command argument (id, ts, seq, boot, value, actuator, error…) unless
+ * the code writes that key as a string (the interval command's sampleMs, minReportMs and
+ * maxReportMs), never a name of Espruino's API or of a built-in that our objects share (`now` of
  * Date.now, `memory` of process.memory, `setup` of I2C1.setup, `read` of OneWire, `connect`,
  * `end`, `write`, `on` of sockets, `message` of errors, `log` of console, `reboot` of E, `min`,
  * `max` and `random` of Math, `password`, `host`, `port`, `sda`, `scl` of option objects Espruino
@@ -60,6 +61,10 @@ export const MANGLED_PROPERTIES = new RegExp(
     'initial',
     'integer',
     'vref',
+    // The interval command writes these as strings for the contract (commands.ts).
+    'sampleMs',
+    'minReportMs',
+    'maxReportMs',
     'bufferSize',
     'window',
     'keepaliveS',
@@ -304,13 +309,14 @@ function espruinoPinId(board: BoardProfile, name: string, where: string): string
 }
 
 /**
- * The values of firmware/core/features.ts for one bundle: no logs, the extension points only
- * with OTA, and only the IO the plan uses.
+ * The values of firmware/core/features.ts for one bundle: no host control (a board runs until
+ * it is reset) and no logs, the extension points only with OTA, and only the IO the plan uses.
  */
 export function espruinoFeatures(plan: RuntimePlan, ota: boolean): Record<string, boolean> {
   const parts = new Set(plan.sensors.map((s) => s.part));
   const kinds = new Set(plan.actuators.map((a) => a.part));
   return {
+    CONTROL: false,
     LOGS: false,
     EXTRAS: ota,
     I2C: plan.sensors.some((s) => s.address !== undefined),
@@ -468,10 +474,11 @@ startEspruino({
   for (const output of Object.values(result.metafile?.outputs ?? {})) {
     for (const [file, input] of Object.entries(output.inputs)) inputs[file] = input.bytesInOutput;
   }
-  // The drivers table and the global object are members of the start object too.
+  // The drivers table and the global object are members of the start object too; the Wi-Fi
+  // credentials are let go once the board joined (main.ts).
   const vars = estimateVars(
     code,
-    { ...data, drivers: Object.fromEntries(parts.map((p) => [p, 0])), g: 0 },
+    { ...data, wifi: undefined, drivers: Object.fromEntries(parts.map((p) => [p, 0])), g: 0 },
     plan,
     board.id,
     MANGLED_PROPERTIES,

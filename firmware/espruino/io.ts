@@ -21,11 +21,6 @@ declare const I2C1: EspruinoI2C;
 declare const OneWire: new (pin: unknown) => EspruinoOneWire;
 declare const process: { memory(): { free: number; total: number } };
 
-/** What the build left out: the plan never asks for it (see firmware/core/features.ts). */
-function notBuilt(): never {
-  throw new Error('not in this build');
-}
-
 export interface EspruinoIOContext {
   /** The I2C1 pins, from the board profile; null when the config has no I2C sensor. */
   i2c: { sda: unknown; scl: unknown } | null;
@@ -120,19 +115,19 @@ function memory(): { free: number; total: number; unit: 'vars' } {
   return { free: m.free, total: m.total, unit: 'vars' };
 }
 
+/** The IO of the bundle: only what the config uses (firmware/core/features.ts), since the
+ *  core calls only what its plan names; each member left out is a variable kept free. */
 export function createEspruinoIO(context: EspruinoIOContext): PinIO {
   i2cPins = context.i2c;
-  return {
-    setup,
-    analogRead: readAnalog,
-    digitalRead: readDigital,
-    watch: WATCH ? watch : notBuilt,
-    digitalWrite,
-    pwmWrite: PWM ? pwmWrite : notBuilt,
-    servoWrite: SERVO ? servoWrite : notBuilt,
-    i2cWrite: I2C ? i2cWrite : notBuilt,
-    i2cRead: I2C ? i2cRead : notBuilt,
-    oneWireTemperature: ONEWIRE ? oneWireTemperature : notBuilt,
-    memory,
-  };
+  const io = { setup, analogRead: readAnalog, digitalRead: readDigital, digitalWrite, memory };
+  const all = io as PinIO;
+  if (WATCH) all.watch = watch;
+  if (PWM) all.pwmWrite = pwmWrite;
+  if (SERVO) all.servoWrite = servoWrite;
+  if (I2C) {
+    all.i2cWrite = i2cWrite;
+    all.i2cRead = i2cRead;
+  }
+  if (ONEWIRE) all.oneWireTemperature = oneWireTemperature;
+  return all;
 }

@@ -12,6 +12,7 @@
  * UTF-8. Espruino-safe: no destructuring, spread, async, Map.
  * Packet layout: OASIS MQTT 3.1.1, section 2 (fixed header) and 3 (each packet).
  */
+import { CONTROL } from '../core/features.js';
 import type {
   ConnectOptions,
   Done,
@@ -98,7 +99,9 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     if (socket !== null) socket.write(data);
   }
 
-  function close(reason: string): void {
+  /** Also the socket's close and error listener: the reason goes to the core's log only,
+   *  which a board does not carry. */
+  function close(reason?: string): void {
     const s = socket;
     if (s === null) return;
     const e = events;
@@ -110,7 +113,7 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     const pending = waiting;
     waiting = {};
     for (const id in pending) pending[id]('connection closed');
-    let why = reason;
+    let why = String(reason);
     try {
       s.end();
     } catch (error) {
@@ -118,12 +121,6 @@ export function createMqttTransport(context: MqttClientContext): Transport {
       why += ` (${error})`;
     }
     if (e !== null) e.closed(why);
-  }
-
-  /** The socket's close and error events: the reason goes to the core's log only, which a
-   *  board does not carry, so both say the same. */
-  function lost(): void {
-    close('connection closed');
   }
 
   /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
@@ -198,7 +195,7 @@ export function createMqttTransport(context: MqttClientContext): Transport {
     }
   }
 
-  return {
+  const transport = {
     connect(options, handlers) {
       events = handlers;
       hello = connectPacket(options);
@@ -215,8 +212,8 @@ export function createMqttTransport(context: MqttClientContext): Transport {
       }
       socket = s;
       s.on('data', receive);
-      s.on('close', lost);
-      s.on('error', lost);
+      s.on('close', close);
+      s.on('error', close);
     },
     publish(topic, payload, options: PublishOptions, done) {
       if (!open) return done('not connected');
@@ -233,11 +230,14 @@ export function createMqttTransport(context: MqttClientContext): Transport {
       if (!open) return done('not connected');
       send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
     },
-    end(done) {
+  } as Transport;
+  // Only a host stops the runtime, with a clean DISCONNECT (firmware/core/features.ts).
+  if (CONTROL)
+    transport.end = (done) => {
       events = null;
       send('\xe0\0');
       close('clean disconnect');
       done();
-    },
-  };
+    };
+  return transport;
 }

@@ -3,14 +3,16 @@
  * transfer function. The formulas match the catalog entries (hardware/catalog) and their
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
+import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParam } from './types.js';
 
 function analogDriver(
+  sensor: SensorPlan,
   context: DriverContext,
   convert: (volts: number, fraction: number) => number,
 ): SensorDriver {
-  const pin = context.sensor.pin as string;
+  const pin = sensor.pin as string;
   context.io.setup(pin, 'analog-in');
   return {
     read(done) {
@@ -18,31 +20,31 @@ function analogDriver(
         const value = convert(fraction * context.vref, fraction);
         if (error !== null) done(error, null);
         else if (isFiniteNumber(value)) done(null, [value]);
-        else done(`${context.sensor.id}: out of range`, null);
+        else done(`${sensor.id}: out of range`, null);
       });
     },
   };
 }
 
 /** TMP36 (Analog Devices datasheet, Table 4): 10 mV/°C with a 500 mV offset at 0 °C. */
-export const tmp36: DriverFactory = (context) =>
-  analogDriver(context, (volts) => (volts - 0.5) * 100);
+export const tmp36: DriverFactory = (sensor, context) =>
+  analogDriver(sensor, context, (volts) => (volts - 0.5) * 100);
 
 /** LM35 (TI datasheet SNIS159, 7.3): 10 mV/°C from 0 V at 0 °C. */
-export const lm35: DriverFactory = (context) => analogDriver(context, (volts) => volts * 100);
+export const lm35: DriverFactory = (sensor, context) =>
+  analogDriver(sensor, context, (volts) => volts * 100);
 
 /**
  * NTC thermistor in a divider with the series resistor to the supply and the thermistor to
  * ground: R = Rs * f / (1 - f); the beta formula 1/T = 1/T0 + ln(R/R0)/B (in kelvin). A shorted
  * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
-export const ntc: DriverFactory = (context) => {
-  const sensor = context.sensor;
+export const ntc: DriverFactory = (sensor, context) => {
   const beta = numberParam(sensor, 'beta', 3950);
   const r0 = numberParam(sensor, 'r0', 10000);
   const series = numberParam(sensor, 'seriesResistor', 10000);
   const t0 = numberParam(sensor, 't0', 25) + 273.15;
-  return analogDriver(context, (_volts, f) =>
+  return analogDriver(sensor, context, (_volts, f) =>
     f <= 0
       ? 125
       : f >= 1
@@ -56,12 +58,11 @@ export const ntc: DriverFactory = (context) => {
  * the LDR's power law lux = 10 (R / R10)^(-1/gamma), clamped to 0-100000 lx (f = 1: no
  * resistance, the brightest).
  */
-export const photoresistor: DriverFactory = (context) => {
-  const sensor = context.sensor;
+export const photoresistor: DriverFactory = (sensor, context) => {
   const r10 = numberParam(sensor, 'r10', 10000);
   const gamma = numberParam(sensor, 'gamma', 0.6);
   const series = numberParam(sensor, 'seriesResistor', 10000);
-  return analogDriver(context, (_volts, f) =>
+  return analogDriver(sensor, context, (_volts, f) =>
     f <= 0
       ? 0
       : f >= 1

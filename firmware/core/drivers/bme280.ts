@@ -67,9 +67,9 @@ export function compensateBme280(c: number[], raw: number[]): number[] {
   return [tFine / 5120, Math.min(100, Math.max(0, hv)), pa / 100];
 }
 
-export const bme280: DriverFactory = (context) => {
+export const bme280: DriverFactory = (sensor, context) => {
   const io = context.io;
-  const address = context.sensor.address || 0x76;
+  const address = sensor.address || 0x76;
   let calibration: number[] | null = null;
   // Humidity oversampling x1 (must precede ctrl_meas), then temperature and pressure x1 in
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).

@@ -1,11 +1,18 @@
 /** Digital sensors: a button (pressed reads LOW with params.wiring "pullup", the default), a PIR. */
+import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 
-function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver {
-  const pin = context.sensor.pin as string;
+function digitalDriver(
+  sensor: SensorPlan,
+  context: DriverContext,
+  activeLow: boolean,
+): SensorDriver {
+  const pin = sensor.pin as string;
   context.io.setup(pin, 'digital-in');
-  context.io.watch(pin, () => context.wake(context.sensor));
+  // An edge, however short, makes the sampler read the watched inputs at once.
+  context.io.watch(pin, context.wake);
   return {
+    watched: true,
     read(done) {
       context.io.digitalRead(pin, (error, high) => {
         if (error !== null) done(error, null);
@@ -15,10 +22,12 @@ function digitalDriver(context: DriverContext, activeLow: boolean): SensorDriver
   };
 }
 
-export const button: DriverFactory = (context) => {
-  const params = context.sensor.params;
-  return digitalDriver(context, params === undefined || params.wiring !== 'pulldown');
-};
+export const button: DriverFactory = (sensor, context) =>
+  digitalDriver(
+    sensor,
+    context,
+    sensor.params === undefined || sensor.params.wiring !== 'pulldown',
+  );
 
 /** PIR modules (HC-SR501) drive their output high while they see motion. */
-export const pir: DriverFactory = (context) => digitalDriver(context, false);
+export const pir: DriverFactory = (sensor, context) => digitalDriver(sensor, context, false);

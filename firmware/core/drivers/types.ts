@@ -8,18 +8,21 @@ export interface SensorDriver {
   /** Reads every channel of the sensor, in the order of `sensor.channels`; the runtime rounds
    *  each to its channel's decimals when it reports it. */
   read(done: ReadDone): void;
+  /** An input the IO watches (button, PIR): when a watched input changes (`wake`), the
+   *  sampler reads these sensors at once. */
+  watched?: boolean;
 }
 
+/** What every driver gets besides its sensor: one object for all of them. */
 export interface DriverContext {
-  sensor: SensorPlan;
   io: PinIO;
   /** ADC reference voltage of the board. */
   vref: number;
-  /** Asks the sampler for a sample of `sensor` now (an input changed). */
-  wake(sensor: SensorPlan): void;
+  /** Asks the sampler for a sample of the watched inputs now (one of them changed). */
+  wake(): void;
 }
 
-export type DriverFactory = (context: DriverContext) => SensorDriver;
+export type DriverFactory = (sensor: SensorPlan, context: DriverContext) => SensorDriver;
 
 /** Drivers by catalog part name. The Espruino build includes only the ones a config uses. */
 export type DriverTable = Record<string, DriverFactory>;
