@@ -93,7 +93,7 @@ export async function runFlash(ctx: FlashCommandContext, args: FlashArgs): Promi
   if (!args.config && !args.bundle) {
     throw new FlashError(
       'board-error',
-      'Nothing to flash: give a device config, --bundle FILE, or --board uno|nano|nano-old.',
+      'Nothing to flash: give a device config, --bundle FILE, or --board uno|nano|nano-old|mega.',
       'Examples: `fullstack flash hardware/devices/esp8266-porch.json`, `fullstack flash --board uno --port /dev/ttyACM0`.',
     );
   }
@@ -146,6 +146,7 @@ export function register(program: Command): void {
         'uno',
         'nano',
         'nano-old',
+        'mega',
       ]),
     )
     .addOption(
