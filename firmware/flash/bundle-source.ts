@@ -39,7 +39,7 @@ export function refuseNonEspruino(path: string, id: string, board: BoardProfile)
       `It runs on the Pi itself: \`sudo fullstack install --device ${path}\` (or \`fullstack device run ${path}\` to try it).`,
     );
   }
-  const firmata = ['uno', 'nano'].includes(board.id)
+  const firmata = ['uno', 'nano', 'mega'].includes(board.id)
     ? `Write StandardFirmata to it with \`fullstack flash --board ${board.id} --port P\`${board.id === 'nano' ? ' (`--board nano-old` for the old bootloader)' : ''}`
     : 'Write StandardFirmata to it from the Arduino IDE (File > Examples > Firmata > StandardFirmata)';
   throw new FlashError(

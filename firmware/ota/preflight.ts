@@ -14,7 +14,7 @@ import { OtaError } from './sender.js';
 function noOta(device: string, board: BoardProfile): OtaError {
   return new OtaError(
     `${device} runs on ${boardPhrase(board)} (${board.target}): OTA is for Espruino and Pi devices.`,
-    `A Firmata board runs StandardFirmata, and its behaviour is the device config, run by the gateway or \`fullstack device run\` on the host it is plugged into: restart that with the new config. \`fullstack flash --board ${board.id === 'nano' ? 'nano' : 'uno'} --port P\` rewrites StandardFirmata.`,
+    `A Firmata board runs StandardFirmata, and its behaviour is the device config, run by the gateway or \`fullstack device run\` on the host it is plugged into: restart that with the new config. \`fullstack flash --board ${['nano', 'mega'].includes(board.id) ? board.id : 'uno'} --port P\` rewrites StandardFirmata.`,
   );
 }
 
