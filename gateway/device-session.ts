@@ -107,8 +107,8 @@ export class DeviceSession {
           ts: t.ts,
           rx,
           readings: t.readings,
-          ...(t.historical ? { historical: true as const } : {}),
         };
+        if (t.historical) item.historical = true;
         this.ctx.outbox.add(item, (error) => {
           // Not stored: the device keeps it and sends it again, which must not look like a duplicate.
           if (error) this.seqs.forget(t.boot, t.seq);

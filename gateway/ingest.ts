@@ -4,10 +4,11 @@
  * session, and records every rejection: counted per device and reason and kept in the
  * dead-letter store. Its callback runs when the message may be acknowledged to the device.
  */
-import { type ParsedDeviceTopic, parseDevicePayload, parseDeviceTopic } from '../contract/index.js';
+import { type ParsedDeviceTopic, parseDevicePayload } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import { ACCEPTED, type DeviceSession, type RejectCode, type Verdict } from './device-session.js';
+import { parseDeviceTopicFast } from './device-topic.js';
 import type { GatewayCounters } from './metrics.js';
 import { OutboxFullError } from './outbox.js';
 import type { Via } from './presence.js';
@@ -64,7 +65,7 @@ export class Ingest {
    */
   accept(msg: IncomingMessage, settled: Settled): void {
     const rx = this.ctx.clock.now();
-    const parsed = msg.parsed ?? parseDeviceTopic(msg.topic);
+    const parsed = msg.parsed ?? parseDeviceTopicFast(msg.topic);
     this.countIn(parsed);
     const finish = (verdict: Verdict, error?: Error) =>
       this.finish(msg, rx, verdict, error, settled);

@@ -19,7 +19,6 @@ import {
   cmdTopic,
   DEVICE_ID_PATTERN,
   type OfflineReason,
-  parseDeviceTopic,
   statusTopic,
   UPSTREAM_TOPIC_ROOT,
 } from '../contract/index.js';
@@ -27,6 +26,7 @@ import type { Logger } from '../lib/log.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import type { BrokerHooks, RunningBroker } from './broker.js';
 import type { CredentialStore, Identity } from './credentials.js';
+import { parseDeviceTopicFast } from './device-topic.js';
 import type { Ingest } from './ingest.js';
 import type { Presence } from './presence.js';
 import { TelemetryHearers } from './telemetry-hearers.js';
@@ -237,7 +237,7 @@ export class MqttDevices {
       return;
     }
     const topic = packet.topic;
-    const parsed = parseDeviceTopic(topic);
+    const parsed = parseDeviceTopicFast(topic);
     const device = parsed.ok ? parsed.deviceId : (info.device ?? client.id);
     const message = {
       device,

@@ -77,6 +77,8 @@ export class Outbox {
   /** Acknowledged rows (first, last id) not deleted yet: they go with the next commit. */
   private pendingDeletes: number[] = [];
   private scheduled = false;
+  /** The row a read stopped at (it did not fit): the next read from there starts with it. */
+  private peeked: { afterId: number; row: OutboxRow; epoch: number } | undefined;
   /** A flush found the WAL sync busy: the group is committed as that sync ends. */
   private deferred = false;
   private bytes: number;
@@ -227,9 +229,26 @@ export class Outbox {
   readAfter(afterId: number, maxReadings: number): OutboxRow[] {
     const rows: OutboxRow[] = [];
     let readings = 0;
-    for (const row of this.selectAfter.iterate(afterId) as IterableIterator<OutboxRow>) {
+    let from = afterId;
+    const peeked = this.peeked;
+    this.peeked = undefined;
+    if (peeked && peeked.afterId === afterId && peeked.epoch === this.dropEpoch) {
+      rows.push(peeked.row);
+      readings = peeked.row.n;
+      from = peeked.row.id;
+      if (readings >= maxReadings) return rows;
+    }
+    for (const row of this.selectAfter.iterate(from) as IterableIterator<OutboxRow>) {
       if (this.isAcknowledged(row.id)) continue; // its delete waits for the next commit
-      if (rows.length > 0 && readings + row.n > maxReadings) break;
+      if (rows.length > 0 && readings + row.n > maxReadings) {
+        // Read, and too many for this batch: kept for the next read, which starts here.
+        this.peeked = {
+          afterId: (rows[rows.length - 1] as OutboxRow).id,
+          row,
+          epoch: this.dropEpoch,
+        };
+        break;
+      }
       rows.push(row);
       readings += row.n;
       if (readings >= maxReadings) break;

@@ -71,6 +71,29 @@ test('appends commit in batches, survive reopening, and leave only when acknowle
   }
 });
 
+test('reads stop at a row that does not fit, and the next read starts with it', async () => {
+  const dir = tempDir();
+  try {
+    const outbox = new Outbox(openDatabase(dir.path), {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+    });
+    for (const first of [1, 4, 7]) {
+      await Promise.all([0, 1, 2].map((i) => outbox.append(item('a', first + i))));
+    }
+    const one = outbox.readAfter(0, 4);
+    assert.equal(seqs(one), [1, 2, 3]);
+    const two = outbox.readAfter(one[0]!.id, 4);
+    assert.equal(seqs(two), [4, 5, 6]);
+    assert.equal(seqs(outbox.readAfter(two[0]!.id, 10)), [7, 8, 9]);
+    assert.equal(seqs(outbox.readAfter(0, 100)), range(1, 9), 'from elsewhere: read afresh');
+    outbox.close();
+  } finally {
+    dir.remove();
+  }
+});
+
 test('drop-oldest keeps within the budget and counts what it dropped', async () => {
   const dir = tempDir();
   try {
