@@ -26,98 +26,120 @@ export interface OutboxEntry {
   historical: boolean;
 }
 
+/**
+ * The ring: a record, and the functions below that work on it (rather than an object of
+ * closures: on a board a closure two functions deep costs more variables than a function at
+ * the top of the bundle, and the minifier inlines those used once).
+ */
 export interface Outbox {
-  /** Adds a message (seq one more than the last); drops the oldest when full. `historical`
-   *  marks one produced offline. */
-  push(seq: number, ts: number, values: number[], historical: boolean): void;
-  /** The next message not yet sent on this connection, or null. Marks it as sent. */
-  takeNext(): OutboxEntry | null;
-  /** The broker acknowledged `seq`; acknowledged messages at the head leave the ring. */
-  ack(seq: number): void;
-  /** The link dropped: everything sent but unacknowledged will be sent again, as historical. */
-  rewind(): void;
   /** Messages held (sent or not). */
   size: number;
   /** Messages sent on this connection and not yet acknowledged. */
   inFlight: number;
   /** Messages dropped because the ring was full, since boot. */
   dropped: number;
+  /** The ring's own: capacity, channels per message, the arrays, the head's index and seq,
+   *  and how many from the head have been handed out on this connection. */
+  n: number;
+  w: number;
+  times: Float64Array;
+  flags: Uint8Array;
+  values: Float32Array;
+  head: number;
+  headSeq: number;
+  sent: number;
 }
 
 /** A ring of `capacity` messages of `width` channels each. */
 export function createOutbox(capacity: number, width: number): Outbox {
   const n = capacity < 1 ? 1 : Math.floor(capacity);
   const w = Math.max(width, 1);
-  const times = new Float64Array(n);
-  const flags = new Uint8Array(n);
-  const values = new Float32Array(n * w);
-  let head = 0;
-  /** The seq of the message at the head. */
-  let headSeq = 0;
-  /** Entries [head, head + sent) have been handed out on this connection. */
-  let sent = 0;
-
-  function popHead(): void {
-    if (sent > 0 && (flags[head] & ACKED) === 0) box.inFlight--;
-    flags[head] = 0;
-    headSeq++;
-    head = (head + 1) % n;
-    box.size--;
-    if (sent > 0) sent--;
-  }
-
-  const box: Outbox = {
+  return {
     size: 0,
     inFlight: 0,
     dropped: 0,
-    push(seq, ts, row, historical) {
-      if (box.size === n) {
-        popHead();
-        box.dropped++;
-      }
-      // Seqs are consecutive: a push names the head's seq when the ring is empty.
-      if (box.size === 0) headSeq = seq;
-      const i = (head + box.size) % n;
-      times[i] = ts;
-      for (let c = 0; c < w; c++) values[i * w + c] = c < row.length ? row[c] : Number.NaN;
-      flags[i] = historical ? HISTORICAL : 0;
-      box.size++;
-    },
-    takeNext() {
-      while (sent < box.size) {
-        const i = (head + sent) % n;
-        sent++;
-        if ((flags[i] & ACKED) === 0) {
-          box.inFlight++;
-          const row: number[] = [];
-          for (let c = 0; c < w; c++) row.push(values[i * w + c]);
-          return {
-            seq: headSeq + sent - 1,
-            ts: times[i],
-            values: row,
-            historical: (flags[i] & HISTORICAL) !== 0,
-          };
-        }
-      }
-      return null;
-    },
-    ack(seq) {
-      const k = seq - headSeq;
-      if (k >= 0 && k < sent) {
-        const i = (head + k) % n;
-        if ((flags[i] & ACKED) === 0) box.inFlight--;
-        flags[i] = flags[i] | ACKED;
-      }
-      while (box.size > 0 && (flags[head] & ACKED) !== 0) popHead();
-    },
-    rewind() {
-      for (let k = 0; k < box.size; k++) {
-        const i = (head + k) % n;
-        flags[i] = flags[i] | HISTORICAL;
-      }
-      sent = 0;
-      box.inFlight = 0;
-    },
+    n,
+    w,
+    times: new Float64Array(n),
+    flags: new Uint8Array(n),
+    values: new Float32Array(n * w),
+    head: 0,
+    headSeq: 0,
+    sent: 0,
   };
-  return box;
+}
+
+function popHead(box: Outbox): void {
+  if (box.sent > 0 && (box.flags[box.head] & ACKED) === 0) box.inFlight--;
+  box.flags[box.head] = 0;
+  box.headSeq++;
+  box.head = (box.head + 1) % box.n;
+  box.size--;
+  if (box.sent > 0) box.sent--;
+}
+
+/** Adds a message (seq one more than the last); drops the oldest when full. `historical`
+ *  marks one produced offline. */
+export function outboxPush(
+  box: Outbox,
+  seq: number,
+  ts: number,
+  row: number[],
+  historical: boolean,
+): void {
+  if (box.size === box.n) {
+    popHead(box);
+    box.dropped++;
+  }
+  // Seqs are consecutive: a push names the head's seq when the ring is empty.
+  if (box.size === 0) box.headSeq = seq;
+  const i = (box.head + box.size) % box.n;
+  const w = box.w;
+  box.times[i] = ts;
+  for (let c = 0; c < w; c++) box.values[i * w + c] = c < row.length ? row[c] : Number.NaN;
+  box.flags[i] = historical ? HISTORICAL : 0;
+  box.size++;
+}
+
+/** The next message not yet sent on this connection, or null. Marks it as sent. */
+export function outboxTakeNext(box: Outbox): OutboxEntry | null {
+  const flags = box.flags;
+  while (box.sent < box.size) {
+    const i = (box.head + box.sent) % box.n;
+    box.sent++;
+    if ((flags[i] & ACKED) === 0) {
+      box.inFlight++;
+      const row: number[] = [];
+      for (let c = 0; c < box.w; c++) row.push(box.values[i * box.w + c]);
+      return {
+        seq: box.headSeq + box.sent - 1,
+        ts: box.times[i],
+        values: row,
+        historical: (flags[i] & HISTORICAL) !== 0,
+      };
+    }
+  }
+  return null;
+}
+
+/** The broker acknowledged `seq`; acknowledged messages at the head leave the ring. */
+export function outboxAck(box: Outbox, seq: number): void {
+  const flags = box.flags;
+  const k = seq - box.headSeq;
+  if (k >= 0 && k < box.sent) {
+    const i = (box.head + k) % box.n;
+    if ((flags[i] & ACKED) === 0) box.inFlight--;
+    flags[i] = flags[i] | ACKED;
+  }
+  while (box.size > 0 && (flags[box.head] & ACKED) !== 0) popHead(box);
+}
+
+/** The link dropped: everything sent but unacknowledged will be sent again, as historical. */
+export function outboxRewind(box: Outbox): void {
+  for (let k = 0; k < box.size; k++) {
+    const i = (box.head + k) % box.n;
+    box.flags[i] = box.flags[i] | HISTORICAL;
+  }
+  box.sent = 0;
+  box.inFlight = 0;
 }

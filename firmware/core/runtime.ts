@@ -13,7 +13,14 @@ import { type CommandContext, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
 import { CONTROL, EXTRAS, LOGS } from './features.js';
-import { createOutbox, type OutboxEntry } from './outbox.js';
+import {
+  createOutbox,
+  type OutboxEntry,
+  outboxAck,
+  outboxPush,
+  outboxRewind,
+  outboxTakeNext,
+} from './outbox.js';
 import { createSampler } from './sampler.js';
 import type {
   BootStore,
@@ -98,7 +105,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       // Booleans as 1 and 0; NaN marks a channel that is not in this message.
       row.push(value === undefined ? Number.NaN : +value);
     }
-    outbox.push(seq, clock.now(), row, connection !== 'online');
+    outboxPush(outbox, seq, clock.now(), row, connection !== 'online');
     drain();
   }
 
@@ -117,7 +124,7 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   function drain(): void {
     while (connection === 'online' && outbox.inFlight < plan.window) {
-      const entry = outbox.takeNext();
+      const entry = outboxTakeNext(outbox);
       if (entry === null) return;
       transport.publish(
         `${topic}telemetry`,
@@ -134,7 +141,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function acked(seq: number, mine: number) {
     return (error: string | null) => {
       if (error !== null || mine !== generation) return;
-      outbox.ack(seq);
+      outboxAck(outbox, seq);
       drain();
     };
   }
@@ -229,7 +236,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         },
         closed(reason) {
           if (mine !== generation || connection === 'stopping' || connection === 'stopped') return;
-          outbox.rewind();
+          outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
           const delay = backoffDelay(attempt, plan.backoff, context.random());

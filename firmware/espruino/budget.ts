@@ -63,8 +63,8 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  * are counted from the bundle (codeVars); these are the objects and values:
  * - base, whatever the config: the members main.ts adds to the start object (11, six of them
  *   the board's own functions), the transport (3 members), the IO (5 to 11), the sampler (2)
- *   and its five typed arrays, the drivers' shared context (3), the outbox (7), the channel
- *   list, the topic prefix, the connection's event handlers (3), the Storage and Wifi
+ *   and its five typed arrays, the drivers' shared context (3), the outbox's record (11), the
+ *   channel list, the topic prefix, the connection's event handlers (3), the Storage and Wifi
  *   modules, the MQTT client's buffer, pending table and flags;
  * - perSensor: its driver, its place in the driver list, its slots in the sampler's arrays;
  * - perChannel: its last report and time (two floats in typed arrays), its place in the
@@ -81,7 +81,7 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  *   telemetry messages, plus an ack or birth that may be waiting too.
  */
 export const RUNNING = {
-  base: 78,
+  base: 81,
   perSensor: 5,
   perChannel: 3,
   perWatch: 8,

@@ -104,6 +104,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'oneWireTemperature',
     'sensor',
     'wake',
+    'watched',
     'bus',
     'device',
     // The transport (Transport, the MQTT client) and what goes through it.
@@ -138,10 +139,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'size',
     'inFlight',
     'dropped',
-    'takeNext',
     'ack',
-    'rewind',
-    'popHead',
     'times',
     'flags',
     'head',
@@ -152,12 +150,6 @@ export const MANGLED_PROPERTIES = new RegExp(
     'start',
     'stop',
     'retime',
-    'nextAt',
-    'busy',
-    'failures',
-    'last',
-    'lastAt',
-    'driver',
     'after',
     'state',
     'connection',
@@ -194,9 +186,10 @@ export function utf8Bytes(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-/** Telemetry messages in flight on a board: two keep a replay going while a PUBACK is on
- *  its way, and each one waiting costs variables (firmware/espruino/budget.ts). */
-export const ESPRUINO_WINDOW = 2;
+/** Telemetry messages in flight on a board: one at a time (a replay of 50 messages takes
+ *  50 round trips, a few seconds on a LAN), since each one waiting costs variables
+ *  (firmware/espruino/budget.ts). */
+export const ESPRUINO_WINDOW = 1;
 
 /** The parts whose driver reads the ADC in volts (the others use the ADC fraction). */
 const VOLTAGE_PARTS = new Set(['tmp36', 'lm35']);

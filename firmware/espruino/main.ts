@@ -85,14 +85,16 @@ export function startEspruino(start: EspruinoStart) {
   }
 
   const wifi = start.wifi;
-  if (wifi === undefined) return run();
-  const module = g.require(wifi.module) as WifiModule;
-  module.connect(wifi.ssid, { password: wifi.password }, (error) => {
-    // The module keeps what it needs: the credentials need not stay in RAM.
-    delete start.wifi;
-    if (error) console.log(`wifi: ${error}`);
-    // Telemetry carries ms since the epoch: take the time from NTP where the board can.
-    if (module.setSNTP) module.setSNTP('pool.ntp.org', 0);
-    run();
-  });
+  if (wifi === undefined) run();
+  else {
+    const module = g.require(wifi.module) as WifiModule;
+    module.connect(wifi.ssid, { password: wifi.password }, (error) => {
+      // The module keeps what it needs: the credentials need not stay in RAM.
+      delete start.wifi;
+      if (error) console.log(`wifi: ${error}`);
+      // Telemetry carries ms since the epoch: take the time from NTP where the board can.
+      if (module.setSNTP) module.setSNTP('pool.ntp.org', 0);
+      run();
+    });
+  }
 }

@@ -80,164 +80,179 @@ export function connectPacket(options: ConnectOptions): string {
   );
 }
 
-export function createMqttTransport(context: MqttClientContext): Transport {
-  let socket: NetSocket | null = null;
-  let events: TransportEvents | null = null;
-  /** The CONNECT packet until the socket is up to take it. */
-  let hello = '';
-  let keepaliveMs = 0;
-  let buffer = '';
-  let nextId = 0;
-  /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
-  let waiting: Record<string, Done> = {};
-  let pingTimer: unknown = null;
-  /** Packets received since the last ping: none in a keepalive period means half-open. */
-  let heard = true;
-  let open = false;
+// The client's state. One client per bundle, so its state and its functions live at the top of
+// the bundle, where a function costs the fewest variables on the board (budget.ts);
+// createMqttTransport starts it afresh.
+let context: MqttClientContext;
+let socket: NetSocket | null = null;
+let events: TransportEvents | null = null;
+/** The CONNECT packet until the socket is up to take it. */
+let hello = '';
+let keepaliveMs = 0;
+let buffer = '';
+let nextId = 0;
+/** Callbacks waiting for PUBACK or SUBACK, by packet id. */
+let waiting: Record<string, Done> = {};
+let pingTimer: unknown = null;
+/** Packets received since the last ping: none in a keepalive period means half-open. */
+let heard = true;
+let open = false;
 
-  function send(data: string): void {
-    if (socket !== null) socket.write(data);
+function send(data: string): void {
+  if (socket !== null) socket.write(data);
+}
+
+/** Also the socket's close and error listener: the reason goes to the core's log only, which
+ *  a board does not carry. */
+function close(reason?: string): void {
+  const s = socket;
+  if (s === null) return;
+  const e = events;
+  socket = null;
+  open = false;
+  // Never clearTimeout(null): on Espruino a missing id clears every timer.
+  if (pingTimer !== null) context.clearTimeout(pingTimer);
+  pingTimer = null;
+  const pending = waiting;
+  waiting = {};
+  for (const id in pending) pending[id]('connection closed');
+  let why = String(reason);
+  try {
+    s.end();
+  } catch (error) {
+    // The socket was already gone: say so, there is nothing else to release.
+    why += ` (${error})`;
   }
+  if (e !== null) e.closed(why);
+}
 
-  /** Also the socket's close and error listener: the reason goes to the core's log only,
-   *  which a board does not carry. */
-  function close(reason?: string): void {
-    const s = socket;
-    if (s === null) return;
-    const e = events;
-    socket = null;
-    open = false;
-    // Never clearTimeout(null): on Espruino a missing id clears every timer.
-    if (pingTimer !== null) context.clearTimeout(pingTimer);
-    pingTimer = null;
-    const pending = waiting;
-    waiting = {};
-    for (const id in pending) pending[id]('connection closed');
-    let why = String(reason);
-    try {
-      s.end();
-    } catch (error) {
-      // The socket was already gone: say so, there is nothing else to release.
-      why += ` (${error})`;
-    }
-    if (e !== null) e.closed(why);
+/** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
+function track(done: Done): string {
+  nextId = (nextId % 65535) + 1;
+  waiting[nextId] = done;
+  return u16(nextId);
+}
+
+/** First when the socket is up: the CONNECT. Then once a keepalive period: a PINGREQ, or the
+ *  end of a half-open link that sent nothing since the last one, not even a PINGRESP
+ *  (3.1.2.10). */
+function tick() {
+  if (hello !== '') {
+    send(hello);
+    hello = '';
+  } else if (!heard) {
+    return close('keepalive timeout');
+  } else {
+    heard = false;
+    send('\xc0\0');
   }
+  if (keepaliveMs > 0) pingTimer = context.setTimeout(tick, keepaliveMs);
+}
 
-  /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
-  function track(done: Done): string {
-    nextId = (nextId % 65535) + 1;
-    waiting[nextId] = done;
-    return u16(nextId);
+function handle(type: number, flags: number, body: string) {
+  const e = events as TransportEvents;
+  const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
+  if (type === 2) {
+    // CONNACK: return code in byte 2 (3.2.2.3).
+    const code = body.charCodeAt(1);
+    if (code) return close(`refused: CONNACK ${code}`);
+    open = true;
+    return e.connected();
   }
-
-  /** First when the socket is up: the CONNECT. Then once a keepalive period: a PINGREQ, or
-   *  the end of a half-open link that sent nothing since the last one, not even a PINGRESP
-   *  (3.1.2.10). */
-  function tick() {
-    if (hello !== '') {
-      send(hello);
-      hello = '';
-    } else if (!heard) {
-      return close('keepalive timeout');
-    } else {
-      heard = false;
-      send('\xc0\0');
+  if (type === 3) {
+    // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
+    let offset = 2 + id;
+    if (flags & 6) {
+      send(`\x40\x02${body.substr(offset, 2)}`);
+      offset += 2;
     }
-    if (keepaliveMs > 0) pingTimer = context.setTimeout(tick, keepaliveMs);
+    return e.message(body.substr(2, id), body.substr(offset));
   }
-
-  function handle(type: number, flags: number, body: string) {
-    const e = events as TransportEvents;
-    const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
-    if (type === 2) {
-      // CONNACK: return code in byte 2 (3.2.2.3).
-      const code = body.charCodeAt(1);
-      if (code) return close(`refused: CONNACK ${code}`);
-      open = true;
-      return e.connected();
-    }
-    if (type === 3) {
-      // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
-      let offset = 2 + id;
-      if (flags & 6) {
-        send(`\x40\x02${body.substr(offset, 2)}`);
-        offset += 2;
-      }
-      return e.message(body.substr(2, id), body.substr(offset));
-    }
-    const done = waiting[id];
-    if ((type === 4 || type === 9) && done) {
-      // PUBACK (4) or SUBACK (9); SUBACK return code 0x80 is a refusal (3.9.3).
-      delete waiting[id];
-      done(type === 9 && body.charCodeAt(2) === 0x80 ? 'subscription refused' : null);
-    }
+  const done = waiting[id];
+  if ((type === 4 || type === 9) && done) {
+    // PUBACK (4) or SUBACK (9); SUBACK return code 0x80 is a refusal (3.9.3).
+    delete waiting[id];
+    done(type === 9 && body.charCodeAt(2) === 0x80 ? 'subscription refused' : null);
   }
+}
 
-  function receive(data: string): void {
-    buffer += data;
-    heard = true;
-    for (;;) {
-      let length = 0;
-      let shift = 0;
-      let i = 1;
-      let byte = 128;
-      while (byte & 128) {
-        if (i >= buffer.length) return;
-        byte = buffer.charCodeAt(i++);
-        length += (byte & 127) << shift;
-        shift += 7;
-      }
-      if (buffer.length < i + length) return;
-      const first = buffer.charCodeAt(0);
-      const body = buffer.substr(i, length);
-      buffer = buffer.substr(i + length);
-      handle(first >> 4, first & 15, body);
+function receive(data: string): void {
+  buffer += data;
+  heard = true;
+  for (;;) {
+    let length = 0;
+    let shift = 0;
+    let i = 1;
+    let byte = 128;
+    while (byte & 128) {
+      if (i >= buffer.length) return;
+      byte = buffer.charCodeAt(i++);
+      length += (byte & 127) << shift;
+      shift += 7;
     }
+    if (buffer.length < i + length) return;
+    const first = buffer.charCodeAt(0);
+    const body = buffer.substr(i, length);
+    buffer = buffer.substr(i + length);
+    handle(first >> 4, first & 15, body);
   }
+}
 
-  const transport = {
-    connect(options, handlers) {
-      events = handlers;
-      hello = connectPacket(options);
-      keepaliveMs = options.keepaliveS * 1000;
-      buffer = '';
-      heard = true;
-      let s: NetSocket;
-      try {
-        // Espruino throws here when the connection is refused (shared/espruino.md).
-        s = context.connect({ host: context.host, port: context.port }, tick);
-      } catch (error) {
-        context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
-        return;
-      }
-      socket = s;
-      s.on('data', receive);
-      s.on('close', close);
-      s.on('error', close);
-    },
-    publish(topic, payload, options: PublishOptions, done) {
-      if (!open) return done('not connected');
-      const qos = options.qos;
-      send(
-        packet(
-          0x30 | (qos << 1) | (options.retain ? 1 : 0),
-          field(topic) + (qos ? track(done) : '') + payload,
-        ),
-      );
-      if (!qos) done(null);
-    },
-    subscribe(topic, qos, done) {
-      if (!open) return done('not connected');
-      send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
-    },
-  } as Transport;
-  // Only a host stops the runtime, with a clean DISCONNECT (firmware/core/features.ts).
-  if (CONTROL)
-    transport.end = (done) => {
-      events = null;
-      send('\xe0\0');
-      close('clean disconnect');
-      done();
-    };
+function connect(options: ConnectOptions, handlers: TransportEvents): void {
+  events = handlers;
+  hello = connectPacket(options);
+  keepaliveMs = options.keepaliveS * 1000;
+  buffer = '';
+  heard = true;
+  let s: NetSocket;
+  try {
+    // Espruino throws here when the connection is refused (shared/espruino.md).
+    s = context.connect({ host: context.host, port: context.port }, tick);
+  } catch (error) {
+    context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
+    return;
+  }
+  socket = s;
+  s.on('data', receive);
+  s.on('close', close);
+  s.on('error', close);
+}
+
+function publish(topic: string, payload: string, options: PublishOptions, done: Done) {
+  if (!open) return done('not connected');
+  const qos = options.qos;
+  send(
+    packet(
+      0x30 | (qos << 1) | (options.retain ? 1 : 0),
+      field(topic) + (qos ? track(done) : '') + payload,
+    ),
+  );
+  if (!qos) done(null);
+}
+
+function subscribe(topic: string, qos: 0 | 1, done: Done) {
+  if (!open) return done('not connected');
+  send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
+}
+
+/** A clean DISCONNECT: only a host stops the runtime (firmware/core/features.ts). */
+function end(done: () => void): void {
+  events = null;
+  send('\xe0\0');
+  close('clean disconnect');
+  done();
+}
+
+/** The bundle's client, started afresh (one at a time: its state is the module's). */
+export function createMqttTransport(clientContext: MqttClientContext): Transport {
+  context = clientContext;
+  socket = null;
+  events = null;
+  nextId = 0;
+  waiting = {};
+  pingTimer = null;
+  open = false;
+  const transport = { connect, publish, subscribe } as Transport;
+  if (CONTROL) transport.end = end;
   return transport;
 }

@@ -3,7 +3,13 @@ import * as assert from 'node:assert/strict';
 import { suite } from 'uvu';
 import { backoffDelay } from '../../firmware/core/backoff.js';
 import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
-import { createOutbox } from '../../firmware/core/outbox.js';
+import {
+  createOutbox,
+  outboxAck,
+  outboxPush,
+  outboxRewind,
+  outboxTakeNext,
+} from '../../firmware/core/outbox.js';
 import { buildPlan } from '../../firmware/core/plan.js';
 import { shouldReport } from '../../firmware/core/reporting.js';
 import { startCore } from '../../firmware/core/runtime.js';
@@ -80,42 +86,45 @@ const outbox = suite('outbox ring');
 
 outbox('keeps messages until acked, in order, and replays unacked ones as historical', () => {
   const box = createOutbox(4, 1);
-  box.push(1, 10, [1], false);
-  box.push(2, 20, [2], false);
-  const first = box.takeNext();
-  const second = box.takeNext();
+  outboxPush(box, 1, 10, [1], false);
+  outboxPush(box, 2, 20, [2], false);
+  const first = outboxTakeNext(box);
+  const second = outboxTakeNext(box);
   assert.deepEqual([first?.seq, second?.seq, first?.historical], [1, 2, false]);
-  assert.equal(box.takeNext(), null);
+  assert.equal(outboxTakeNext(box), null);
   assert.equal(box.inFlight, 2);
-  box.ack(2);
+  outboxAck(box, 2);
   assert.equal(box.size, 2, 'seq 2 acked, but 1 is still at the head');
-  box.rewind();
-  const again = box.takeNext();
+  outboxRewind(box);
+  const again = outboxTakeNext(box);
   assert.deepEqual([again?.seq, again?.historical], [1, true]);
-  assert.equal(box.takeNext(), null, 'acked seq 2 is not sent again');
-  box.ack(1);
+  assert.equal(outboxTakeNext(box), null, 'acked seq 2 is not sent again');
+  outboxAck(box, 1);
   assert.equal(box.size, 0);
 });
 
 outbox('drops the oldest when full and counts the drops', () => {
   const box = createOutbox(3, 1);
-  for (let seq = 1; seq <= 5; seq++) box.push(seq, seq * 10, [seq], true);
+  for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10, [seq], true);
   assert.equal(box.dropped, 2);
   assert.equal(box.size, 3);
   const order: number[] = [];
-  for (let e = box.takeNext(); e; e = box.takeNext()) order.push(e.seq);
+  for (let e = outboxTakeNext(box); e; e = outboxTakeNext(box)) order.push(e.seq);
   assert.deepEqual(order, [3, 4, 5]);
 });
 
 outbox('a drop while messages are in flight keeps the rest sendable', () => {
   const box = createOutbox(2, 1);
-  box.push(1, 1, [0], false);
-  box.takeNext();
-  box.push(2, 2, [0], false);
-  box.push(3, 3, [0], false); // drops 1, which was in flight
+  outboxPush(box, 1, 1, [0], false);
+  outboxTakeNext(box);
+  outboxPush(box, 2, 2, [0], false);
+  outboxPush(box, 3, 3, [0], false); // drops 1, which was in flight
   assert.equal(box.dropped, 1);
-  assert.deepEqual([box.takeNext()?.seq, box.takeNext()?.seq, box.takeNext()], [2, 3, null]);
-  box.ack(1); // a late PUBACK for the dropped message changes nothing
+  assert.deepEqual(
+    [outboxTakeNext(box)?.seq, outboxTakeNext(box)?.seq, outboxTakeNext(box)],
+    [2, 3, null],
+  );
+  outboxAck(box, 1); // a late PUBACK for the dropped message changes nothing
   assert.equal(box.size, 2);
 });
 
