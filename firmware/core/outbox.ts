@@ -33,7 +33,7 @@ export interface OutboxEntry {
  */
 export interface Outbox {
   /** Messages held (sent or not). */
-  size: number;
+  count: number;
   /** Messages sent on this connection and not yet acknowledged. */
   inFlight: number;
   /** Messages dropped because the ring was full, since boot. */
@@ -55,7 +55,7 @@ export function createOutbox(capacity: number, width: number): Outbox {
   const n = capacity < 1 ? 1 : Math.floor(capacity);
   const w = Math.max(width, 1);
   return {
-    size: 0,
+    count: 0,
     inFlight: 0,
     dropped: 0,
     n,
@@ -74,7 +74,7 @@ function popHead(box: Outbox): void {
   box.flags[box.head] = 0;
   box.headSeq++;
   box.head = (box.head + 1) % box.n;
-  box.size--;
+  box.count--;
   if (box.sent > 0) box.sent--;
 }
 
@@ -87,24 +87,24 @@ export function outboxPush(
   row: number[],
   historical: boolean,
 ): void {
-  if (box.size === box.n) {
+  if (box.count === box.n) {
     popHead(box);
     box.dropped++;
   }
   // Seqs are consecutive: a push names the head's seq when the ring is empty.
-  if (box.size === 0) box.headSeq = seq;
-  const i = (box.head + box.size) % box.n;
+  if (box.count === 0) box.headSeq = seq;
+  const i = (box.head + box.count) % box.n;
   const w = box.w;
   box.times[i] = ts;
   for (let c = 0; c < w; c++) box.values[i * w + c] = c < row.length ? row[c] : Number.NaN;
   box.flags[i] = historical ? HISTORICAL : 0;
-  box.size++;
+  box.count++;
 }
 
 /** The next message not yet sent on this connection, or null. Marks it as sent. */
 export function outboxTakeNext(box: Outbox): OutboxEntry | null {
   const flags = box.flags;
-  while (box.sent < box.size) {
+  while (box.sent < box.count) {
     const i = (box.head + box.sent) % box.n;
     box.sent++;
     if ((flags[i] & ACKED) === 0) {
@@ -131,12 +131,12 @@ export function outboxAck(box: Outbox, seq: number): void {
     if ((flags[i] & ACKED) === 0) box.inFlight--;
     flags[i] = flags[i] | ACKED;
   }
-  while (box.size > 0 && (flags[box.head] & ACKED) !== 0) popHead(box);
+  while (box.count > 0 && (flags[box.head] & ACKED) !== 0) popHead(box);
 }
 
 /** The link dropped: everything sent but unacknowledged will be sent again, as historical. */
 export function outboxRewind(box: Outbox): void {
-  for (let k = 0; k < box.size; k++) {
+  for (let k = 0; k < box.count; k++) {
     const i = (box.head + k) % box.n;
     box.flags[i] = box.flags[i] | HISTORICAL;
   }

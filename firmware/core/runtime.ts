@@ -97,6 +97,11 @@ export function startCore(context: CoreContext): CoreRuntime {
   setupActuators(plan.actuators, context.io);
   const sampler = createSampler(plan, context, report);
 
+  /** The host is stopping the runtime (a board never does: CONTROL). */
+  function stopping(): boolean {
+    return CONTROL && (connection === 'stopping' || connection === 'stopped');
+  }
+
   function report(readings: ReadingValues): void {
     seq++;
     const row: number[] = [];
@@ -199,7 +204,7 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   function connect(): void {
     retryTimer = null;
-    if (connection === 'stopping' || connection === 'stopped') return;
+    if (stopping()) return;
     connection = 'connecting';
     const mine = ++generation;
     transport.connect(
@@ -221,7 +226,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           connection = 'online';
           if (CONTROL) connects++;
           attempt = 0;
-          if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.size });
+          if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
           transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
           const birth = plan.birth;
           transport.publish(
@@ -235,7 +240,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           drain();
         },
         closed(reason) {
-          if (mine !== generation || connection === 'stopping' || connection === 'stopped') return;
+          if (mine !== generation || stopping()) return;
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
@@ -262,7 +267,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         connection,
         boot,
         seq,
-        buffered: outbox.size,
+        buffered: outbox.count,
         bufferDropped: outbox.dropped,
         connects,
       };
@@ -280,7 +285,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         ended = true;
         transport.end(() => {
           connection = 'stopped';
-          if (LOGS && log) log.log('info', 'stopped', { reason, seq, buffered: outbox.size });
+          if (LOGS && log) log.log('info', 'stopped', { reason, seq, buffered: outbox.count });
           done();
         });
       };

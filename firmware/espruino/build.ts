@@ -36,7 +36,9 @@ const DRIVER_MODULES: Record<string, string> = {
 
 /**
  * Internal property names esbuild shortens in the bundle (mangleProps): ours on both sides,
- * never a payload key or command argument (id, ts, seq, boot, value, actuator, error…) unless
+ * never a payload key, a command argument (id, ts, seq, boot, value, actuator, sensor, error,
+ * OTA's fw, size, chunks…) or a key of a record another program reads (the boot record's
+ * slot, fw, size), unless
  * the code writes that key as a string (the interval command's sampleMs, minReportMs and
  * maxReportMs), never a name of Espruino's API or of a built-in that our objects share (`now` of
  * Date.now, `memory` of process.memory, `setup` of I2C1.setup, `read` of OneWire, `connect`,
@@ -102,7 +104,6 @@ export const MANGLED_PROPERTIES = new RegExp(
     'i2cWrite',
     'i2cRead',
     'oneWireTemperature',
-    'sensor',
     'wake',
     'watched',
     'bus',
@@ -136,7 +137,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'receive',
     'handle',
     // The outbox, the sampler, the commands, the runtime's state.
-    'size',
+    'count',
     'inFlight',
     'dropped',
     'ack',

@@ -4,6 +4,7 @@
  * bundle's plan (`pin: D4`, from the board profile), so a pin needs no lookup by name.
  */
 import { I2C, ONEWIRE, PWM, SERVO, WATCH } from '../core/features.js';
+import { logText } from '../core/log-text.js';
 import type { PinIO } from '../core/types.js';
 import type { EspruinoI2C, EspruinoOneWire } from './espruino-globals.js';
 
@@ -54,7 +55,7 @@ function i2cRead(
     I2C1.writeTo(address, register);
     data = I2C1.readFrom(address, length);
   } catch (error) {
-    return done(`I2C 0x${address.toString(16)}: ${error}`, null);
+    return done(logText(`I2C 0x${address.toString(16)}: ${error}`), null);
   }
   // A Uint8Array indexes like the array the drivers read.
   done(null, data as number[]);
@@ -65,7 +66,7 @@ function oneWireTemperature(pin: string, done: (error: string | null, celsius: n
   if (wire === undefined) {
     const bus = new OneWire(pin);
     const found = bus.search();
-    if (found.length === 0) return done(`no 1-Wire device on ${pin}`, 0);
+    if (found.length === 0) return done(logText(`no 1-Wire device on ${pin}`), 0);
     wire = { bus, device: found[0] };
     wires[pin] = wire;
   }

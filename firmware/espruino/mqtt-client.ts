@@ -13,6 +13,7 @@
  * Packet layout: OASIS MQTT 3.1.1, section 2 (fixed header) and 3 (each packet).
  */
 import { CONTROL } from '../core/features.js';
+import { logText } from '../core/log-text.js';
 import type {
   ConnectOptions,
   Done,
@@ -115,7 +116,7 @@ function close(reason?: string): void {
   pingTimer = null;
   const pending = waiting;
   waiting = {};
-  for (const id in pending) pending[id]('connection closed');
+  for (const id in pending) pending[id](logText('connection closed'));
   let why = String(reason);
   try {
     s.end();
@@ -141,7 +142,7 @@ function tick() {
     send(hello);
     hello = '';
   } else if (!heard) {
-    return close('keepalive timeout');
+    return close(logText('keepalive timeout'));
   } else {
     heard = false;
     send('\xc0\0');
@@ -155,7 +156,7 @@ function handle(type: number, flags: number, body: string) {
   if (type === 2) {
     // CONNACK: return code in byte 2 (3.2.2.3).
     const code = body.charCodeAt(1);
-    if (code) return close(`refused: CONNACK ${code}`);
+    if (code) return close(logText(`refused: CONNACK ${code}`));
     open = true;
     return e.connected();
   }
@@ -172,7 +173,7 @@ function handle(type: number, flags: number, body: string) {
   if ((type === 4 || type === 9) && done) {
     // PUBACK (4) or SUBACK (9); SUBACK return code 0x80 is a refusal (3.9.3).
     delete waiting[id];
-    done(type === 9 && body.charCodeAt(2) === 0x80 ? 'subscription refused' : null);
+    done(type === 9 && body.charCodeAt(2) === 0x80 ? logText('subscription refused') : null);
   }
 }
 
@@ -209,7 +210,7 @@ function connect(options: ConnectOptions, handlers: TransportEvents): void {
     // Espruino throws here when the connection is refused (shared/espruino.md).
     s = context.connect({ host: context.host, port: context.port }, tick);
   } catch (error) {
-    context.setTimeout(() => handlers.closed(`cannot connect: ${error}`), 0);
+    context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
     return;
   }
   socket = s;
@@ -219,7 +220,7 @@ function connect(options: ConnectOptions, handlers: TransportEvents): void {
 }
 
 function publish(topic: string, payload: string, options: PublishOptions, done: Done) {
-  if (!open) return done('not connected');
+  if (!open) return done(logText('not connected'));
   const qos = options.qos;
   send(
     packet(
@@ -231,7 +232,7 @@ function publish(topic: string, payload: string, options: PublishOptions, done: 
 }
 
 function subscribe(topic: string, qos: 0 | 1, done: Done) {
-  if (!open) return done('not connected');
+  if (!open) return done(logText('not connected'));
   send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
 }
 
@@ -239,7 +240,7 @@ function subscribe(topic: string, qos: 0 | 1, done: Done) {
 function end(done: () => void): void {
   events = null;
   send('\xe0\0');
-  close('clean disconnect');
+  close(logText('clean disconnect'));
   done();
 }
 

@@ -137,11 +137,24 @@ export class EspruinoSandbox {
     const storage = this.storage;
     const modules: Record<string, unknown> = {
       Storage: {
+        read: (name: string) => storage[name],
         readJSON: (name: string) =>
           name in storage ? JSON.parse(storage[name] as string) : undefined,
+        // As Espruino's: a file is created at its full size (padded with 0xFF) by a first
+        // write with a size, and later writes go at an offset inside it.
+        write: (name: string, data: string, offset = 0, size?: number) => {
+          if (size !== undefined) storage[name] = '\xff'.repeat(size);
+          const file = storage[name] ?? '';
+          if (offset + data.length > Math.max(file.length, data.length)) return false;
+          storage[name] = file.slice(0, offset) + data + file.slice(offset + data.length);
+          return true;
+        },
         writeJSON: (name: string, value: unknown) => {
           storage[name] = JSON.stringify(value);
           return true;
+        },
+        erase: (name: string) => {
+          delete storage[name];
         },
       },
       net: {

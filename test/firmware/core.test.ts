@@ -94,20 +94,20 @@ outbox('keeps messages until acked, in order, and replays unacked ones as histor
   assert.equal(outboxTakeNext(box), null);
   assert.equal(box.inFlight, 2);
   outboxAck(box, 2);
-  assert.equal(box.size, 2, 'seq 2 acked, but 1 is still at the head');
+  assert.equal(box.count, 2, 'seq 2 acked, but 1 is still at the head');
   outboxRewind(box);
   const again = outboxTakeNext(box);
   assert.deepEqual([again?.seq, again?.historical], [1, true]);
   assert.equal(outboxTakeNext(box), null, 'acked seq 2 is not sent again');
   outboxAck(box, 1);
-  assert.equal(box.size, 0);
+  assert.equal(box.count, 0);
 });
 
 outbox('drops the oldest when full and counts the drops', () => {
   const box = createOutbox(3, 1);
   for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10, [seq], true);
   assert.equal(box.dropped, 2);
-  assert.equal(box.size, 3);
+  assert.equal(box.count, 3);
   const order: number[] = [];
   for (let e = outboxTakeNext(box); e; e = outboxTakeNext(box)) order.push(e.seq);
   assert.deepEqual(order, [3, 4, 5]);
@@ -125,7 +125,7 @@ outbox('a drop while messages are in flight keeps the rest sendable', () => {
     [2, 3, null],
   );
   outboxAck(box, 1); // a late PUBACK for the dropped message changes nothing
-  assert.equal(box.size, 2);
+  assert.equal(box.count, 2);
 });
 
 outbox.run();

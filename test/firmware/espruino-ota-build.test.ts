@@ -87,6 +87,17 @@ test('with ota: ota-status through the extra table, fsConfirmBoot on the acknowl
       ok: false,
       error: 'ota-commit refused: no transfer in progress',
     });
+    // The bundle shortens property names: the OTA arguments must keep the contract's.
+    await sub.send(
+      `fs/v1/${config.id}/cmd`,
+      JSON.stringify({
+        id: 'b1',
+        name: 'ota-begin',
+        args: { fw: 'v3', size: 10, chunks: 1, sha256: 'cd'.repeat(32) },
+      }),
+    );
+    const begun = await sub.waitFor((m) => m.kind === 'ack' && m.payload.id === 'b1', 5000);
+    assert.deepEqual(begun.payload, { id: 'b1', ok: true, result: { slot: 'a' } });
   } finally {
     sandbox.dispose();
     await sub.close();

@@ -3,6 +3,8 @@
  * transfer function. The formulas match the catalog entries (hardware/catalog) and their
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
+
+import { logText } from '../log-text.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParam } from './types.js';
@@ -20,7 +22,7 @@ function analogDriver(
         const value = convert(fraction * context.vref, fraction);
         if (error !== null) done(error, null);
         else if (isFiniteNumber(value)) done(null, [value]);
-        else done(`${sensor.id}: out of range`, null);
+        else done(logText(`${sensor.id}: out of range`), null);
       });
     },
   };

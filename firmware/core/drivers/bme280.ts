@@ -4,6 +4,7 @@
  * compensation formulas of appendix 8.1. Temperature in °C, humidity in %RH, pressure in hPa,
  * in the order of the catalog's channels (temperature, humidity, pressure).
  */
+import { logText } from '../log-text.js';
 import type { DriverFactory, ReadDone } from './types.js';
 
 /** 0x88-0xA1 in one read: dig_T1..T3 and dig_P1..P9 (12 little-endian words), a reserved
@@ -77,7 +78,7 @@ export const bme280: DriverFactory = (sensor, context) => {
 
   function measure(c: number[], done: ReadDone): void {
     io.i2cRead(address, REG_DATA, 8, (error, raw) => {
-      if (raw === null) done(error || 'no data', null);
+      if (raw === null) done(error || logText('no data'), null);
       else done(null, compensateBme280(c, raw));
     });
   }
@@ -87,9 +88,9 @@ export const bme280: DriverFactory = (sensor, context) => {
       if (calibration !== null) return measure(calibration, done);
       // The calibration is read once, at the first sample.
       io.i2cRead(address, REG_CALIB_A, CALIB_A_LENGTH, (e1, a) => {
-        if (a === null) return done(e1 || 'no calibration', null);
+        if (a === null) return done(e1 || logText('no calibration'), null);
         io.i2cRead(address, REG_CALIB_H, 7, (e2, h) => {
-          if (h === null) return done(e2 || 'no calibration', null);
+          if (h === null) return done(e2 || logText('no calibration'), null);
           calibration = parseBme280Calibration(a, h);
           measure(calibration, done);
         });

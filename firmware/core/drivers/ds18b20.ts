@@ -1,4 +1,5 @@
 /** DS18B20 on 1-Wire: the platform runs the bus protocol; this only checks the reading. */
+import { logText } from '../log-text.js';
 import type { DriverFactory } from './types.js';
 
 export const ds18b20: DriverFactory = (sensor, context) => {
@@ -9,7 +10,7 @@ export const ds18b20: DriverFactory = (sensor, context) => {
         if (error !== null) done(error, null);
         // 85 °C is the power-on value of the scratchpad: a conversion that did not happen.
         else if (celsius === 85 || celsius < -55 || celsius > 125)
-          done(`${sensor.id}: no valid conversion (read ${celsius})`, null);
+          done(logText(`${sensor.id}: no valid conversion (read ${celsius})`), null);
         else done(null, [celsius]);
       });
     },
