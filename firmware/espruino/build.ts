@@ -147,7 +147,6 @@ export const MANGLED_PROPERTIES = new RegExp(
     'headSeq',
     'sent',
     'values',
-    'historical',
     'start',
     'stop',
     'retime',
@@ -158,6 +157,90 @@ export const MANGLED_PROPERTIES = new RegExp(
     'connects',
   ].join('|')})$`,
 );
+
+/**
+ * Names the bundle must keep as they are, whatever MANGLED_PROPERTIES says (a test holds
+ * them apart): the keys of what the bundle sends as JSON or reads from JSON (acks, the sys
+ * report, the goodbye, commands and their arguments, OTA's arguments and answers, the boot
+ * record the flasher and the loader read), and the names of Espruino's API and option objects
+ * that our own objects share. The interval arguments (sampleMs, minReportMs, maxReportMs) are
+ * not here: commands.ts writes them as strings, so the plan's fields of those names can be
+ * shortened.
+ */
+export const KEPT_PROPERTIES = [
+  // The device contract: acks, sys, status, commands.
+  'id',
+  'ok',
+  'result',
+  'error',
+  'name',
+  'args',
+  'actuator',
+  'value',
+  'sensor',
+  'ts',
+  'uptimeMs',
+  'rebooting',
+  'boot',
+  'memory',
+  'free',
+  'total',
+  'unit',
+  'bufferDropped',
+  'online',
+  'reason',
+  'historical',
+  // OTA (firmware/ota/receiver.ts) and the boot record (firmware/flash/layout.ts).
+  'fw',
+  'size',
+  'chunks',
+  'sha256',
+  'index',
+  'data',
+  'slot',
+  'trial',
+  'trialMs',
+  'rolledBack',
+  'previous',
+  'previousFw',
+  'previousSize',
+  'crc',
+  // Espruino's API, its option objects, and built-ins our objects share a name with.
+  'now',
+  'setup',
+  'read',
+  'write',
+  'end',
+  'on',
+  'connect',
+  'message',
+  'log',
+  'reboot',
+  'min',
+  'max',
+  'random',
+  'password',
+  'host',
+  'port',
+  'sda',
+  'scl',
+  'repeat',
+  'edge',
+  'debounce',
+  'freq',
+  'readJSON',
+  'writeJSON',
+  'erase',
+  'require',
+  'writeTo',
+  'readFrom',
+  'search',
+  'reset',
+  'select',
+  'setSNTP',
+  'length',
+  'push',
+];
 
 /** JavaScript source to put into a literal as it is (a pin: `D4`). */
 export class RawCode {

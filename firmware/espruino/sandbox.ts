@@ -16,6 +16,7 @@ import { Bme280Chip } from '../../hardware/virtual/bme280-chip.js';
 import { Ds18b20Chip } from '../../hardware/virtual/ds18b20-chip.js';
 import { normalizePinKey, type World } from '../../hardware/virtual/world.js';
 import { worldInputs } from '../node/world-inputs.js';
+import { codeVars } from './budget.js';
 
 const REMOVE_MISSING_BUILTINS = `
   delete globalThis.Map; delete globalThis.Set; delete globalThis.WeakMap; delete globalThis.WeakSet;
@@ -33,6 +34,9 @@ export interface SandboxOptions {
   device?: DeviceConfig;
   /** Total variables of the board, for process.memory(). */
   variables?: number;
+  /** Variables in use, for process.memory(): the build's estimate (EspruinoBundle.vars);
+   *  absent, the functions and scopes of the code run (firmware/espruino/budget.ts). */
+  usedVars?: number;
 }
 
 export interface PinWrite {
@@ -59,7 +63,7 @@ export class EspruinoSandbox {
    *  must not start a new timer or socket, or the test process never exits. */
   private disposed = false;
   private readonly bme280: Bme280Chip[] = [];
-  private codeBytes = 0;
+  private codeVars = 0;
 
   constructor(private readonly options: SandboxOptions) {
     const world = options.world;
@@ -80,17 +84,13 @@ export class EspruinoSandbox {
   }
 
   run(code: string, filename = 'bundle.js'): void {
-    this.codeBytes += code.length;
+    this.codeVars += codeVars(code).vars;
     vm.runInContext(code, this.context, { filename });
   }
 
-  /**
-   * Variables in use, estimated: Espruino keeps function source as text (about 12 characters
-   * a variable), so the code costs its length / 12; the data is what the runtime allocated,
-   * measured by `dataVars` (the caller knows the runtime's state). See docs/firmware.md.
-   */
-  estimateVars(dataVars: number): number {
-    return Math.ceil(this.codeBytes / 12) + dataVars;
+  /** Variables in use, as process.memory() reports them (see SandboxOptions.usedVars). */
+  usedVars(): number {
+    return this.options.usedVars ?? this.codeVars;
   }
 
   dispose(): void {
@@ -258,7 +258,7 @@ export class EspruinoSandbox {
       process: {
         memory: () => {
           const total = this.options.variables ?? 1700;
-          const usage = Math.min(total, this.estimateVars(0));
+          const usage = Math.min(total, this.usedVars());
           return { free: total - usage, usage, total };
         },
       },

@@ -46,6 +46,7 @@ for (const config of configs) {
       world,
       device: config,
       variables: bundle.board.espruinoVars ?? 1700,
+      usedVars: bundle.vars.total,
     });
     try {
       sandbox.run(bundle.code, `${config.id}.bundle.js`);
@@ -113,7 +114,13 @@ for (const config of configs) {
       );
       assert.equal(bad.payload.ok, false);
       const sys = await sub.waitFor((m) => m.kind === 'sys', 5000, 'sys report');
-      assert.equal((sys.payload.memory as { unit: string }).unit, 'vars');
+      const memory = sys.payload.memory as { unit: string; free: number; total: number };
+      assert.equal(memory.unit, 'vars');
+      assert.ok(
+        bundle.vars.total <= 900,
+        `${config.id}: about ${bundle.vars.total} variables (the build's estimate)`,
+      );
+      assert.equal(memory.free, memory.total - bundle.vars.total, 'process.memory() in the sys report');
       assert.equal(sandbox.storage.fsboot, '1', 'the boot counter is in Storage');
       // Motion and buttons are watched (setWatch): an event is reported at once.
       const pir = config.sensors.find((s) => s.part === 'pir' || s.part === 'button');
