@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
 import { isLoopback } from '../lib/hosts.js';
+import { indexRetained } from './retained-index.js';
 
 export type BrokerHooks = Pick<
   AedesOptions,
@@ -44,6 +45,10 @@ export async function startBroker(options: {
     // Device client ids are device ids (up to 63 characters), beyond MQTT 3.1.1's minimum 23.
     maxClientsIdLength: 128,
   });
+  // Before anything is retained: the index must see every retained message.
+  indexRetained(
+    (aedes as unknown as { persistence: Parameters<typeof indexRetained>[0] }).persistence,
+  );
   options.attach(aedes);
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {

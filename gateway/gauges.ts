@@ -30,6 +30,12 @@ export function registerGauges(p: GatewayParts): void {
     { labels: {}, value: p.forwarder?.upstreamState() === 'connected' ? 1 : 0 },
   ]);
   p.metrics.gauge(
+    'fs_gateway_memory_bytes',
+    'Memory of the gateway process by kind (process.memoryUsage: rss, heapTotal, heapUsed, external, arrayBuffers)',
+    () =>
+      Object.entries(process.memoryUsage()).map(([kind, value]) => ({ labels: { kind }, value })),
+  );
+  p.metrics.gauge(
     'fs_gateway_child_restarts',
     'Restarts per supervised child of the gateway tree',
     () =>

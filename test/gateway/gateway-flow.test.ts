@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import mqtt from 'mqtt';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readDeadLetters } from '../../cli/commands/deadletters.js';
 import type { PresenceDiff, PresenceFull, TelemetryBatch } from '../../contract/index.js';
+import { indexRetained } from '../../gateway/retained-index.js';
 import { hearsTelemetry } from '../../gateway/telemetry-hearers.js';
 import {
   birth,
@@ -131,6 +133,66 @@ test('a loopback client subscribed to device telemetry hears it, clean or persis
   } finally {
     await gw.cleanup();
   }
+});
+
+test('a subscription gets the retained message of its exact topic, and none once it is cleared', async () => {
+  const gw = await testGateway();
+  try {
+    const dev = await device(gw.mqttUrl, 'dev-r');
+    const exact = await listener(gw.mqttUrl, ['fs/v1/dev-r/status']);
+    const wild = await listener(gw.mqttUrl, ['fs/v1/+/status']);
+    for (const l of [exact, wild]) {
+      const got = await l.until(
+        () => l.messages.find((m) => m.topic === 'fs/v1/dev-r/status'),
+        5000,
+        'the retained birth',
+      );
+      assert.is((got.body as { online: boolean }).online, true);
+    }
+    await exact.close();
+    await wild.close();
+    // It leaves: the gateway's retained offline status replaces the birth.
+    await end(dev);
+    const after = await listener(gw.mqttUrl, ['fs/v1/dev-r/status']);
+    const offline = await after.until(
+      () => after.messages.find((m) => (m.body as { online?: boolean }).online === false),
+      5000,
+      'the retained offline status',
+    );
+    assert.is((offline.body as { reason: string }).reason, 'clean');
+    await after.close();
+    // Cleared (an empty retained message): a new subscriber gets nothing.
+    await gw.parts.broker?.publish('fs/v1/dev-r/status', '', { qos: 1, retain: true });
+    const late = await listener(gw.mqttUrl, ['fs/v1/dev-r/status']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(late.messages, []);
+    await late.close();
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test('retained index: exact filters are answered by topic, without scanning the store', async () => {
+  const scanned: string[][] = [];
+  const store = {
+    storeRetained: (_p: unknown) => undefined,
+    createRetainedStreamCombi: (patterns: string[]) => {
+      scanned.push(patterns);
+      return Readable.from([]);
+    },
+  };
+  indexRetained(store);
+  store.storeRetained({ topic: 'fs/v1/a/status', payload: Buffer.from('{"online":true}') });
+  store.storeRetained({ topic: 'fs/v1/b/status', payload: Buffer.from('{"online":true}') });
+  store.storeRetained({ topic: 'fs/v1/b/status', payload: Buffer.alloc(0) });
+  const read = async (patterns: string[]) =>
+    (await store.createRetainedStreamCombi(patterns).toArray()).map(
+      (p: { topic: string }) => p.topic,
+    );
+  assert.equal(await read(['fs/v1/a/status', 'fs/v1/b/status', 'fs/v1/a/cmd']), ['fs/v1/a/status']);
+  assert.equal(scanned, []);
+  await read(['fs/v1/+/status']);
+  assert.equal(scanned, [['fs/v1/+/status']], 'a wildcard filter goes to the store');
 });
 
 test('which subscription filters hear device telemetry', () => {
