@@ -179,8 +179,9 @@ function histogramDelta(a: HistogramSample | undefined, b: HistogramSample | und
   const count = (b?.count ?? 0) - (a?.count ?? 0);
   const sum = (b?.sum ?? 0) - (a?.sum ?? 0);
   let bound = 0;
-  for (let i = 0; count > 0 && i < (b?.buckets.length ?? 0); i++) {
-    const [le, n] = b?.buckets[i] as [number, number];
+  const buckets = b?.buckets ?? [];
+  for (let i = 0; count > 0 && i < buckets.length; i++) {
+    const [le, n] = buckets[i] as [number, number];
     if (n - (a?.buckets[i]?.[1] ?? 0) >= q * count) {
       bound = le;
       break;
