@@ -120,7 +120,11 @@ for (const config of configs) {
         bundle.vars.total <= 900,
         `${config.id}: about ${bundle.vars.total} variables (the build's estimate)`,
       );
-      assert.equal(memory.free, memory.total - bundle.vars.total, 'process.memory() in the sys report');
+      assert.equal(
+        memory.free,
+        memory.total - bundle.vars.total,
+        'process.memory() in the sys report',
+      );
       assert.equal(sandbox.storage.fsboot, '1', 'the boot counter is in Storage');
       // Motion and buttons are watched (setWatch): an event is reported at once.
       const pir = config.sensors.find((s) => s.part === 'pir' || s.part === 'button');
