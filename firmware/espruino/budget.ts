@@ -19,8 +19,9 @@
  * - Scopes: a function whose closures outlive it keeps its call's scope: one variable, plus
  *   one per parameter and local (a number lives inside its name; objects are counted apart).
  * - Data: the plan and the rest of the bundle's start data (not the Wi-Fi credentials, let go
- *   once the board joined), counted value by value (`dataVars`): a key is a name variable, an integer lives inside it, any other value is a
- *   variable (a string more, by its length), an object or array one plus its members.
+ *   once the board joined), counted value by value (`dataVars`): a key is a name variable, an
+ *   integer lives inside it, any other value is a variable (a string more, by its length), an
+ *   object or array one plus its members.
  * - The outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per message at 13 bytes a
  *   variable, allocated once at start, so full or empty it costs the same.
  * - What exists only at run time, derived from what the code creates (RUNNING below): the
