@@ -6,11 +6,15 @@
 import mqtt from 'mqtt';
 import { type UpstreamKind, upstreamTopic } from '../../contract/topics.js';
 import type { ForwardedTelemetry, UpstreamCommand } from '../../contract/upstream.js';
-import { type Clock, systemClock } from '../../lib/clock.js';
+import { type Clock, systemClock, type TimerId } from '../../lib/clock.js';
 import { AlertLog } from './alert-log.js';
 import { type CommandOutcome, type CommandRequest, CommandTracker } from './commands.js';
 import { type FleetChange, FleetState } from './fleet.js';
 import { type OtaProgress, OtaProgressTracker } from './ota-progress.js';
+
+/** How often stalled OTA updates are looked for (ota-progress.ts, OTA_STALL_MS). */
+const OTA_STALL_CHECK_MS = 30_000;
+
 import { DEFAULT_RETENTION, ReadingStore, type RetentionOptions } from './store.js';
 import { parseUpstream } from './upstream-parse.js';
 
@@ -88,6 +92,7 @@ export class Backend {
   private store: ReadingStore | undefined;
   private alerts: AlertLog | undefined;
   private current: ConnectionState = 'closed';
+  private stallTimer: TimerId | undefined;
 
   constructor(private readonly options: BackendOptions) {
     // Refuse a bad group now, not later inside the MQTT client's connect handler.
@@ -104,6 +109,7 @@ export class Backend {
   start(): void {
     const { options } = this;
     if (options.database) this.seedFleet();
+    this.stallTimer = this.clock.setInterval(() => this.expireStalledOta(), OTA_STALL_CHECK_MS);
     this.setState('connecting');
     const client = mqtt.connect(options.url, {
       clientId: options.clientId ?? `fullstack-nodered-${Math.random().toString(16).slice(2, 10)}`,
@@ -136,6 +142,7 @@ export class Backend {
 
   async stop(): Promise<void> {
     this.setState('closed');
+    this.clock.clearInterval(this.stallTimer);
     this.commands.cancelAll('the backend connection is closing');
     await this.client?.endAsync();
     this.client = undefined;
@@ -229,11 +236,22 @@ export class Backend {
         this.commands.handleAck(message.payload);
         break;
       case 'events': {
-        const received = this.ota.receive(message.gateway, message.payload);
+        const received = this.ota.receive(message.gateway, message.payload, this.clock.now());
         if (!received.ok) warn(`${topic}: ${received.detail}`);
         else if (received.value) this.otaChanges.emit(received.value, warn);
         break;
       }
+    }
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  private expireStalledOta(): void {
+    for (const progress of this.ota.expireStalled(this.clock.now())) {
+      this.options.warn(`OTA of ${progress.device}: ${progress.text}`);
+      this.otaChanges.emit(progress, this.options.warn);
     }
   }
 

@@ -154,9 +154,19 @@ function describe(event: OtaEvent, percent: number): string {
   }
 }
 
+/**
+ * An update with no event for this long is shown as failed. The sender reports every step,
+ * and is silent at most while it waits for the new firmware's birth (about three trial
+ * periods, 30 s each by default); a sender that died (killed, a laptop closed) never reports
+ * the end, and its bar would otherwise stay at the last step for good.
+ */
+export const OTA_STALL_MS = 10 * 60_000;
+
 /** Per-device update progress, fed with the events of every gateway. */
 export class OtaProgressTracker {
   private readonly devices = new Map<string, OtaProgress>();
+  /** When this backend last heard of each device's update (its own clock, not the sender's). */
+  private readonly heardAt = new Map<string, number>();
   private readonly counts: OtaIntakeStats = { accepted: 0, malformed: 0, otherTypes: 0 };
 
   /**
@@ -164,7 +174,7 @@ export class OtaProgressTracker {
    * nothing changed (another event type, or an event older than the one shown), or the
    * reason it was refused.
    */
-  receive(gateway: string, body: unknown): Parsed<OtaProgress | null> {
+  receive(gateway: string, body: unknown, now = Date.now()): Parsed<OtaProgress | null> {
     const parsed = parseOtaEvent(body);
     if (!parsed.ok) {
       this.reject(parsed.detail);
@@ -175,7 +185,28 @@ export class OtaProgressTracker {
       return { ok: true, value: null };
     }
     this.counts.accepted++;
-    return { ok: true, value: this.apply(gateway, parsed.value) };
+    const progress = this.apply(gateway, parsed.value);
+    if (progress) this.heardAt.set(progress.device, now);
+    return { ok: true, value: progress };
+  }
+
+  /**
+   * Marks updates with no event for `stallMs` as failed and returns them. A later event from
+   * the same update still applies (the sender's clock has not moved past it).
+   */
+  expireStalled(now: number, stallMs = OTA_STALL_MS): OtaProgress[] {
+    const expired: OtaProgress[] = [];
+    for (const [device, progress] of this.devices) {
+      const heard = this.heardAt.get(device) ?? now;
+      if (progress.state !== 'updating' || now - heard < stallMs) continue;
+      const minutes = Math.round(stallMs / 60_000);
+      const text = `update stalled: no progress for ${minutes} min at "${progress.phase}" (did the sender stop?)`;
+      const stalled: OtaProgress = { ...progress, state: 'failed', phase: 'failed', text };
+      stalled.lastOutcome = { state: 'failed', fw: progress.fw, at: now, text };
+      this.devices.set(device, stalled);
+      expired.push(stalled);
+    }
+    return expired;
   }
 
   /** Counts an events payload refused before it got here (not JSON, not an object). */

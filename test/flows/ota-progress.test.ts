@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { Ack, Birth } from '../../contract/payloads.js';
 import type { OtaEvent } from '../../firmware/ota/protocol.js';
 import { type OtaLink, sendOta } from '../../firmware/ota/sender.js';
-import { OtaProgressTracker, parseOtaEvent } from '../../flows/lib/ota-progress.js';
+import { OTA_STALL_MS, OtaProgressTracker, parseOtaEvent } from '../../flows/lib/ota-progress.js';
 
 const GW = 'gw-1';
 
@@ -206,6 +206,26 @@ test('events of another type are left alone, not counted as malformed', () => {
   assert.equal(tracker.receive(GW, { type: 'reboot', device: 'x' }), { ok: true, value: null });
   assert.equal(parseOtaEvent({ type: 'something-else' }), { ok: true, value: null });
   assert.equal(tracker.stats(), { accepted: 0, malformed: 0, otherTypes: 1 });
+});
+
+test('an update whose sender went silent is shown failed after OTA_STALL_MS; a finished one is left alone', async () => {
+  const events = await realEvents('updated');
+  const tracker = new OtaProgressTracker();
+  // pi-1 stops after its first chunk (the sender was killed); pi-2 finishes.
+  tracker.receive(GW, events[1], 1_000);
+  for (const event of events) tracker.receive(GW, { ...event, device: 'pi-2' }, 2_000);
+  assert.equal(tracker.expireStalled(1_000 + OTA_STALL_MS - 1), [], 'not yet');
+  const expired = tracker.expireStalled(1_000 + OTA_STALL_MS);
+  assert.equal(
+    expired.map((p) => [p.device, p.state, p.lastOutcome?.state]),
+    [['pi-1', 'failed', 'failed']],
+  );
+  assert.match(expired[0]!.text, /update stalled: no progress for 10 min at "sending"/);
+  assert.is(tracker.get('pi-2')?.state, 'updated');
+  assert.equal(tracker.expireStalled(1_000 + 2 * OTA_STALL_MS), [], 'reported once');
+  // The sender was only slow: its next event still applies.
+  const late = tracker.receive(GW, events[2], 1_000 + OTA_STALL_MS + 5);
+  assert.is(late.ok && late.value?.state, 'updating');
 });
 
 test.run();
