@@ -1,10 +1,3 @@
-/**
- * StandardFirmata to an Arduino Mega 2560 over STK500v2, against the virtual stk500boot
- * bootloader (hardware/virtual/stk500v2): behind serialport's mock binding, behind a real
- * pseudo-terminal with the real binding, and through the built `fullstack flash` CLI.
- */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -20,7 +13,8 @@ import {
   VirtualStk500v2Bootloader,
 } from '../../hardware/virtual/stk500v2/index.js';
 import { systemClock } from '../../lib/clock.js';
-import { REPO_ROOT } from '../../lib/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { flashError } from './flash-error.js';
 
 const CMD_SIGN_ON = 0x01;
 const CMD_LEAVE_PROGMODE_ISP = 0x11;
@@ -38,16 +32,6 @@ test.after.each(async () => {
   ports.reset();
   for (const pty of ptys.splice(0)) await pty.close();
 });
-
-async function flashError(promise: Promise<unknown>): Promise<FlashError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FlashError) return error;
-    throw error;
-  }
-  throw new Error('expected the flash to fail');
-}
 
 function recordingProgress(): FlashProgress & { lines: string[] } {
   const lines: string[] = [];
@@ -188,23 +172,7 @@ test('flashes a Mega behind a pseudo-terminal through the real serialport bindin
   );
 });
 
-/** Runs the built CLI; resolves with its exit code and output. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'fullstack.js'), ...args],
-      { timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 test('`fullstack flash --board mega --port <pty>` end to end: success, then a wrong board', async () => {
   const mega = new VirtualStk500v2Bootloader();

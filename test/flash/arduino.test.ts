@@ -5,13 +5,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARDUINO_BOARDS, flashFirmata, loadFirmataImage } from '../../firmware/flash/arduino.js';
-import { FlashError } from '../../firmware/flash/errors.js';
 import { silentProgress } from '../../firmware/flash/progress.js';
 import {
   type SerialDevice,
   VirtualEspruinoPorts,
 } from '../../hardware/virtual/espruino/mock-port.js';
 import { systemClock } from '../../lib/clock.js';
+import { flashError } from './flash-error.js';
 
 const INSYNC = 0x14;
 const OK = 0x10;
@@ -97,16 +97,6 @@ class FakeOptiboot implements SerialDevice {
 const ports = new VirtualEspruinoPorts();
 const ctx = { binding: ports, clock: systemClock, progress: silentProgress };
 test.after.each(() => ports.reset());
-
-async function flashError(promise: Promise<unknown>): Promise<FlashError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FlashError) return error;
-    throw error;
-  }
-  throw new Error('expected the flash to fail');
-}
 
 test('the shipped StandardFirmata images parse and fit their boards', async () => {
   for (const name of Object.keys(ARDUINO_BOARDS)) {

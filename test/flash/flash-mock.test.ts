@@ -3,7 +3,6 @@ import { SerialPortStream } from '@serialport/stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bundleFromConfig } from '../../firmware/flash/bundle-source.js';
-import { FlashError } from '../../firmware/flash/errors.js';
 import { BOOT_INFO_FILE, SLOT_FILES } from '../../firmware/flash/layout.js';
 import { barProgress, lineProgress } from '../../firmware/flash/progress.js';
 import { flashEspruino } from '../../firmware/flash/uploader.js';
@@ -11,6 +10,7 @@ import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { VirtualEspruinoPorts } from '../../hardware/virtual/espruino/mock-port.js';
 import { systemClock } from '../../lib/clock.js';
 import { repoPath } from '../../lib/paths.js';
+import { flashError } from './flash-error.js';
 
 const BUNDLE = [
   'var started = getTime();',
@@ -41,16 +41,6 @@ async function boardWithOldFirmware(path: string, opts = {}): Promise<VirtualEsp
   ports.addBoard(path, board);
   await flashEspruino(ctx, { ...options(path), bundle: OLD, fw: 'old 0.1.0' });
   return board;
-}
-
-async function flashError(promise: Promise<unknown>): Promise<FlashError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FlashError) return error;
-    throw error;
-  }
-  throw new Error('expected the flash to fail');
 }
 
 test.after.each(() => {

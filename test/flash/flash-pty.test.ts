@@ -1,15 +1,9 @@
-/**
- * The uploader through the real serialport binding, against virtual Espruino boards behind
- * real pseudo-terminals.
- */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FlashError } from '../../firmware/flash/errors.js';
 import { BOOT_INFO_FILE, SLOT_FILES } from '../../firmware/flash/layout.js';
 import { silentProgress } from '../../firmware/flash/progress.js';
 import { flashEspruino } from '../../firmware/flash/uploader.js';
@@ -17,7 +11,8 @@ import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { type EspruinoPty, openEspruinoPty } from '../../hardware/virtual/espruino/pty-port.js';
 import { openPty, type Pty } from '../../hardware/virtual/pty.js';
 import { systemClock } from '../../lib/clock.js';
-import { REPO_ROOT } from '../../lib/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { flashError } from './flash-error.js';
 
 const BUNDLE =
   'var n = 0;\nsetInterval(function () { n++; }, 1000);\nprint("pty firmware " + "up");\n';
@@ -41,16 +36,6 @@ async function boardOnPty(opts = {}): Promise<{ board: VirtualEspruino; path: st
   const pty = await openEspruinoPty(board);
   opened.push(pty);
   return { board, path: pty.path };
-}
-
-async function flashError(promise: Promise<unknown>): Promise<FlashError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FlashError) return error;
-    throw error;
-  }
-  throw new Error('expected the flash to fail');
 }
 
 test.after.each(async () => {
@@ -123,23 +108,7 @@ test('a rejected bundle never reaches the pseudo-terminal', async () => {
   assert.is(board.bytesReceived, 0);
 });
 
-/** Runs the built CLI; resolves with its exit code and output. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'fullstack.js'), ...args],
-      { timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 test('`fullstack flash --bundle` through the built CLI: success, then the errors it prints', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fullstack-flash-cli-'));

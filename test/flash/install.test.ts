@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
 import { startSystemdWatchdog } from '../../deploy/watchdog.js';
 import { ManualClock } from '../../lib/clock.js';
 import { REPO_ROOT, repoPath } from '../../lib/paths.js';
+import { runCli } from '../helpers/cli.js';
 
 const OPTIONS: InstallOptions = {
   dryRun: true,
@@ -266,20 +266,7 @@ test('the systemd watchdog: ready, then pings while healthy, nothing outside sys
   assert.equal(none, []);
 });
 
-const cli = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'fullstack.js'), ...args],
-      { timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+const cli = (...args: string[]) => runCli(args);
 
 // Where this checkout lives decides what the real CLI may do: from a directory the services'
 // sandbox hides (a home directory, /tmp: CI may clone anywhere), it must refuse and say how to

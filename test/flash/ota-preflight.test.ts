@@ -1,9 +1,3 @@
-/**
- * `fullstack ota` says what is wrong before it builds or sends: a board without OTA, a config
- * of another device, a device the gateway does not know, an offline one, a board mismatch.
- * The checks run on their own, and through the built CLI against the real gateway.
- */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -15,6 +9,7 @@ import { getBoard } from '../../hardware/boards/index.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { repoPath } from '../../lib/paths.js';
 import { birth, device, end, listener, tempDir, testGateway } from '../gateway/gateway-helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 const shipped = (id: string) => repoPath('hardware', 'devices', `${id}.json`);
 
@@ -96,25 +91,7 @@ test('the gateway must know the device, online, on the config’s board', () => 
   );
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const cli = (args: string[]) =>
-  new Promise<Run>((resolve) => {
-    execFile(
-      process.execPath,
-      [repoPath('bin', 'fullstack.js'), 'ota', ...args],
-      { timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+const cli = (args: string[]) => runCli(['ota', ...args]);
 
 test('the built CLI: no gateway needed to refuse a Firmata config', async () => {
   const run = await cli(['sim-1', shipped('sim-1'), '--broker', 'mqtt://127.0.0.1:9']);

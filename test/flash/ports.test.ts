@@ -5,12 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { choosePort, type FlashCommandContext, runFlash } from '../../cli/commands/flash.js';
 import { formatPortTable, runPorts } from '../../cli/commands/ports.js';
-import { FlashError } from '../../firmware/flash/errors.js';
 import { guessBoard, listSerialPorts } from '../../firmware/flash/port-list.js';
 import { silentProgress } from '../../firmware/flash/progress.js';
 import { VirtualEspruino } from '../../hardware/virtual/espruino/board.js';
 import { VirtualEspruinoPorts } from '../../hardware/virtual/espruino/mock-port.js';
 import { systemClock } from '../../lib/clock.js';
+import { flashError } from './flash-error.js';
 
 const GUESSES: ReadonlyArray<
   [vendor: string | undefined, product: string | undefined, family: string]
@@ -94,16 +94,6 @@ function flashContext(lines: string[]): FlashCommandContext {
     }),
     write: (line) => lines.push(line),
   };
-}
-
-async function flashError(promise: Promise<unknown>): Promise<FlashError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FlashError) return error;
-    throw error;
-  }
-  throw new Error('expected a FlashError');
 }
 
 test('flash picks the only Espruino port when none is given', async () => {
