@@ -7,6 +7,7 @@ import { type RunningBroker, startBroker } from './broker.js';
 import { ExternalDevices } from './external-devices.js';
 import { MqttDevices } from './mqtt-devices.js';
 import { handle, need, urlHost } from './part-handle.js';
+import { collectAfterStorms } from './storm-gc.js';
 import type { ChildHandle } from './supervisor/types.js';
 import type { GatewayParts } from './tree.js';
 
@@ -55,7 +56,12 @@ export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
       p.log.warn({ err: (error as Error).message }, 'cannot check for revoked credentials');
     }
   }, REVOCATION_CHECK_MS);
+  // The garbage of a connection storm goes back to the OS once the storm is over (storm-gc.ts).
+  const storms = collectAfterStorms({
+    onCollected: (ms) => p.log.info({ ms: Math.round(ms) }, 'collected after a connection storm'),
+  });
   const h = handle(async () => {
+    storms.stop();
     p.clock.clearInterval(revocationCheck);
     mqtt.markAllOffline('gateway-stopping');
     presence.flush();
@@ -67,6 +73,7 @@ export async function startDeviceSide(p: GatewayParts): Promise<ChildHandle> {
     hooks: mqtt.hooks(),
     attach: (aedes) => {
       mqtt.attach(aedes);
+      aedes.on('client', () => storms.connected());
       // Aedes emits 'error' for failures of its own (persistence); its types omit it. A crash
       // is reported only once the port is closed, so the restart can listen on it again.
       (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => {
