@@ -17,6 +17,7 @@
 import type { ForwardedTelemetry } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { OutboxPolicy } from './config.js';
+import { RecentRows } from './recent-rows.js';
 import type { Db } from './store.js';
 import type { WalSync } from './wal-sync.js';
 
@@ -42,6 +43,8 @@ export interface OutboxOptions {
 export type Durable = (error: Error | undefined) => void;
 
 const SEEN_FLUSH_MS = 2000;
+/** Bytes of durable, unread rows the forwarder reads from memory (recent-rows.ts). */
+const RECENT_MAX_BYTES = 4 * 1024 * 1024;
 
 export class OutboxFullError extends Error {
   constructor(budgetBytes: number) {
@@ -84,6 +87,9 @@ export class Outbox {
   private bytes: number;
   private readings: number;
   private lastId: number;
+  /** The last row on disk: the forwarder reads no further. */
+  private durableId: number;
+  private readonly recent: RecentRows;
   private readonly insert;
   private readonly upsertSeen;
   private readonly selectAfter;
@@ -112,12 +118,14 @@ export class Outbox {
     this.lastId = (
       db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox_rows').get() as { id: number }
     ).id;
+    this.durableId = this.lastId;
+    this.recent = new RecentRows(this.lastId + 1, RECENT_MAX_BYTES);
     this.insert = db.prepare('INSERT INTO outbox_rows (id, n, rx, body) VALUES (?, ?, ?, ?)');
     this.upsertSeen = db.prepare(
       'INSERT INTO seen (device, boot, seq) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET boot = excluded.boot, seq = MAX(CASE WHEN seen.boot = excluded.boot THEN seen.seq ELSE -1 END, excluded.seq)',
     );
     this.selectAfter = db.prepare(
-      'SELECT id, n, rx, body FROM outbox_rows WHERE id > ? ORDER BY id',
+      'SELECT id, n, rx, body FROM outbox_rows WHERE id > ? AND id <= ? ORDER BY id',
     );
     this.deleteRange = db.prepare(
       'DELETE FROM outbox_rows WHERE id >= ? AND id <= ? RETURNING n, LENGTH(body) AS b',
@@ -205,20 +213,26 @@ export class Outbox {
     this.pendingItems = [];
     this.pendingBody = '';
     this.pendingDone = [];
+    const rx = (items[0] as ForwardedTelemetry).rx;
+    const epoch = this.dropEpoch;
     try {
-      this.commitGroup(items.length, (items[0] as ForwardedTelemetry).rx, body);
+      this.commitGroup(items.length, rx, body);
     } catch (error) {
       for (const done of callbacks) done(error as Error);
       return;
     }
+    // Unless the budget dropped rows meanwhile (perhaps this one), it joins the recent rows.
+    const row =
+      epoch === this.dropEpoch ? { id: this.lastId, n: items.length, rx, body } : undefined;
+    const id = this.lastId;
     if (!walSync) {
-      this.settle(items, callbacks, undefined);
+      this.settle(items, callbacks, undefined, id, row);
       return;
     }
     this.syncing = callbacks;
     walSync.afterWrite((error) => {
       if (this.syncing === callbacks) this.syncing = undefined;
-      this.settle(items, callbacks, error);
+      this.settle(items, callbacks, error, id, row);
     });
   }
 
@@ -227,6 +241,8 @@ export class Outbox {
    * however many it holds).
    */
   readAfter(afterId: number, maxReadings: number): OutboxRow[] {
+    const cached = this.recent.take(afterId, maxReadings);
+    if (cached) return cached;
     const rows: OutboxRow[] = [];
     let readings = 0;
     let from = afterId;
@@ -238,7 +254,10 @@ export class Outbox {
       from = peeked.row.id;
       if (readings >= maxReadings) return rows;
     }
-    for (const row of this.selectAfter.iterate(from) as IterableIterator<OutboxRow>) {
+    for (const row of this.selectAfter.iterate(
+      from,
+      this.durableId,
+    ) as IterableIterator<OutboxRow>) {
       if (this.isAcknowledged(row.id)) continue; // its delete waits for the next commit
       if (rows.length > 0 && readings + row.n > maxReadings) {
         // Read, and too many for this batch: kept for the next read, which starts here.
@@ -335,7 +354,14 @@ export class Outbox {
     items: ForwardedTelemetry[],
     callbacks: Durable[],
     error: Error | undefined,
+    id: number,
+    row: OutboxRow | undefined,
   ): void {
+    // Readable either way: a failed sync leaves the row committed but perhaps not on disk;
+    // its devices were refused, so at worst it goes upstream and again when they resend.
+    this.durableId = id;
+    if (error || !row) this.recent.reset(id + 1);
+    else this.recent.add(row);
     if (!error) this.noteSeen(items);
     for (const done of callbacks) done(error);
     if (!error) this.options.onCommit?.();
@@ -389,6 +415,8 @@ export class Outbox {
       if (!removed) break;
       this.forget(removed);
       this.dropEpoch += 1;
+      // The dropped rows may be among the recent ones: read from disk until past them.
+      this.recent.reset(this.lastId + 1);
       dropped += removed.n;
     }
     if (dropped > 0) this.options.onBudget?.('drop-oldest', dropped);

@@ -4,6 +4,7 @@ import type { ForwardedTelemetry } from '../../contract/index.js';
 import { DeadLetterStore } from '../../gateway/dead-letters.js';
 import { SeqWindow } from '../../gateway/dedupe.js';
 import { Outbox, OutboxFullError, type OutboxRow } from '../../gateway/outbox.js';
+import { RecentRows } from '../../gateway/recent-rows.js';
 import { openDatabase } from '../../gateway/store.js';
 import { tempDir } from './gateway-helpers.js';
 
@@ -92,6 +93,32 @@ test('reads stop at a row that does not fit, and the next read starts with it', 
   } finally {
     dir.remove();
   }
+});
+
+test('recent rows: served from memory while complete, from disk once evicted or read past', () => {
+  const row = (id: number, n = 1): OutboxRow => ({ id, n, rx: id, body: 'x'.repeat(10) });
+  const recent = new RecentRows(1, 35); // room for three rows of 10 bytes
+  for (let id = 1; id <= 4; id++) recent.add(row(id));
+  assert.is(recent.take(0, 10), undefined, 'row 1 was evicted: the disk must answer');
+  assert.equal(
+    recent.take(1, 1)?.map((r) => r.id),
+    [2],
+  );
+  assert.equal(
+    recent.take(2, 10)?.map((r) => r.id),
+    [3, 4],
+  );
+  assert.equal(recent.take(4, 10), [], 'nothing durable after 4');
+  assert.is(recent.take(2, 10), undefined, 'read past: the disk must answer');
+  recent.add(row(5, 3));
+  recent.add(row(6, 3));
+  assert.equal(
+    recent.take(4, 4)?.map((r) => r.id),
+    [5],
+    'whole rows, at least one',
+  );
+  recent.reset(10);
+  assert.is(recent.take(5, 10), undefined, 'after a reset, older reads go to disk');
 });
 
 test('drop-oldest keeps within the budget and counts what it dropped', async () => {
