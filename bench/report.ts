@@ -148,6 +148,10 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
         ? `${round(l.loop.busyPercent)}% / ≤ ${l.loop.delayP99Ms} ms (${round(l.loop.delayMeanMs, 1)} ms)`
         : '(not measured)',
     ),
+    row('gateway outbox disk syncs: count, mean, p99 (ms)', (l) => {
+      const s = l.loop?.sync;
+      return s ? `${int(s.count)}, ${round(s.meanMs, 2)}, ≤ ${s.p99Ms}` : '(not measured)';
+    }),
     row('gateway GC pauses: minor / major (count, total ms, longest ≤ ms)', (l) => {
       const g = l.loop?.gc;
       if (!g) return '(not measured)';

@@ -17,6 +17,8 @@ export interface LoopFigures {
   delayMeanMs: number;
   /** GC pauses over the phase; maxMs is the bucket bound of the longest. */
   gc: Record<'minor' | 'major', { count: number; totalMs: number; maxMs: number }>;
+  /** The outbox's disk syncs over the phase (count, mean, bucket bound of the 99th percentile). */
+  sync: { count: number; meanMs: number; p99Ms: number };
 }
 
 export interface LoadFigures {
@@ -146,6 +148,7 @@ const LOOP_HISTOGRAMS = [
   'fs_gateway_event_loop_delay_ms',
   'fs_gateway_gc_minor_pause_ms',
   'fs_gateway_gc_major_pause_ms',
+  'fs_gateway_outbox_sync_ms',
 ];
 
 async function loopSample(target: Target): Promise<LoopSample | undefined> {
@@ -196,6 +199,7 @@ function loopFigures(a: LoopSample, b: LoopSample): LoopFigures {
   const delay = h('fs_gateway_event_loop_delay_ms', 0.99);
   const minor = h('fs_gateway_gc_minor_pause_ms', 1);
   const major = h('fs_gateway_gc_major_pause_ms', 1);
+  const sync = h('fs_gateway_outbox_sync_ms', 0.99);
   return {
     busyPercent: (100 * (b.busySeconds - a.busySeconds) * 1000) / Math.max(1, b.at - a.at),
     delayP99Ms: delay.bound,
@@ -204,6 +208,7 @@ function loopFigures(a: LoopSample, b: LoopSample): LoopFigures {
       minor: { count: minor.count, totalMs: minor.sum, maxMs: minor.bound },
       major: { count: major.count, totalMs: major.sum, maxMs: major.bound },
     },
+    sync: { count: sync.count, meanMs: sync.sum / Math.max(1, sync.count), p99Ms: sync.bound },
   };
 }
 

@@ -158,6 +158,11 @@ export function gatewayCounters(metrics: Metrics) {
       'fs_gateway_commands_total',
       'Commands routed to devices, by outcome',
     ),
+    outboxSync: metrics.histogram(
+      'fs_gateway_outbox_sync_ms',
+      'Time to sync the outbox to disk (fdatasync of its WAL), milliseconds',
+      [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500],
+    ),
     forwardLatency: metrics.histogram(
       'fs_gateway_forward_latency_ms',
       'Gateway receive to upstream acknowledgement, milliseconds',

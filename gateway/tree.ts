@@ -105,7 +105,11 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           onCommit: () => p.forwarder?.pump(),
           clock: p.clock,
           walSync:
-            synchronous === 'FULL' ? new WalSync(`${databasePath(p.dataDir)}-wal`) : undefined,
+            synchronous === 'FULL'
+              ? new WalSync(`${databasePath(p.dataDir)}-wal`, (ms) =>
+                  p.counters.outboxSync.observe(ms),
+                )
+              : undefined,
         });
         p.deadLetters = new DeadLetterStore(db, p.settings.deadLetters.max);
         p.presence = new Presence(db, p.clock);

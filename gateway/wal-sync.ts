@@ -25,7 +25,11 @@ export class WalSync {
   private closed = false;
   private beforeSync: (() => void) | undefined;
 
-  constructor(walPath: string) {
+  /** `observe`: how long each sync took, in ms (the disk's latency, for /metrics). */
+  constructor(
+    walPath: string,
+    private readonly observe?: (ms: number) => void,
+  ) {
     this.fd = openSync(walPath, 'r+');
   }
 
@@ -69,8 +73,10 @@ export class WalSync {
     const batch = this.waiting;
     this.waiting = [];
     this.syncing = true;
+    const t0 = performance.now();
     fdatasync(this.fd, (error) => {
       this.syncing = false;
+      this.observe?.(performance.now() - t0);
       const failure = error
         ? new Error(`cannot sync the outbox to disk: ${error.message}`)
         : undefined;

@@ -28,4 +28,33 @@ test('collects once, after enough connections and a quiet spell; a trickle never
   }
 });
 
+test('waits while the event loop is busy (under load V8 collects by itself)', async () => {
+  const collected: number[] = [];
+  const storms = collectAfterStorms({
+    minConnections: 1,
+    quietMs: 50,
+    onCollected: (ms) => collected.push(ms),
+  });
+  try {
+    storms.connected();
+    // Busy for 400 ms: 10 ms of work per turn, the loop never idle.
+    const until = Date.now() + 400;
+    await new Promise<void>((resolve) => {
+      const spin = () => {
+        const end = Date.now() + 10;
+        while (Date.now() < end) {
+          // work
+        }
+        if (Date.now() < until) setImmediate(spin);
+        else resolve();
+      };
+      spin();
+    });
+    assert.equal(collected, [], 'not while busy');
+    await waitFor(() => collected.length === 1, 5000, 'the collection once idle');
+  } finally {
+    storms.stop();
+  }
+});
+
 test.run();
