@@ -27,6 +27,11 @@ export interface GatewaySettings {
     synchronous: 'FULL' | 'NORMAL';
     /** Most readings written in one transaction. */
     maxBatch: number;
+    /**
+     * Under FULL, the shortest time between two disk syncs while they follow each other: more
+     * readings share a sync (less CPU, less wear on an SD card), each PUBACK may wait that long.
+     */
+    syncIntervalMs: number;
   };
   forwarder: {
     /** Telemetry batches published upstream and not yet acknowledged, at most. */
@@ -58,6 +63,7 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
     policy: 'drop-oldest',
     synchronous: 'FULL',
     maxBatch: 2000,
+    syncIntervalMs: 5,
   },
   forwarder: { window: 8, maxBatch: 500, reconnectMs: 1000 },
   commands: { defaultTimeoutMs: 10_000, maxTtlMs: 24 * 3600 * 1000 },
@@ -94,6 +100,7 @@ const settingsSchema = {
         policy: { enum: ['drop-oldest', 'reject-new'] },
         synchronous: { enum: ['FULL', 'NORMAL'] },
         maxBatch: int(1, 100_000),
+        syncIntervalMs: int(0, 1000),
       },
     },
     forwarder: {

@@ -106,9 +106,10 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
           clock: p.clock,
           walSync:
             synchronous === 'FULL'
-              ? new WalSync(`${databasePath(p.dataDir)}-wal`, (ms) =>
-                  p.counters.outboxSync.observe(ms),
-                )
+              ? new WalSync(`${databasePath(p.dataDir)}-wal`, {
+                  minIntervalMs: p.settings.outbox.syncIntervalMs,
+                  observe: (ms) => p.counters.outboxSync.observe(ms),
+                })
               : undefined,
         });
         p.deadLetters = new DeadLetterStore(db, p.settings.deadLetters.max);

@@ -91,7 +91,7 @@ test('errors name the source, the field, the value and what is allowed', () => {
     );
     assert.match(
       error(() => settingsFromEnv({ FULLSTACK_GATEWAY_OUTBOX_COLOUR: 'red' })),
-      /outbox has no field "colour" \(allowed: budgetBytes, policy, synchronous, maxBatch\)/,
+      /outbox has no field "colour" \(allowed: budgetBytes, policy, synchronous, maxBatch, syncIntervalMs\)/,
     );
     assert.match(
       error(() => settingsFromEnv({ FULLSTACK_GATEWAY_ID: 'Not An Id' })),

@@ -66,6 +66,35 @@ test('with WalSync, appends are answered only after the sync, in order, and are 
   }
 });
 
+test('under a sustained load syncs are spaced by minIntervalMs, and what waits shares one', async () => {
+  const dir = tempDir();
+  try {
+    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
+    let syncs = 0;
+    const walSync = new WalSync(`${databasePath(dir.path)}-wal`, {
+      minIntervalMs: 150,
+      observe: () => syncs++,
+    });
+    const outbox = new Outbox(db, {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+      walSync,
+    });
+    const t0 = Date.now();
+    await outbox.append(item(1)); // after an idle spell: synced at once
+    // Three more, one after another and all together: they wait for one spaced sync.
+    await Promise.all([outbox.append(item(2)), outbox.append(item(3)), outbox.append(item(4))]);
+    await outbox.append(item(5));
+    assert.ok(Date.now() - t0 >= 300, 'two more syncs, each at least 150 ms after the one before');
+    assert.is(syncs, 3);
+    outbox.close();
+    db.close();
+  } finally {
+    dir.remove();
+  }
+});
+
 test('the checkpointer copies the log into the database and keeps it bounded under steady writes', async () => {
   const dir = tempDir();
   const dbPath = databasePath(dir.path);
