@@ -109,9 +109,10 @@ export class DeviceSession {
           readings: t.readings,
         };
         if (t.historical) item.historical = true;
+        const { boot, seq } = t; // not `t`: the parsed message need not outlive the append
         this.ctx.outbox.add(item, (error) => {
           // Not stored: the device keeps it and sends it again, which must not look like a duplicate.
-          if (error) this.seqs.forget(t.boot, t.seq);
+          if (error) this.seqs.forget(boot, seq);
           durable(error);
         });
         return PENDING;

@@ -69,10 +69,24 @@ export interface ReadTotals {
   epoch: number;
 }
 
+/** Who and which (boot, seq) each reading of a commit group is, for the dedupe floor. */
+interface GroupKeys {
+  devices: string[];
+  boots: number[];
+  seqs: number[];
+}
+
 export class Outbox {
   /** The open commit group. */
   private pendingBody = '';
-  private pendingItems: ForwardedTelemetry[] = [];
+  /**
+   * The open group's readings, as the dedupe floor needs them once they are durable: device,
+   * boot and seq in parallel arrays, so the items themselves are garbage once stringified.
+   */
+  private pendingDevices: string[] = [];
+  private pendingBoots: number[] = [];
+  private pendingSeqs: number[] = [];
+  private pendingRx = 0;
   /** Callbacks in append order: one per reading, plus the `afterPending` waiters. */
   private pendingDone: Durable[] = [];
   /** The callbacks of the last group committed and not yet synced (afterPending joins them). */
@@ -156,7 +170,7 @@ export class Outbox {
   add(item: ForwardedTelemetry, done: Durable): void {
     const body = JSON.stringify(item);
     // The row's bytes as stored: the items joined by commas.
-    const grows = this.pendingItems.length === 0 ? body.length : body.length + 1;
+    const grows = this.pendingDevices.length === 0 ? body.length : body.length + 1;
     if (
       this.options.policy === 'reject-new' &&
       this.bytes + this.pendingBody.length + grows > this.options.budgetBytes
@@ -165,10 +179,15 @@ export class Outbox {
       done(new OutboxFullError(this.options.budgetBytes));
       return;
     }
-    this.pendingBody = this.pendingItems.length === 0 ? body : `${this.pendingBody},${body}`;
-    this.pendingItems.push(item);
+    if (this.pendingDevices.length === 0) {
+      this.pendingBody = body;
+      this.pendingRx = item.rx;
+    } else this.pendingBody = `${this.pendingBody},${body}`;
+    this.pendingDevices.push(item.device);
+    this.pendingBoots.push(item.boot);
+    this.pendingSeqs.push(item.seq);
     this.pendingDone.push(done);
-    if (this.pendingItems.length >= this.options.maxBatch) this.flush();
+    if (this.pendingDevices.length >= this.options.maxBatch) this.flush();
     else this.schedule();
   }
 
@@ -198,41 +217,47 @@ export class Outbox {
   flush(now = false): void {
     this.scheduled = false;
     const walSync = this.options.walSync;
-    if (!now && walSync?.busy() && this.pendingItems.length < this.options.maxBatch) {
+    if (!now && walSync?.busy() && this.pendingDevices.length < this.options.maxBatch) {
       this.deferred = true;
       return;
     }
     this.deferred = false;
-    if (this.pendingItems.length === 0) {
+    if (this.pendingDevices.length === 0) {
       if (this.pendingDeletes.length > 0) this.commitGroup(0, 0, '');
       return;
     }
-    const items = this.pendingItems;
+    const keys: GroupKeys = {
+      devices: this.pendingDevices,
+      boots: this.pendingBoots,
+      seqs: this.pendingSeqs,
+    };
+    const n = keys.devices.length;
     const body = this.pendingBody;
     const callbacks = this.pendingDone;
-    this.pendingItems = [];
+    const rx = this.pendingRx;
+    this.pendingDevices = [];
+    this.pendingBoots = [];
+    this.pendingSeqs = [];
     this.pendingBody = '';
     this.pendingDone = [];
-    const rx = (items[0] as ForwardedTelemetry).rx;
     const epoch = this.dropEpoch;
     try {
-      this.commitGroup(items.length, rx, body);
+      this.commitGroup(n, rx, body);
     } catch (error) {
       for (const done of callbacks) done(error as Error);
       return;
     }
     // Unless the budget dropped rows meanwhile (perhaps this one), it joins the recent rows.
-    const row =
-      epoch === this.dropEpoch ? { id: this.lastId, n: items.length, rx, body } : undefined;
+    const row = epoch === this.dropEpoch ? { id: this.lastId, n, rx, body } : undefined;
     const id = this.lastId;
     if (!walSync) {
-      this.settle(items, callbacks, undefined, id, row);
+      this.settle(keys, callbacks, undefined, id, row);
       return;
     }
     this.syncing = callbacks;
     walSync.afterWrite((error) => {
       if (this.syncing === callbacks) this.syncing = undefined;
-      this.settle(items, callbacks, error, id, row);
+      this.settle(keys, callbacks, error, id, row);
     });
   }
 
@@ -351,7 +376,7 @@ export class Outbox {
   }
 
   private settle(
-    items: ForwardedTelemetry[],
+    keys: GroupKeys,
     callbacks: Durable[],
     error: Error | undefined,
     id: number,
@@ -362,7 +387,7 @@ export class Outbox {
     this.durableId = id;
     if (error || !row) this.recent.reset(id + 1);
     else this.recent.add(row);
-    if (!error) this.noteSeen(items);
+    if (!error) this.noteSeen(keys);
     for (const done of callbacks) done(error);
     if (!error) this.options.onCommit?.();
   }
@@ -396,13 +421,16 @@ export class Outbox {
     setImmediate(() => this.flush());
   }
 
-  private noteSeen(items: ForwardedTelemetry[]): void {
-    for (const item of items) {
-      const seen = this.seenDirty.get(item.device);
-      if (!seen) this.seenDirty.set(item.device, { boot: item.boot, seq: item.seq });
-      else if (seen.boot !== item.boot || seen.seq < item.seq) {
-        seen.boot = item.boot;
-        seen.seq = item.seq;
+  private noteSeen(keys: GroupKeys): void {
+    for (let i = 0; i < keys.devices.length; i++) {
+      const device = keys.devices[i] as string;
+      const boot = keys.boots[i] as number;
+      const seq = keys.seqs[i] as number;
+      const seen = this.seenDirty.get(device);
+      if (!seen) this.seenDirty.set(device, { boot, seq });
+      else if (seen.boot !== boot || seen.seq < seq) {
+        seen.boot = boot;
+        seen.seq = seq;
       }
     }
   }
