@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACKED, LatencyHistogram, reconcile, SENT } from '../../bench/accounting.js';
 import { runLoad } from '../../bench/load.js';
+import { BENCH_SENSORS } from '../../bench/load-protocol.js';
 import { startTestBroker } from '../helpers/broker.js';
 
 const test = suite('bench: load generator accounting');
@@ -67,7 +68,11 @@ test('a low fixed rate through a plain broker: all received, duplicates counted'
     assert.is(result.sent, result.received + result.lost + result.unacked);
     assert.is(result.lost, 0);
     assert.is(result.unexpected, 0);
-    assert.is(result.latency.samples, result.received, 'one latency sample per distinct reading');
+    assert.is(result.latency.samples, result.received, 'one latency sample per distinct message');
+    // Readings are the sensor values the backend found: two per message (BENCH_SENSORS),
+    // duplicates not counted twice.
+    assert.is(result.readingsReceived, result.received * BENCH_SENSORS.length);
+    assert.is(result.readingsPerSecond, result.messagesPerSecond * BENCH_SENSORS.length);
     // Seqs 9, 19, 29… of each device were published twice, and a plain broker delivers both
     // copies: per device floor(sent/10) duplicates, so in all between sent/10 - 20 and sent/10.
     assert.ok(result.duplicates <= result.sent / 10, `duplicates ${result.duplicates}`);
