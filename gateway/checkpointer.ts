@@ -19,6 +19,8 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   restartBytes?: number;
   log: Logger;
+  /** Each checkpoint's mode and duration (for /metrics). */
+  observe?: (mode: 'PASSIVE' | 'RESTART', ms: number) => void;
 }
 
 /** The worker's code: plain JavaScript, so it runs the same from dist/ and under tsx. */
@@ -37,10 +39,15 @@ const walSize = () => {
     return 0;
   }
 };
+const run = (mode) => {
+  const t0 = performance.now();
+  db.pragma('wal_checkpoint(' + mode + ')');
+  parentPort.postMessage({ type: 'checkpoint', mode, ms: performance.now() - t0 });
+};
 const checkpoint = () => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    if (walSize() > workerData.restartBytes) db.pragma('wal_checkpoint(RESTART)');
+    run('PASSIVE');
+    if (walSize() > workerData.restartBytes) run('RESTART');
   } catch (error) {
     parentPort.postMessage({ type: 'error', message: error.message });
   }
@@ -75,10 +82,16 @@ export class Checkpointer {
     });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', reject);
-      this.worker.on('message', (m: { type: string; message?: string }) => {
-        if (m.type === 'ready') resolve();
-        else if (m.type === 'error') options.log.warn({ err: m.message }, 'WAL checkpoint failed');
-      });
+      this.worker.on(
+        'message',
+        (m: { type: string; message?: string; mode?: string; ms?: number }) => {
+          if (m.type === 'ready') resolve();
+          else if (m.type === 'checkpoint')
+            options.observe?.(m.mode as 'PASSIVE' | 'RESTART', m.ms ?? 0);
+          else if (m.type === 'error')
+            options.log.warn({ err: m.message }, 'WAL checkpoint failed');
+        },
+      );
     });
     this.worker.on('error', (error) =>
       options.log.error({ err: error.message }, 'the WAL checkpoint worker failed'),

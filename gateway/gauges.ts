@@ -1,4 +1,6 @@
 /** Gauges read at scrape time from the live parts, so they follow restarts of those parts. */
+import { walBytes } from './checkpointer.js';
+import { databasePath } from './store.js';
 import type { GatewayParts } from './tree.js';
 
 export function registerGauges(p: GatewayParts): void {
@@ -28,6 +30,9 @@ export function registerGauges(p: GatewayParts): void {
   );
   p.metrics.gauge('fs_gateway_upstream_connected', '1 while the upstream connection is up', () => [
     { labels: {}, value: p.forwarder?.upstreamState() === 'connected' ? 1 : 0 },
+  ]);
+  p.metrics.gauge('fs_gateway_wal_bytes', 'Size of the SQLite write-ahead log file', () => [
+    { labels: {}, value: walBytes(databasePath(p.dataDir)) },
   ]);
   p.metrics.gauge(
     'fs_gateway_memory_bytes',

@@ -163,6 +163,16 @@ export function gatewayCounters(metrics: Metrics) {
       'Time to sync the outbox to disk (fdatasync of its WAL), milliseconds',
       [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500],
     ),
+    checkpointPassive: metrics.histogram(
+      'fs_gateway_wal_checkpoint_passive_ms',
+      'WAL checkpoints that never block a writer (in the checkpoint worker), milliseconds',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    ),
+    checkpointRestart: metrics.histogram(
+      'fs_gateway_wal_checkpoint_restart_ms',
+      'WAL checkpoints that wait for the writer once (the log grew past its bound), milliseconds',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    ),
     forwardLatency: metrics.histogram(
       'fs_gateway_forward_latency_ms',
       'Gateway receive to upstream acknowledgement, milliseconds',

@@ -91,6 +91,11 @@ export function gatewayTree(p: GatewayParts, onEvent: (e: SupervisorEvent) => vo
         const checkpointer = new Checkpointer({
           dbPath: databasePath(p.dataDir),
           log: p.log.child({ part: 'checkpointer' }),
+          observe: (mode, ms) =>
+            (mode === 'RESTART'
+              ? p.counters.checkpointRestart
+              : p.counters.checkpointPassive
+            ).observe(ms),
         });
         try {
           await checkpointer.started();
