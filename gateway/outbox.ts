@@ -11,8 +11,9 @@
  *
  * With `walSync` (synchronous FULL in the gateway) the connection commits without syncing and
  * the WAL is synced on the thread pool before the callbacks run (wal-sync.ts): the event loop
- * does not wait for the disk. Deletes of acknowledged rows wait for the next commit and go
- * in its transaction (a crash before it resends them: a duplicate, never a loss).
+ * does not wait for the disk. The forwarder may read a row as soon as it is committed, before
+ * its sync (publishCommitted says why). Deletes of acknowledged rows wait for the next commit
+ * and go in its transaction (a crash before it resends them: a duplicate, never a loss).
  */
 import type { ForwardedTelemetry } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -37,13 +38,19 @@ export interface OutboxOptions {
    * synchronous OFF. Without it, a commit is as durable as the connection's own setting.
    */
   walSync?: WalSync;
+  /**
+   * How long a commit group may wait for a running (or due) sync before it is committed
+   * anyway: upstream then gets its rows without waiting for the disk (default 5 ms).
+   */
+  maxCommitWaitMs?: number;
 }
 
 /** Called once the reading (or, for `afterPending`, everything appended before) is on disk. */
 export type Durable = (error: Error | undefined) => void;
 
 const SEEN_FLUSH_MS = 2000;
-/** Bytes of durable, unread rows the forwarder reads from memory (recent-rows.ts). */
+const MAX_COMMIT_WAIT_MS = 5;
+/** Bytes of committed, unread rows the forwarder reads from memory (recent-rows.ts). */
 const RECENT_MAX_BYTES = 4 * 1024 * 1024;
 
 export class OutboxFullError extends Error {
@@ -87,6 +94,10 @@ export class Outbox {
   private pendingBoots: number[] = [];
   private pendingSeqs: number[] = [];
   private pendingRx = 0;
+  /** When the open group's first reading arrived (performance.now()). */
+  private pendingSince = 0;
+  /** Commits the deferred group once it has waited maxCommitWaitMs. */
+  private commitTimer: NodeJS.Timeout | undefined;
   /** Callbacks in append order: one per reading, plus the `afterPending` waiters. */
   private pendingDone: Durable[] = [];
   /** The callbacks of the last group committed and not yet synced (afterPending joins them). */
@@ -101,8 +112,8 @@ export class Outbox {
   private bytes: number;
   private readings: number;
   private lastId: number;
-  /** The last row on disk: the forwarder reads no further. */
-  private durableId: number;
+  /** The last row committed: the forwarder reads no further (publishCommitted). */
+  private committedId: number;
   private readonly recent: RecentRows;
   private readonly insert;
   private readonly upsertSeen;
@@ -132,7 +143,7 @@ export class Outbox {
     this.lastId = (
       db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM outbox_rows').get() as { id: number }
     ).id;
-    this.durableId = this.lastId;
+    this.committedId = this.lastId;
     this.recent = new RecentRows(this.lastId + 1, RECENT_MAX_BYTES);
     this.insert = db.prepare('INSERT INTO outbox_rows (id, n, rx, body) VALUES (?, ?, ?, ?)');
     this.upsertSeen = db.prepare(
@@ -182,6 +193,7 @@ export class Outbox {
     if (this.pendingDevices.length === 0) {
       this.pendingBody = body;
       this.pendingRx = item.rx;
+      this.pendingSince = performance.now();
     } else this.pendingBody = `${this.pendingBody},${body}`;
     this.pendingDevices.push(item.device);
     this.pendingBoots.push(item.boot);
@@ -212,16 +224,24 @@ export class Outbox {
   /**
    * Writes whatever is waiting (readings, deletes); the callbacks run once it is durable.
    * While the WAL sync is busy, the commit waits for it to end (unless `now`, or the group is
-   * full): a commit made now could not be synced any sooner, and more join it meanwhile.
+   * full): a commit made now could not be synced any sooner, and more join it meanwhile, so
+   * there are fewer commits (each costs CPU). But upstream reads rows as they are committed,
+   * so a group waits at most maxCommitWaitMs: a sync slowed by the disk (tens of ms on a
+   * shared one) then delays only the devices' PUBACKs, not their readings upstream.
    */
   flush(now = false): void {
     this.scheduled = false;
     const walSync = this.options.walSync;
     if (!now && walSync?.busy() && this.pendingDevices.length < this.options.maxBatch) {
-      this.deferred = true;
-      return;
+      if (this.pendingDevices.length === 0 || this.commitWait() > 0) {
+        this.deferred = true;
+        this.armCommitTimer();
+        return;
+      }
     }
     this.deferred = false;
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
     if (this.pendingDevices.length === 0) {
       if (this.pendingDeletes.length > 0) this.commitGroup(0, 0, '');
       return;
@@ -247,17 +267,15 @@ export class Outbox {
       for (const done of callbacks) done(error as Error);
       return;
     }
-    // Unless the budget dropped rows meanwhile (perhaps this one), it joins the recent rows.
-    const row = epoch === this.dropEpoch ? { id: this.lastId, n, rx, body } : undefined;
-    const id = this.lastId;
+    this.publishCommitted(epoch, { id: this.lastId, n, rx, body });
     if (!walSync) {
-      this.settle(keys, callbacks, undefined, id, row);
+      this.settle(keys, callbacks, undefined);
       return;
     }
     this.syncing = callbacks;
     walSync.afterWrite((error) => {
       if (this.syncing === callbacks) this.syncing = undefined;
-      this.settle(keys, callbacks, error, id, row);
+      this.settle(keys, callbacks, error);
     });
   }
 
@@ -281,7 +299,7 @@ export class Outbox {
     }
     for (const row of this.selectAfter.iterate(
       from,
-      this.durableId,
+      this.committedId,
     ) as IterableIterator<OutboxRow>) {
       if (this.isAcknowledged(row.id)) continue; // its delete waits for the next commit
       if (rows.length > 0 && readings + row.n > maxReadings) {
@@ -368,6 +386,8 @@ export class Outbox {
 
   /** Writes what is waiting, and the dedupe floor, before the database closes. */
   close(): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
     this.flush(true);
     this.deleteAcknowledged();
     this.flushSeen();
@@ -375,21 +395,29 @@ export class Outbox {
     this.options.clock?.clearInterval(this.seenTimer);
   }
 
-  private settle(
-    keys: GroupKeys,
-    callbacks: Durable[],
-    error: Error | undefined,
-    id: number,
-    row: OutboxRow | undefined,
-  ): void {
-    // Readable either way: a failed sync leaves the row committed but perhaps not on disk;
-    // its devices were refused, so at worst it goes upstream and again when they resend.
-    this.durableId = id;
-    if (error || !row) this.recent.reset(id + 1);
-    else this.recent.add(row);
+  /**
+   * A committed row is readable by the forwarder at once, before its sync: the sync is the
+   * device's PUBACK, not upstream's. Forwarding first takes the disk's latency (a few ms, with
+   * a tail of tens of ms on a shared disk) out of device-to-backend latency, and loses
+   * nothing: a row lost in a crash before its sync was never PUBACKed, so its devices resend
+   * it, and upstream sees it twice at worst (at-least-once, as after any crash).
+   */
+  private publishCommitted(epoch: number, row: OutboxRow): void {
+    this.committedId = row.id;
+    // Unless the budget dropped rows meanwhile (perhaps this one), it joins the recent rows.
+    if (epoch === this.dropEpoch) this.recent.add(row);
+    else this.recent.reset(row.id + 1);
+    this.options.onCommit?.();
+  }
+
+  /**
+   * The group is on disk (or its sync failed): the devices' callbacks run. A failed sync leaves
+   * the row committed and readable, perhaps not on disk; its devices were refused, so at worst
+   * it goes upstream and again when they resend.
+   */
+  private settle(keys: GroupKeys, callbacks: Durable[], error: Error | undefined): void {
     if (!error) this.noteSeen(keys);
     for (const done of callbacks) done(error);
-    if (!error) this.options.onCommit?.();
   }
 
   private isAcknowledged(id: number): boolean {
@@ -414,7 +442,25 @@ export class Outbox {
     }
   }
 
+  /** How much longer the open group may wait for a sync, in ms. */
+  private commitWait(): number {
+    const max = this.options.maxCommitWaitMs ?? MAX_COMMIT_WAIT_MS;
+    return this.pendingSince + max - performance.now();
+  }
+
+  private armCommitTimer(): void {
+    if (this.commitTimer !== undefined || this.pendingDevices.length === 0) return;
+    this.commitTimer = setTimeout(
+      () => {
+        this.commitTimer = undefined;
+        if (this.deferred) this.flush();
+      },
+      Math.max(0, this.commitWait()),
+    );
+  }
+
   private schedule(): void {
+    if (this.deferred) this.armCommitTimer();
     if (this.scheduled || this.deferred) return;
     this.scheduled = true;
     // setImmediate, not a timer: every publish parsed from the socket reads of this turn joins in.

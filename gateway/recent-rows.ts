@@ -1,11 +1,11 @@
 /**
- * The outbox rows that became durable and that the forwarder has not read yet, kept in memory
+ * The outbox rows that were committed and that the forwarder has not read yet, kept in memory
  * so that it reads them from here instead of from SQLite: no query, and no copy of every body
  * out of the database, for rows the outbox wrote a moment ago. Bounded in bytes: past the
  * bound (upstream down, a backlog) the oldest leave this cache and are read from disk, as are
  * the rows of an earlier run.
  *
- * `from` is the invariant: every durable row with an id at or above it is here, in id order.
+ * `from` is the invariant: every committed row with an id at or above it is here, in id order.
  * A read after an id below it goes to the disk.
  */
 import type { OutboxRow } from './outbox.js';
@@ -24,7 +24,7 @@ export class RecentRows {
     this.from = nextId;
   }
 
-  /** A row is on disk (rows come in id order). */
+  /** A row is committed (rows come in id order). */
   add(row: OutboxRow): void {
     this.rows.push(row);
     this.bytes += row.body.length;

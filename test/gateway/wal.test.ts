@@ -23,7 +23,7 @@ function item(seq: number, pad = ''): ForwardedTelemetry {
   } as ForwardedTelemetry;
 }
 
-test('with WalSync, appends are answered only after the sync, in order, and are on disk', async () => {
+test('with WalSync, appends are answered only after the sync, in order, and are on disk; forwarding need not wait', async () => {
   const dir = tempDir();
   try {
     const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
@@ -42,10 +42,16 @@ test('with WalSync, appends are answered only after the sync, in order, and are 
     outbox.add(item(2), (e) => order.push(e ? `2 failed: ${e.message}` : '2'));
     outbox.flush();
     assert.equal(order, [], 'committed, but nothing is answered before the sync');
-    assert.is(commits, 0, 'nor is the forwarder woken for rows not yet on disk');
+    // Upstream may have the rows at once: the sync gates the devices' PUBACKs, not forwarding.
+    assert.is(commits, 1, 'the forwarder is woken at the commit');
+    assert.equal(
+      outbox.readAfter(0, 10).map((r) => r.n),
+      [2],
+      'the committed row is readable before its sync',
+    );
     await waitFor(() => order.length === 3, 5000, 'the sync');
     assert.equal(order, ['1', 'after 1', '2']);
-    assert.is(commits, 1);
+    assert.is(commits, 1, 'a sync wakes no one again');
     // A commit while nothing syncs, then close: close syncs on the spot and answers it.
     let last = '';
     outbox.add(item(3), (e) => {
@@ -88,6 +94,52 @@ test('under a sustained load syncs are spaced by minIntervalMs, and what waits s
     await outbox.append(item(5));
     assert.ok(Date.now() - t0 >= 300, 'two more syncs, each at least 150 ms after the one before');
     assert.is(syncs, 3);
+    outbox.close();
+    db.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a group waits for a sync at most maxCommitWaitMs: upstream reads it while its PUBACK still waits', async () => {
+  const dir = tempDir();
+  try {
+    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
+    // Syncs at least 400 ms apart: after the first, the next one is due for a long while.
+    const walSync = new WalSync(`${databasePath(dir.path)}-wal`, { minIntervalMs: 400 });
+    let commits = 0;
+    const outbox = new Outbox(db, {
+      budgetBytes: 1e9,
+      policy: 'drop-oldest',
+      maxBatch: 1000,
+      walSync,
+      maxCommitWaitMs: 30,
+      onCommit: () => commits++,
+    });
+    await outbox.append(item(1));
+    const t0 = performance.now();
+    let answeredAt = 0;
+    outbox.add(item(2), () => {
+      answeredAt = performance.now();
+    });
+    await waitFor(() => commits === 2, 2000, 'the second commit');
+    const committedAfter = performance.now() - t0;
+    assert.ok(
+      committedAfter >= 25,
+      `committed after ${committedAfter} ms: it waited for the sync first`,
+    );
+    assert.ok(
+      committedAfter < 300,
+      `committed after ${committedAfter} ms: it did not wait for the sync`,
+    );
+    assert.equal(
+      outbox.readAfter(1, 10).map((r) => r.n),
+      [1],
+      'the second row is readable upstream',
+    );
+    assert.is(answeredAt, 0, 'its PUBACK still waits for the sync');
+    await waitFor(() => answeredAt > 0, 2000, 'the sync');
+    assert.ok(answeredAt - t0 >= 300, 'answered only after the spaced sync');
     outbox.close();
     db.close();
   } finally {
