@@ -1,4 +1,6 @@
 /** The method section of docs/benchmarks.md: how the figures are made and how to read them. */
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
+
 export const METHOD = [
   '## Method',
   '',
@@ -39,8 +41,9 @@ export const METHOD = [
   '  (share of the load it was working), timer delay p99 (how late a 10 ms timer fired: how long',
   '  ready work waited for the loop), outbox disk syncs (fdatasync of the WAL: count, mean, p99),',
   '  GC pauses (young and old generation). Bucket bounds, so `≤ 20 ms` means between 10 and 20.',
-  '- **Node.js options**: none for the gateway (`node dist/cli/main.js gateway`, as `fullstack',
-  '  gateway` runs it); `--node-flag` adds some for an experiment, and the command line above says so.',
+  '- **Node.js options**: the gateway starts as its systemd unit starts it, with',
+  `  \`${GATEWAY_NODE_FLAGS.join(' ')}\` (gateway/node-flags.ts says why); \`--node-flag\` adds some after`,
+  '  those for an experiment, and the command line above says so.',
   '- **Idle memory**: a fresh gateway; RSS before, and after the idle devices connected and a quiet',
   '  spell (10 s; 2 s with --quick), divided by the devices connected (keepalive 60 s). The gateway',
   '  collects its garbage once such a connection storm is over (gateway/storm-gc.ts). The firmware',

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 import { distPath } from '../lib/paths.js';
 import { freePort } from '../lib/ports.js';
 
@@ -88,7 +89,10 @@ export interface GatewayTargetOptions {
   settingsEnv: Record<string, string>;
   /** Write a V8 CPU profile of the gateway into this directory when it exits. */
   cpuProfDir?: string;
-  /** Node.js options for the gateway process (experiments: `--node-flag=--max-semi-space-size=32`). */
+  /**
+   * Node.js options for the gateway process, after the ones it is deployed with
+   * (GATEWAY_NODE_FLAGS), so they can override them: `--node-flag=--max-semi-space-size=16`.
+   */
   nodeFlags?: string[];
 }
 
@@ -100,6 +104,7 @@ export async function startGatewayTarget(options: GatewayTargetOptions): Promise
   const started = await spawnUntilReady(
     'gateway',
     [
+      ...GATEWAY_NODE_FLAGS,
       ...(options.nodeFlags ?? []),
       ...profile,
       distPath('cli', 'main.js'),

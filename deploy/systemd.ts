@@ -6,6 +6,7 @@
  * directory. Pure functions of an InstallPlan, so `--dry-run` and the tests see exactly what
  * would be written.
  */
+import { GATEWAY_NODE_FLAGS } from '../gateway/node-flags.js';
 
 export interface InstallPlan {
   /** Dedicated system user (and group) the services run as. */
@@ -58,6 +59,8 @@ function service(
     description: string;
     after: string[];
     args: string[];
+    /** Node.js options before the script (gateway/node-flags.ts). */
+    nodeFlags?: readonly string[];
     identifier: string;
     watchdog: boolean;
     groups: string[];
@@ -65,7 +68,14 @@ function service(
     extra?: string[];
   },
 ): string {
-  const exec = [plan.node, `${plan.root}/bin/fullstack.js`, ...options.args].map(quote).join(' ');
+  const exec = [
+    plan.node,
+    ...(options.nodeFlags ?? []),
+    `${plan.root}/bin/fullstack.js`,
+    ...options.args,
+  ]
+    .map(quote)
+    .join(' ');
   return `${[
     '# Written by `fullstack install`; `fullstack uninstall` removes it.',
     section('Unit', [
@@ -127,6 +137,7 @@ export function renderUnits(plan: InstallPlan): UnitFile[] {
           String(plan.gatewayPort),
           ...common,
         ],
+        nodeFlags: GATEWAY_NODE_FLAGS,
         identifier: 'fullstack-gateway',
         watchdog: plan.watchdog.includes('gateway'),
         // USB Firmata boards are hosted by the gateway: serial access.

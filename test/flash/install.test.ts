@@ -106,7 +106,7 @@ test('every unit: dedicated user, restart on failure, journald, writes only its 
   const gateway = unit(out, 'fullstack-gateway.service');
   assert.match(
     gateway,
-    /^ExecStart=\/usr\/bin\/node \/opt\/fullstack\/bin\/fullstack\.js gateway --host 127\.0\.0\.1 --mqtt-port 1883 --gateway-port 1881 --data-dir \/var\/lib\/fullstack$/m,
+    /^ExecStart=\/usr\/bin\/node --max-semi-space-size=64 \/opt\/fullstack\/bin\/fullstack\.js gateway --host 127\.0\.0\.1 --mqtt-port 1883 --gateway-port 1881 --data-dir \/var\/lib\/fullstack$/m,
   );
   assert.match(gateway, /^SupplementaryGroups=dialout$/m);
   const device = unit(out, 'fullstack-device@.service');
