@@ -7,7 +7,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ForwardedTelemetry, TelemetryBatch } from '../contract/index.js';
 import { LatencyHistogram, SeqBytes } from './accounting.js';
-import type { BackendWorkerConfig, FromBackendWorker, ToBackendWorker } from './load-protocol.js';
+import {
+  type BackendWorkerConfig,
+  type FromBackendWorker,
+  SLOW_MS,
+  type ToBackendWorker,
+} from './load-protocol.js';
 import { WireConnection } from './mqtt-wire.js';
 
 const config = workerData as BackendWorkerConfig;
@@ -22,6 +27,7 @@ let unique = 0;
 let uniqueReadings = 0;
 let malformed = 0;
 let stale = 0;
+const slowPerSecond: number[] = [];
 let firstReceiveAt = 0;
 let lastReceiveAt = 0;
 
@@ -58,6 +64,11 @@ function record(
     unique++;
     uniqueReadings += readingsIn(readings);
     latency.record(now - ts);
+    if (now - ts > SLOW_MS) {
+      const second = Math.floor((now - firstReceiveAt) / 1000);
+      for (let s = slowPerSecond.length; s <= second; s++) slowPerSecond.push(0);
+      slowPerSecond[second] = (slowPerSecond[second] as number) + 1;
+    }
     if (rx !== undefined) toGateway?.record(rx - ts);
   }
   log.update(seq, 1, false);
@@ -114,6 +125,7 @@ async function main(): Promise<void> {
       counts: new Map([...counts].map(([device, log]) => [device, log.snapshot()])),
       latency: latency.snapshot(),
       toGateway: toGateway?.snapshot(),
+      slowPerSecond,
       unique,
       uniqueReadings,
       firstReceiveAt,

@@ -78,6 +78,9 @@ export interface BackendWorkerConfig {
 
 export type ToBackendWorker = { type: 'stop' };
 
+/** A message slower than this, device to backend, counts in `slowPerSecond` (the p99 target). */
+export const SLOW_MS = 50;
+
 export type FromBackendWorker =
   | { type: 'ready' }
   | { type: 'progress'; unique: number; lastReceiveAt: number }
@@ -89,6 +92,11 @@ export type FromBackendWorker =
       latency: HistogramSnapshot;
       /** Device `ts` to the gateway's `rx` (batch format only: where the latency arises). */
       toGateway: HistogramSnapshot | undefined;
+      /**
+       * Per second of receipt (from the first message received), the distinct messages slower
+       * than SLOW_MS: whether a tail comes from a few stalls or from a whole load.
+       */
+      slowPerSecond: number[];
       unique: number;
       /** Sensor values in the distinct messages received. */
       uniqueReadings: number;

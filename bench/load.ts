@@ -69,6 +69,8 @@ export interface LoadResult extends Reconciled {
   latency: LatencySummary;
   /** Device `ts` to the gateway's receive time `rx` (gateway runs only). */
   toGateway: LatencySummary | undefined;
+  /** Per second of receipt, the messages slower than SLOW_MS (load-protocol.ts). */
+  slowPerSecond: number[];
   connected: number;
   connectMs: number;
   disconnects: number;
@@ -258,6 +260,7 @@ export class Fleet {
       skipped,
       latency: new LatencyHistogram(seen.latency).summary(),
       toGateway: seen.toGateway ? new LatencyHistogram(seen.toGateway).summary() : undefined,
+      slowPerSecond: seen.slowPerSecond,
       connected: this.connected,
       connectMs: this.connectMs,
       disconnects: done.reduce((n, d) => n + d.disconnects, 0),

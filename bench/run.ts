@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FromFirmwareWorker } from './firmware-worker.js';
+import { SLOW_MS } from './load-protocol.js';
 import { describeMachine } from './machine.js';
 import { type BenchOptions, parseBenchOptions } from './options.js';
 import { hotSpots } from './profile.js';
@@ -65,7 +66,19 @@ async function withTarget<T>(
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms${f.loop ? `; event loop busy ${Math.round(f.loop.busyPercent)}%, timer delay p99 ≤ ${f.loop.delayP99Ms} ms, GC minor ${f.loop.gc.minor.count}× ${Math.round(f.loop.gc.minor.totalMs)} ms, major ${f.loop.gc.major.count}× ${Math.round(f.loop.gc.major.totalMs)} ms (longest ≤ ${f.loop.gc.major.maxMs} ms), ${f.loop.sync.count} disk syncs (mean ${f.loop.sync.meanMs.toFixed(2)} ms, p99 ≤ ${f.loop.sync.p99Ms} ms)` : ''}`;
+  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}${slowSeconds(r.slowPerSecond, r.elapsedMs)}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms${f.loop ? `; event loop busy ${Math.round(f.loop.busyPercent)}%, timer delay p99 ≤ ${f.loop.delayP99Ms} ms, max ≤ ${f.loop.delayMaxMs} ms, GC minor ${f.loop.gc.minor.count}× ${Math.round(f.loop.gc.minor.totalMs)} ms, major ${f.loop.gc.major.count}× ${Math.round(f.loop.gc.major.totalMs)} ms (longest ≤ ${f.loop.gc.major.maxMs} ms), ${f.loop.sync.count} disk syncs (mean ${f.loop.sync.meanMs.toFixed(2)} ms, p99 ≤ ${f.loop.sync.p99Ms} ms), ${f.loop.restartCheckpoints.count} RESTART checkpoints (${Math.round(f.loop.restartCheckpoints.totalMs)} ms, longest ≤ ${f.loop.restartCheckpoints.maxMs} ms)` : ''}`;
+}
+
+/** Where the slow messages were: `; over 50 ms: 1,234 in 3 of 20 s (s4 900, s11 300, …)`. */
+function slowSeconds(perSecond: number[], elapsedMs: number): string {
+  const total = perSecond.reduce((a, b) => a + b, 0);
+  if (total === 0) return '';
+  const worst = perSecond
+    .map((n, s) => ({ n, s }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n);
+  const listed = worst.slice(0, 6).map((x) => `s${x.s} ${x.n}`);
+  return `; over ${SLOW_MS} ms: ${total} in ${worst.length} of ${Math.ceil(elapsedMs / 1000)} s (${listed.join(', ')}${worst.length > 6 ? ', …' : ''})`;
 }
 
 /** Throughput, then the fixed rate (skipped with `withRate` false), on one fleet of devices. */

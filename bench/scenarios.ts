@@ -19,6 +19,10 @@ export interface LoopFigures {
   gc: Record<'minor' | 'major', { count: number; totalMs: number; maxMs: number }>;
   /** The outbox's disk syncs over the phase (count, mean, bucket bound of the 99th percentile). */
   sync: { count: number; meanMs: number; p99Ms: number };
+  /** Timer lateness: the bucket bound of the latest sample (a stall shows here, not in p99). */
+  delayMaxMs: number;
+  /** RESTART checkpoints (they wait for the writer once): count, total, bound of the longest. */
+  restartCheckpoints: { count: number; totalMs: number; maxMs: number };
 }
 
 export interface LoadFigures {
@@ -149,6 +153,7 @@ const LOOP_HISTOGRAMS = [
   'fs_gateway_gc_minor_pause_ms',
   'fs_gateway_gc_major_pause_ms',
   'fs_gateway_outbox_sync_ms',
+  'fs_gateway_wal_checkpoint_restart_ms',
 ];
 
 async function loopSample(target: Target): Promise<LoopSample | undefined> {
@@ -200,6 +205,7 @@ function loopFigures(a: LoopSample, b: LoopSample): LoopFigures {
   const minor = h('fs_gateway_gc_minor_pause_ms', 1);
   const major = h('fs_gateway_gc_major_pause_ms', 1);
   const sync = h('fs_gateway_outbox_sync_ms', 0.99);
+  const restart = h('fs_gateway_wal_checkpoint_restart_ms', 1);
   return {
     busyPercent: (100 * (b.busySeconds - a.busySeconds) * 1000) / Math.max(1, b.at - a.at),
     delayP99Ms: delay.bound,
@@ -209,6 +215,8 @@ function loopFigures(a: LoopSample, b: LoopSample): LoopFigures {
       major: { count: major.count, totalMs: major.sum, maxMs: major.bound },
     },
     sync: { count: sync.count, meanMs: sync.sum / Math.max(1, sync.count), p99Ms: sync.bound },
+    delayMaxMs: h('fs_gateway_event_loop_delay_ms', 1).bound,
+    restartCheckpoints: { count: restart.count, totalMs: restart.sum, maxMs: restart.bound },
   };
 }
 

@@ -36,7 +36,7 @@ export function monitorEventLoop(metrics: Metrics): { stop(): void } {
   }, TICK_MS);
   // It must not keep the process alive by itself.
   timer.unref();
-  const buckets = [0.5, 1, 2, 5, 10, 20, 50, 100];
+  const buckets = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
   const pauses = {
     minor: metrics.histogram(
       'fs_gateway_gc_minor_pause_ms',
