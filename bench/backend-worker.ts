@@ -115,7 +115,15 @@ async function main(): Promise<void> {
     { onPublish },
   );
   await wire.subscribe(config.filter);
-  const progress = setInterval(() => post({ type: 'progress', unique, lastReceiveAt }), 100);
+  let lastTick = performance.now();
+  let maxTickLateMs = 0;
+  const progress = setInterval(() => {
+    // How late this 100 ms timer fired: a stall of the subscriber delays every receipt.
+    const now = performance.now();
+    maxTickLateMs = Math.max(maxTickLateMs, now - lastTick - 100);
+    lastTick = now;
+    post({ type: 'progress', unique, lastReceiveAt });
+  }, 100);
   post({ type: 'ready' });
   port?.on('message', (message: ToBackendWorker) => {
     if (message.type !== 'stop') return;
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
       latency: latency.snapshot(),
       toGateway: toGateway?.snapshot(),
       slowPerSecond,
+      maxTickLateMs,
       unique,
       uniqueReadings,
       firstReceiveAt,

@@ -141,6 +141,7 @@ async function connectAll(): Promise<number> {
 /** A new boot on every device: seq from 0, fresh logs; late PUBACKs of the last phase are ignored. */
 function beginPhase(next: LoadMode, nextBoot: number): void {
   mode = next;
+  generatorStall = { maxGapMs: 0, maxBurst: 0 };
   boot = nextBoot;
   sent = 0;
   acked = 0;
@@ -164,9 +165,15 @@ function startRate(perSecond: number, maxInFlight: number): NodeJS.Timeout {
   const t0 = performance.now();
   let offered = 0;
   let cursor = 0;
+  let lastTick = t0;
   return setInterval(() => {
     if (phase !== 'running') return;
-    const due = Math.floor(((performance.now() - t0) / 1000) * perSecond) - offered;
+    const now = performance.now();
+    // A late tick offers what fell due meanwhile at once: a burst made by the generator.
+    if (now - lastTick > generatorStall.maxGapMs) generatorStall.maxGapMs = now - lastTick;
+    lastTick = now;
+    const due = Math.floor(((now - t0) / 1000) * perSecond) - offered;
+    if (due > generatorStall.maxBurst) generatorStall.maxBurst = due;
     for (let i = 0; i < due; i++) {
       const d = devices[cursor] as SimDevice;
       cursor = (cursor + 1) % devices.length;
@@ -199,6 +206,8 @@ async function closeAll(): Promise<void> {
 }
 
 let rateTimer: NodeJS.Timeout | undefined;
+/** The rate mode's longest gap between ticks and largest offer in one tick, this phase. */
+let generatorStall = { maxGapMs: 0, maxBurst: 0 };
 let progressTimer: NodeJS.Timeout | undefined;
 const pingTimer =
   config.keepaliveSeconds > 0
@@ -225,7 +234,16 @@ port.on('message', (message: ToDeviceWorker) => {
         clearInterval(progressTimer);
         phase = 'ready';
         const flags = new Map(devices.map((d) => [d.id, d.log.snapshot()]));
-        post({ type: 'done', flags, sent, acked, skipped, disconnects, errors: [...errors] });
+        post({
+          type: 'done',
+          flags,
+          sent,
+          acked,
+          skipped,
+          disconnects,
+          generatorStall,
+          errors: [...errors],
+        });
       });
       return;
     case 'close':

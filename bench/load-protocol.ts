@@ -53,6 +53,8 @@ export type FromDeviceWorker =
       /** Messages the rate mode could not offer because a device had maxInFlight unacked. */
       skipped: number;
       disconnects: number;
+      /** Rate mode: the longest gap between the generator's 1 ms ticks, the largest burst offered in one. */
+      generatorStall: { maxGapMs: number; maxBurst: number };
       errors: string[];
     }
   | { type: 'closed' }
@@ -97,6 +99,8 @@ export type FromBackendWorker =
        * than SLOW_MS: whether a tail comes from a few stalls or from a whole load.
        */
       slowPerSecond: number[];
+      /** How late the subscriber's 100 ms timer fired at worst: its own stalls. */
+      maxTickLateMs: number;
       unique: number;
       /** Sensor values in the distinct messages received. */
       uniqueReadings: number;

@@ -71,6 +71,10 @@ export interface LoadResult extends Reconciled {
   toGateway: LatencySummary | undefined;
   /** Per second of receipt, the messages slower than SLOW_MS (load-protocol.ts). */
   slowPerSecond: number[];
+  /** Rate mode, over the device workers: the longest gap between ticks, the largest burst. */
+  generatorStall: { maxGapMs: number; maxBurst: number };
+  /** The backend subscriber's worst timer lateness: its own stalls. */
+  backendStallMs: number;
   connected: number;
   connectMs: number;
   disconnects: number;
@@ -261,6 +265,11 @@ export class Fleet {
       latency: new LatencyHistogram(seen.latency).summary(),
       toGateway: seen.toGateway ? new LatencyHistogram(seen.toGateway).summary() : undefined,
       slowPerSecond: seen.slowPerSecond,
+      backendStallMs: seen.maxTickLateMs,
+      generatorStall: {
+        maxGapMs: Math.max(0, ...done.map((d) => d.generatorStall.maxGapMs)),
+        maxBurst: Math.max(0, ...done.map((d) => d.generatorStall.maxBurst)),
+      },
       connected: this.connected,
       connectMs: this.connectMs,
       disconnects: done.reduce((n, d) => n + d.disconnects, 0),

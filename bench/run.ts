@@ -32,6 +32,7 @@ import {
   measurePhase,
   openFleet,
   scrapeGateway,
+  settleAfterLoad,
 } from './scenarios.js';
 import { startBrokerTarget, startGatewayTarget, type Target } from './targets.js';
 import { next, spawnWorker } from './workers.js';
@@ -66,7 +67,7 @@ async function withTarget<T>(
 
 function describeLoad(name: string, f: LoadFigures): string {
   const r = f.result;
-  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}${slowSeconds(r.slowPerSecond, r.elapsedMs)}, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms${f.loop ? `; event loop busy ${Math.round(f.loop.busyPercent)}%, timer delay p99 ≤ ${f.loop.delayP99Ms} ms, max ≤ ${f.loop.delayMaxMs} ms, GC minor ${f.loop.gc.minor.count}× ${Math.round(f.loop.gc.minor.totalMs)} ms, major ${f.loop.gc.major.count}× ${Math.round(f.loop.gc.major.totalMs)} ms (longest ≤ ${f.loop.gc.major.maxMs} ms), ${f.loop.sync.count} disk syncs (mean ${f.loop.sync.meanMs.toFixed(2)} ms, p99 ≤ ${f.loop.sync.p99Ms} ms), ${f.loop.restartCheckpoints.count} RESTART checkpoints (${Math.round(f.loop.restartCheckpoints.totalMs)} ms, longest ≤ ${f.loop.restartCheckpoints.maxMs} ms)` : ''}`;
+  return `${name}: ${Math.round(r.messagesPerSecond)} messages/s (${Math.round(r.readingsPerSecond)} readings/s), p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${r.toGateway ? ` (to the gateway: p50 ${r.toGateway.p50} ms, p99 ${r.toGateway.p99} ms)` : ''}, lost ${r.lost}, unacked ${r.unacked}, duplicates ${r.duplicates}${r.drainCut ? ' (wait cut: lost includes late messages)' : ''}${slowSeconds(r.slowPerSecond, r.elapsedMs)}${f.mode.kind === 'rate' ? `; generator: longest tick gap ${Math.round(r.generatorStall.maxGapMs)} ms, largest burst ${r.generatorStall.maxBurst}` : ''}; backend subscriber stalled ≤ ${Math.round(r.backendStallMs)} ms, CPU ${Math.round(f.proc.cpuPercent)}% = ${Math.round(perCpuSecond(f))} messages per CPU-second (bench process ${Math.round(f.generator.cpuPercent)}%); first publish to last receipt ${r.elapsedMs} ms${f.loop ? `; event loop busy ${Math.round(f.loop.busyPercent)}%, timer delay p99 ≤ ${f.loop.delayP99Ms} ms, max ≤ ${f.loop.delayMaxMs} ms, GC minor ${f.loop.gc.minor.count}× ${Math.round(f.loop.gc.minor.totalMs)} ms, major ${f.loop.gc.major.count}× ${Math.round(f.loop.gc.major.totalMs)} ms (longest ≤ ${f.loop.gc.major.maxMs} ms), ${f.loop.sync.count} disk syncs (mean ${f.loop.sync.meanMs.toFixed(2)} ms, p99 ≤ ${f.loop.sync.p99Ms} ms), ${f.loop.restartCheckpoints.count} RESTART checkpoints (${Math.round(f.loop.restartCheckpoints.totalMs)} ms, longest ≤ ${f.loop.restartCheckpoints.maxMs} ms)` : ''}`;
 }
 
 /** Where the slow messages were: `; over 50 ms: 1,234 in 3 of 20 s (s4 900, s11 300, …)`. */
@@ -97,6 +98,10 @@ async function twoLoads(ctx: RunContext, target: Target, tag: string, withRate: 
     );
     ctx.log(describeLoad(`${tag} throughput`, throughput));
     if (!withRate) return { throughput, rate: undefined };
+    const settled = await settleAfterLoad(target, 20_000);
+    ctx.log(
+      `${tag}: ${settled.quiet ? 'quiet' : 'still busy'} after ${Math.round(settled.ms / 100) / 10} s`,
+    );
     ctx.log(`${tag}: ${o.rate} messages/s offered for ${o.rateDurationMs / 1000} s…`);
     const rate = await measurePhase(
       target,

@@ -254,3 +254,32 @@ export async function scrapeGateway(target: Target): Promise<GatewayCounts | und
   }
   return out;
 }
+
+/**
+ * Waits until the gateway is quiet after a load: its outbox empty and its event loop busy
+ * less than 10 % over the last second (or `maxMs` passed). The fixed-rate load then measures
+ * the gateway at that rate, not its recovery from the overload before it (deleting what
+ * upstream acknowledged, checkpoints, the old generation's collection). A plain broker has no
+ * /metrics: it gets a fixed pause. Returns how long it waited and whether it settled.
+ */
+export async function settleAfterLoad(
+  target: Target,
+  maxMs: number,
+): Promise<{ ms: number; quiet: boolean }> {
+  const t0 = Date.now();
+  if (target.httpPort === undefined) {
+    await settle(2000);
+    return { ms: Date.now() - t0, quiet: true };
+  }
+  let last = await loopSample(target);
+  while (Date.now() - t0 < maxMs) {
+    await settle(1000);
+    const now = await loopSample(target);
+    const counts = await scrapeGateway(target);
+    if (!last || !now || !counts) return { ms: Date.now() - t0, quiet: false };
+    const busy = (now.busySeconds - last.busySeconds) / Math.max(0.001, (now.at - last.at) / 1000);
+    last = now;
+    if (busy < 0.1 && counts.outboxDepth === 0) return { ms: Date.now() - t0, quiet: true };
+  }
+  return { ms: Date.now() - t0, quiet: false };
+}
