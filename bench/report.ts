@@ -4,6 +4,7 @@
  */
 
 import { int, kib, mib, round, table } from './format.js';
+import { SLOW_MS } from './load-protocol.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { ProfileSummary } from './profile.js';
@@ -128,6 +129,18 @@ function loadRows(gw: LoadFigures, br: LoadFigures | undefined): string[][] {
     row('of which device → gateway receipt p50 / p99 (ms)', (l) => {
       const x = l.result.toGateway;
       return x ? `${x.p50} / ${x.p99}` : '(no gateway)';
+    }),
+    row(`messages over ${SLOW_MS} ms: count, seconds with any (of the load's)`, (l) => {
+      const perSecond = l.result.slowPerSecond;
+      const seconds = perSecond.filter((n) => n > 0).length;
+      const total = perSecond.reduce((a, b) => a + b, 0);
+      return `${int(total)}, ${seconds} of ${Math.ceil(l.result.elapsedMs / 1000)}`;
+    }),
+    row('generator stalls: longest tick gap (ms), largest burst / subscriber late (ms)', (l) => {
+      const g = l.result.generatorStall;
+      const gen =
+        l.mode.kind === 'rate' ? `${round(g.maxGapMs)}, ${int(g.maxBurst)}` : '(no ticks)';
+      return `${gen} / ${round(l.result.backendStallMs)}`;
     }),
     row('sent / acknowledged / received', (l) => {
       const r = l.result;
