@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { build, type Plugin } from 'esbuild';
+import { type MinifyOptions, minify as terser } from 'terser';
 import { findPin, getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { repoPath } from '../../lib/paths.js';
@@ -303,10 +304,15 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
 }
 
 /**
- * A second minifier after esbuild: UglifyJS's compressor with several passes and top-level
- * mangling takes another ~9 % off esbuild's output (measured on the shipped configs). esbuild
- * alone cannot: it does one pass and never renames the IIFE's top-level names. Output is
- * ES2019 (uglify keeps the input's syntax level; the syntax check below proves it).
+ * Two more minifiers after esbuild, which does one pass and never renames the IIFE's top-level
+ * names: terser first (it turns function expressions that use no `this` into arrows,
+ * `unsafe_arrows`, which Espruino runs), then UglifyJS's compressor with several passes and
+ * top-level mangling, which still finds more after terser. Together they take about 19 % off
+ * esbuild's output, 80 bytes more than UglifyJS alone (measured on the shipped configs; terser
+ * alone is 5 % larger than UglifyJS alone). Neither is told to assume operands are never NaN
+ * (`unsafe_comps`) or to reassociate float arithmetic (`unsafe_math`): the bundle compares
+ * values that may be NaN, and the BME280 compensation is float arithmetic. Output is ES2019 (the
+ * syntax check below proves it).
  */
 const uglify = createRequire(import.meta.url)('uglify-js') as {
   minify(
@@ -314,13 +320,40 @@ const uglify = createRequire(import.meta.url)('uglify-js') as {
     options: Record<string, unknown>,
   ): { code?: string; error?: { message: string } };
 };
+export const TERSER_OPTIONS: MinifyOptions = {
+  ecma: 2019,
+  toplevel: true,
+  compress: { passes: 5, unsafe: true, unsafe_arrows: true, pure_getters: true },
+  mangle: true,
+  format: { ascii_only: true },
+};
 export const UGLIFY_OPTIONS = {
-  compress: { passes: 3, unsafe: true, toplevel: true, pure_getters: true },
+  compress: {
+    passes: 5,
+    unsafe: true,
+    toplevel: true,
+    pure_getters: true,
+    hoist_funs: true,
+    // Nothing reads a function's length.
+    keep_fargs: false,
+  },
   mangle: { toplevel: true },
   // ASCII only: the flasher writes the file's bytes to Storage, and a byte string must stay
   // one byte per character (the birth's units are UTF-8 bytes already, utf8Bytes).
   output: { ascii_only: true },
 };
+
+/** esbuild's minified bundle through terser, then UglifyJS (see above). */
+export async function squeeze(code: string, where: string): Promise<string> {
+  const tersed = await terser(code, TERSER_OPTIONS).catch((error: Error) => {
+    throw new Error(`terser failed on the ${where} bundle: ${error.message}`);
+  });
+  if (tersed.code === undefined) throw new Error(`terser gave no code for the ${where} bundle`);
+  const squeezed = uglify.minify(tersed.code, UGLIFY_OPTIONS);
+  if (squeezed.error || squeezed.code === undefined)
+    throw new Error(`uglify-js failed on the ${where} bundle: ${squeezed.error?.message}`);
+  return squeezed.code;
+}
 
 /** esbuild settings shared by the build and the core's syntax test. */
 export const ESPRUINO_ESBUILD = {
@@ -536,10 +569,7 @@ startEspruino({
   });
   let code = result.outputFiles[0]?.text ?? '';
   if (options.minify ?? true) {
-    const squeezed = uglify.minify(code, UGLIFY_OPTIONS);
-    if (squeezed.error || squeezed.code === undefined)
-      throw new Error(`uglify-js failed on the ${config.id} bundle: ${squeezed.error?.message}`);
-    code = squeezed.code;
+    code = await squeeze(code, config.id);
   }
   const problems = checkEspruinoSyntax(code, `${config.id}.bundle.js`);
   if (problems.length > 0) {
