@@ -25,7 +25,11 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
     const actuator = actuators[i];
     io.setup(
       actuator.pin,
-      actuator.part === 'servo' ? 'servo' : actuator.max !== undefined ? 'pwm' : 'digital-out',
+      SERVO && actuator.part === 'servo'
+        ? 'servo'
+        : PWM && actuator.max !== undefined
+          ? 'pwm'
+          : 'digital-out',
     );
     drive(io, actuator, actuator.initial);
   }

@@ -124,6 +124,7 @@ export function handleCommand(
     const name = command.name;
     const now = context.clock.now();
     let result: unknown;
+    let after: (() => void) | null = null;
     if (name === 'set') {
       if (typeof args.actuator !== 'string')
         refuse('args.actuator', args.actuator, 'an actuator id');
@@ -131,9 +132,10 @@ export function handleCommand(
       result = { actuator: args.actuator, value: args.value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
-    else if (name === 'reboot')
-      return { ack: { id, ok: true, result: { rebooting: true } }, after: context.reboot };
-    else {
+    else if (name === 'reboot') {
+      result = { rebooting: true };
+      after = context.reboot;
+    } else {
       const extra = EXTRAS ? context.extraCommands : undefined;
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
@@ -141,7 +143,7 @@ export function handleCommand(
       if (extra !== undefined) known.push.apply(known, Object.keys(extra));
       throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
     }
-    return { ack: { id, ok: true, result }, after: null };
+    return { ack: { id, ok: true, result }, after };
   } catch (error) {
     return {
       ack: { id, ok: false, error: String((error as Error).message || error) },

@@ -34,6 +34,26 @@ import type {
 /** How long a clean stop waits for the goodbye to be acknowledged. */
 const STOP_TIMEOUT_MS = 2000;
 
+/**
+ * The connection state inside the runtime: an index into STATES, the closed set of
+ * ConnectionState, so that a bundle compares small numbers rather than carrying the names
+ * (state() gives the names).
+ */
+const IDLE = 0;
+const CONNECTING = 1;
+const ONLINE = 2;
+const WAITING = 3;
+const STOPPING = 4;
+const STOPPED = 5;
+const STATES: ConnectionState[] = [
+  'idle',
+  'connecting',
+  'online',
+  'waiting',
+  'stopping',
+  'stopped',
+];
+
 export interface CoreContext extends CommandContext {
   transport: Transport;
   store: BootStore;
@@ -85,7 +105,7 @@ export function startCore(context: CoreContext): CoreRuntime {
     for (let c = 0; c < list.length; c++) channels.push(list[c]);
   }
   const outbox = createOutbox(plan.bufferSize, channels.length);
-  let connection: ConnectionState = 'idle';
+  let connection = IDLE;
   let seq = 0;
   let attempt = 0;
   let connects = 0;
@@ -99,7 +119,7 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   /** The host is stopping the runtime (a board never does: CONTROL). */
   function stopping(): boolean {
-    return CONTROL && (connection === 'stopping' || connection === 'stopped');
+    return CONTROL && connection >= STOPPING;
   }
 
   function report(readings: ReadingValues): void {
@@ -110,25 +130,31 @@ export function startCore(context: CoreContext): CoreRuntime {
       // Booleans as 1 and 0; NaN marks a channel that is not in this message.
       row.push(value === undefined ? Number.NaN : +value);
     }
-    outboxPush(outbox, seq, clock.now(), row, connection !== 'online');
+    outboxPush(outbox, seq, clock.now(), row, connection !== ONLINE);
     drain();
   }
 
   function telemetryPayload(entry: OutboxEntry): string {
-    let readings = '';
+    const readings: ReadingValues = {};
     for (let c = 0; c < channels.length; c++) {
       const v = entry.values[c];
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
       const channel = channels[c];
       const scale = 10 ** channel.decimals;
-      const value = channel.flag ? v !== 0 : Math.round(v * scale) / scale;
-      readings += `${readings === '' ? '' : ','}"${channel.id}":${value}`;
+      readings[channel.id] = channel.flag ? v !== 0 : Math.round(v * scale) / scale;
     }
-    return `{"seq":${entry.seq},"boot":${boot},"ts":${entry.ts},"readings":{${readings}}${entry.historical ? ',"historical":true' : ''}}`;
+    // `historical` only when it is true (JSON.stringify leaves undefined members out).
+    return JSON.stringify({
+      seq: entry.seq,
+      boot,
+      ts: entry.ts,
+      readings,
+      historical: entry.historical || undefined,
+    });
   }
 
   function drain(): void {
-    while (connection === 'online' && outbox.inFlight < plan.window) {
+    while (connection === ONLINE && outbox.inFlight < plan.window) {
       const entry = outboxTakeNext(outbox);
       if (entry === null) return;
       transport.publish(
@@ -170,7 +196,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   }
 
   function reportSys(): void {
-    if (connection !== 'online') return;
+    if (connection !== ONLINE) return;
     const now = clock.now();
     const payload = {
       ts: now,
@@ -185,7 +211,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function sysTick(): void {
     sysTimer = null;
     reportSys();
-    if (connection === 'online') sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
+    if (connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
   }
 
   function birthDone(error: string | null): void {
@@ -205,7 +231,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function connect(): void {
     retryTimer = null;
     if (stopping()) return;
-    connection = 'connecting';
+    connection = CONNECTING;
     const mine = ++generation;
     transport.connect(
       {
@@ -222,8 +248,8 @@ export function startCore(context: CoreContext): CoreRuntime {
       },
       {
         connected() {
-          if (mine !== generation || connection !== 'connecting') return;
-          connection = 'online';
+          if (mine !== generation || connection !== CONNECTING) return;
+          connection = ONLINE;
           if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
@@ -246,7 +272,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           sysTimer = null;
           const delay = backoffDelay(attempt, plan.backoff, context.random());
           attempt++;
-          connection = 'waiting';
+          connection = WAITING;
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
           const timer = clock.setTimeout(connect, delay);
@@ -264,7 +290,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   return {
     state() {
       return {
-        connection,
+        connection: STATES[connection],
         boot,
         seq,
         buffered: outbox.count,
@@ -273,9 +299,9 @@ export function startCore(context: CoreContext): CoreRuntime {
       };
     },
     stop(reason, done) {
-      if (connection === 'stopped' || connection === 'stopping') return done();
-      const wasOnline = connection === 'online';
-      connection = 'stopping';
+      if (connection >= STOPPING) return done();
+      const wasOnline = connection === ONLINE;
+      connection = STOPPING;
       sampler.stop();
       if (retryTimer !== null) clock.clearTimeout(retryTimer);
       if (sysTimer !== null) clock.clearTimeout(sysTimer);
@@ -284,7 +310,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         if (ended) return;
         ended = true;
         transport.end(() => {
-          connection = 'stopped';
+          connection = STOPPED;
           if (LOGS && log) log.log('info', 'stopped', { reason, seq, buffered: outbox.count });
           done();
         });

@@ -121,8 +121,8 @@ function close(reason?: string): void {
   try {
     s.end();
   } catch (error) {
-    // The socket was already gone: say so, there is nothing else to release.
-    why += ` (${error})`;
+    // The socket was already gone: say so (to a log), there is nothing else to release.
+    why += logText(` (${error})`);
   }
   if (e !== null) e.closed(why);
 }
@@ -207,8 +207,9 @@ function connect(options: ConnectOptions, handlers: TransportEvents): void {
   heard = true;
   let s: NetSocket;
   try {
-    // Espruino throws here when the connection is refused (shared/espruino.md).
-    s = context.connect({ host: context.host, port: context.port }, tick);
+    // Espruino throws here when the connection is refused (shared/espruino.md). The context
+    // is the options object: net.connect reads its host and port.
+    s = context.connect(context, tick);
   } catch (error) {
     context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
     return;
