@@ -7,7 +7,7 @@
  * it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import { refuse, setActuator } from './actuators.js';
+import { refuse, setActuator, unknown } from './actuators.js';
 import { EXTRAS } from './features.js';
 import type { Sampler } from './sampler.js';
 import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
@@ -92,8 +92,7 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     answer[names[2]] = sensorPlan.maxReportMs;
     result[sensorPlan.id] = answer;
   }
-  if (sensor !== undefined && known.indexOf(sensor) < 0)
-    throw new Error(`unknown sensor ${JSON.stringify(sensor)} (known: ${known.join(', ')})`);
+  if (sensor !== undefined && known.indexOf(sensor) < 0) unknown('sensor', sensor, known);
   return result;
 }
 
@@ -141,7 +140,7 @@ export function handleCommand(
         return extra[name](id, args);
       const known = ['set, interval, ping, reboot'];
       if (extra !== undefined) known.push.apply(known, Object.keys(extra));
-      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
+      unknown('command', name, known);
     }
     return { ack: { id, ok: true, result }, after };
   } catch (error) {

@@ -254,10 +254,9 @@ export function startCore(context: CoreContext): CoreRuntime {
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
           transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
-          const birth = plan.birth;
           transport.publish(
             `${topic}status`,
-            `{"online":true,"ts":${clock.now()},"boot":${boot},${typeof birth === 'string' ? birth : birth()}}`,
+            `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth()}}`,
             { qos: 1, retain: true },
             birthDone,
           );

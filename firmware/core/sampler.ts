@@ -55,7 +55,11 @@ export function createSampler(
   const firstChannel = new Uint8Array(sensors.length);
   let channels = 0;
   let timer: unknown = null;
+  /** Between start() and stop(). Only a host stops the sampler (CONTROL); on a board it starts
+   *  in the same synchronous run that creates it, before any watch or timer can fire, so the
+   *  bundle does not carry the checks (`stopped()` is false there). */
   let running = false;
+  const stopped = () => CONTROL && !running;
   const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
 
   for (let i = 0; i < sensors.length; i++) {
@@ -74,14 +78,14 @@ export function createSampler(
 
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
-    if (!running) return;
+    if (stopped()) return;
     for (let i = 0; i < sensors.length; i++) if (drivers[i].watched) nextAt[i] = clock.now();
     schedule();
   }
 
   function sampleDue(): void {
     timer = null;
-    if (!running) return;
+    if (stopped()) return;
     const now = clock.now();
     const readings: ReadingValues = {};
     let outstanding = 1;
@@ -139,7 +143,7 @@ export function createSampler(
   }
 
   function schedule(): void {
-    if (!running) return;
+    if (stopped()) return;
     if (timer !== null) clock.clearTimeout(timer);
     let earliest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < sensors.length; i++) if (nextAt[i] < earliest) earliest = nextAt[i];

@@ -117,14 +117,14 @@ function close(reason?: string): void {
   const pending = waiting;
   waiting = {};
   for (const id in pending) pending[id](logText('connection closed'));
-  let why = String(reason);
+  let why = '';
   try {
     s.end();
   } catch (error) {
     // The socket was already gone: say so (to a log), there is nothing else to release.
-    why += logText(` (${error})`);
+    why = ` (${error})`;
   }
-  if (e !== null) e.closed(why);
+  if (e !== null) e.closed(logText(String(reason) + why));
 }
 
 /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */

@@ -292,7 +292,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     [
       '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',
       'a5',
-      /^unknown sensor "x" \(known: \)$/,
+      /^unknown sensor "x" \(known: none\)$/,
     ],
   ];
   for (const [payload, id, error] of cases) {
