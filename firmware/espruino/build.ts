@@ -434,6 +434,8 @@ export function espruinoFeatures(plan: RuntimePlan, ota: boolean): Record<string
     PWM: kinds.has('pwm'),
     SERVO: kinds.has('servo'),
     WATCH: parts.has('button') || parts.has('pir'),
+    // On a board every read but the DS18B20's answers before it returns (io.ts).
+    ASYNC_READS: parts.has('ds18b20'),
   };
 }
 
