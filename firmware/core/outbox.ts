@@ -96,7 +96,8 @@ export function outboxPush(
   const i = (box.head + box.count) % box.n;
   const w = box.w;
   box.times[i] = ts;
-  for (let c = 0; c < w; c++) box.values[i * w + c] = c < row.length ? row[c] : Number.NaN;
+  // A channel past the row's end is not in the message: +undefined is NaN.
+  for (let c = 0; c < w; c++) box.values[i * w + c] = +row[c];
   box.flags[i] = historical ? HISTORICAL : 0;
   box.count++;
 }

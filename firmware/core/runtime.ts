@@ -6,6 +6,8 @@
  * variables (firmware/espruino/budget.ts), so the callbacks are named functions of startCore
  * (created once) rather than closures made per call where that is possible.
  */
+
+import type { ReadingValue } from '../../contract/payloads.js';
 import { DEVICE_TOPIC_ROOT } from '../../contract/topics.js';
 import { setupActuators } from './actuators.js';
 import { backoffDelay } from './backoff.js';
@@ -126,9 +128,8 @@ export function startCore(context: CoreContext): CoreRuntime {
     seq++;
     const row: number[] = [];
     for (let c = 0; c < channels.length; c++) {
-      const value = readings[channels[c].id];
-      // Booleans as 1 and 0; NaN marks a channel that is not in this message.
-      row.push(value === undefined ? Number.NaN : +value);
+      // Booleans as 1 and 0; NaN (+undefined) marks a channel that is not in this message.
+      row.push(+(readings[channels[c].id] as ReadingValue));
     }
     outboxPush(outbox, seq, clock.now(), row, connection !== ONLINE);
     drain();

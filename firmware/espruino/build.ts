@@ -490,7 +490,7 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
           sda: new RawCode(espruinoPinId(board, bus.sda, 'i2c.sda')),
           scl: new RawCode(espruinoPinId(board, bus.scl, 'i2c.scl')),
         }
-      : null;
+      : undefined;
 
   const wifiConfig = config.network?.wifi;
   let wifi: EspruinoWifi | undefined;
