@@ -53,24 +53,24 @@ function isObject(value: unknown): value is Args {
  */
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
   const names = ['sampleMs', 'minReportMs', 'maxReportMs'];
+  /** The new sampleMs, minReportMs and maxReportMs, undefined where not given. */
   const values: (number | undefined)[] = [];
+  let given = false;
   for (let i = 0; i < 3; i++) {
     const value = args[names[i]];
-    if (
-      value !== undefined &&
-      (typeof value !== 'number' ||
+    if (value !== undefined) {
+      if (
+        typeof value !== 'number' ||
         Math.floor(value) !== value ||
         value < INTERVAL_MIN ||
-        value > INTERVAL_MAX)
-    )
-      refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+        value > INTERVAL_MAX
+      )
+        refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+      given = true;
+    }
     values.push(value as number | undefined);
   }
-  const sampleMs = values[0];
-  const minReportMs = values[1];
-  const maxReportMs = values[2];
-  if (sampleMs === undefined && minReportMs === undefined && maxReportMs === undefined)
-    throw new Error(`interval needs one of args.${names.join(', args.')}`);
+  if (!given) throw new Error(`interval needs one of args.${names.join(', args.')}`);
   const sensor = args.sensor;
   if (sensor !== undefined && typeof sensor !== 'string')
     refuse('args.sensor', sensor, 'a sensor id');
@@ -80,10 +80,10 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     const sensorPlan = plan.sensors[s];
     known.push(sensorPlan.id);
     if (sensor !== undefined && sensorPlan.id !== sensor) continue;
-    if (minReportMs !== undefined) sensorPlan.minReportMs = minReportMs;
-    if (maxReportMs !== undefined) sensorPlan.maxReportMs = maxReportMs;
-    if (sampleMs !== undefined) {
-      sensorPlan.sampleMs = sampleMs;
+    if (values[1] !== undefined) sensorPlan.minReportMs = values[1];
+    if (values[2] !== undefined) sensorPlan.maxReportMs = values[2];
+    if (values[0] !== undefined) {
+      sensorPlan.sampleMs = values[0];
       sampler.retime(sensorPlan);
     }
     const answer: Args = {};
