@@ -27,3 +27,6 @@ export const WATCH: boolean = true;
  *  the DS18B20 (750 ms of conversion). Without them the sampler needs no bookkeeping of
  *  reads outstanding. */
 export const ASYNC_READS: boolean = true;
+/** On/off readings (a channel with `flag`: buttons, motion), reported on every change and
+ *  sent as true/false. */
+export const FLAGS: boolean = true;

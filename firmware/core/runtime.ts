@@ -14,7 +14,7 @@ import { backoffDelay } from './backoff.js';
 import { type CommandContext, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
-import { CONTROL, EXTRAS, LOGS } from './features.js';
+import { CONTROL, EXTRAS, FLAGS, LOGS } from './features.js';
 import {
   createOutbox,
   type OutboxEntry,
@@ -142,7 +142,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
       const channel = channels[c];
       const scale = 10 ** channel.decimals;
-      readings[channel.id] = channel.flag ? v !== 0 : Math.round(v * scale) / scale;
+      readings[channel.id] = FLAGS && channel.flag ? v !== 0 : Math.round(v * scale) / scale;
     }
     // `historical` only when it is true (JSON.stringify leaves undefined members out).
     return JSON.stringify({

@@ -436,6 +436,7 @@ export function espruinoFeatures(plan: RuntimePlan, ota: boolean): Record<string
     WATCH: parts.has('button') || parts.has('pir'),
     // On a board every read but the DS18B20's answers before it returns (io.ts).
     ASYNC_READS: parts.has('ds18b20'),
+    FLAGS: plan.sensors.some((s) => s.channels.some((c) => c.flag)),
   };
 }
 
