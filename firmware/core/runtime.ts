@@ -126,19 +126,18 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   function report(readings: ReadingValues): void {
     seq++;
-    const row: number[] = [];
-    for (let c = 0; c < channels.length; c++) {
-      // Booleans as 1 and 0; NaN (+undefined) marks a channel that is not in this message.
-      row.push(+(readings[channels[c].id] as ReadingValue));
-    }
-    outboxPush(outbox, seq, clock.now(), row, connection !== ONLINE);
+    const slot = outboxPush(outbox, seq, clock.now(), connection !== ONLINE);
+    // The slot's values in place (outbox.ts): booleans as 1 and 0; NaN (+undefined) marks a
+    // channel that is not in this message.
+    for (let c = 0; c < channels.length; c++)
+      outbox.values[slot * outbox.w + c] = +(readings[channels[c].id] as ReadingValue);
     drain();
   }
 
   function telemetryPayload(entry: OutboxEntry): string {
     const readings: ReadingValues = {};
     for (let c = 0; c < channels.length; c++) {
-      const v = entry.values[c];
+      const v = outbox.values[entry.slot * outbox.w + c];
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
       const channel = channels[c];
       const scale = 10 ** channel.decimals;
