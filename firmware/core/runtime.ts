@@ -260,7 +260,7 @@ export function startCore(context: CoreContext): CoreRuntime {
             { qos: 1, retain: true },
             birthDone,
           );
-          if (sysTimer !== null) clock.clearTimeout(sysTimer);
+          // No sys timer is pending here: closed() cleared the last connection's.
           sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
           drain();
         },
