@@ -12,9 +12,8 @@ import type { BackoffPolicy } from './types.js';
  * away up to `jitter` of it.
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: number): number {
-  let nominal = policy.minMs;
-  for (let i = 0; i < attempt && nominal < policy.maxMs; i++) nominal = nominal * policy.factor;
-  if (nominal > policy.maxMs) nominal = policy.maxMs;
+  // Past the cap the power may overflow to Infinity; the cap still applies.
+  const nominal = Math.min(policy.maxMs, policy.minMs * policy.factor ** attempt);
   return Math.round(nominal * (1 - policy.jitter * random));
 }
 
