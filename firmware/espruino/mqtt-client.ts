@@ -248,12 +248,16 @@ function end(done: () => void): void {
 /** The bundle's client, started afresh (one at a time: its state is the module's). */
 export function createMqttTransport(clientContext: MqttClientContext): Transport {
   context = clientContext;
-  socket = null;
-  events = null;
-  nextId = 0;
-  waiting = {};
-  pingTimer = null;
-  open = false;
+  // A board makes one client, which finds the state as the module set it; a host (tests) may
+  // make several in one process.
+  if (CONTROL) {
+    socket = null;
+    events = null;
+    nextId = 0;
+    waiting = {};
+    pingTimer = null;
+    open = false;
+  }
   const transport = { connect, publish, subscribe } as Transport;
   if (CONTROL) transport.end = end;
   return transport;
