@@ -113,7 +113,10 @@ export function startCore(context: CoreContext): CoreRuntime {
   let connects = 0;
   let retryTimer: unknown = null;
   let sysTimer: unknown = null;
-  /** Counts connections so late callbacks of an old one are ignored. */
+  /** Counts connections so late callbacks of an old one are ignored. Checked only where a host
+   *  gives the transport (CONTROL): a bundle's own client (firmware/espruino/mqtt-client.ts)
+   *  calls only the handlers of its one connection, fails every PUBACK still waiting when that
+   *  connection closes, and is asked to connect again only after it closed. */
   let generation = 0;
 
   setupActuators(plan.actuators, context.io);
@@ -171,7 +174,7 @@ export function startCore(context: CoreContext): CoreRuntime {
    *  the last one) and keeps no more than these two numbers while it waits. */
   function acked(seq: number, mine: number) {
     return (error: string | null) => {
-      if (error !== null || mine !== generation) return;
+      if (error !== null || (CONTROL && mine !== generation)) return;
       outboxAck(outbox, seq);
       drain();
     };
@@ -248,7 +251,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       },
       {
         connected() {
-          if (mine !== generation || connection !== CONNECTING) return;
+          if ((CONTROL && mine !== generation) || connection !== CONNECTING) return;
           connection = ONLINE;
           if (CONTROL) connects++;
           attempt = 0;
@@ -265,7 +268,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           drain();
         },
         closed(reason) {
-          if (mine !== generation || stopping()) return;
+          if ((CONTROL && mine !== generation) || stopping()) return;
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
@@ -278,7 +281,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           if (CONTROL) retryTimer = timer;
         },
         message(name, payload) {
-          if (mine === generation && name === `${topic}cmd`) onCommand(payload);
+          if ((!CONTROL || mine === generation) && name === `${topic}cmd`) onCommand(payload);
         },
       },
     );
