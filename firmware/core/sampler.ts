@@ -37,8 +37,6 @@ export interface SamplerContext {
 
 /** Samples the plan's sensors; `report` gets each telemetry-worthy set of readings (at least
  *  one reading). */
-function ignore(): void {}
-
 export function createSampler(
   runtime: RuntimePlan,
   context: SamplerContext,
@@ -105,7 +103,7 @@ export function createSampler(
       nextAt[i] += sampleMs;
       if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
       outstanding++;
-      read(i, readings, ASYNC_READS ? finish : ignore);
+      read(i, readings, finish);
     }
     finish();
     schedule();
@@ -141,7 +139,7 @@ export function createSampler(
           }
         }
       }
-      done();
+      if (ASYNC_READS) done();
     });
   }
 
