@@ -198,8 +198,10 @@ export function startCore(context: CoreContext): CoreRuntime {
     if (outcome.after !== null) clock.setTimeout(outcome.after, 200);
   }
 
+  /** While online: from sysTick, whose timer runs only then, and on the birth's PUBACK, which a
+   *  bundle's own client gives only on a live connection (a host's transport may be late). */
   function reportSys(): void {
-    if (connection !== ONLINE) return;
+    if (CONTROL && connection !== ONLINE) return;
     const now = clock.now();
     const payload = {
       ts: now,
@@ -214,7 +216,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function sysTick(): void {
     sysTimer = null;
     reportSys();
-    if (connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
+    if (!CONTROL || connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
   }
 
   function birthDone(error: string | null): void {
@@ -281,7 +283,9 @@ export function startCore(context: CoreContext): CoreRuntime {
           if (CONTROL) retryTimer = timer;
         },
         message(name, payload) {
-          if ((!CONTROL || mine === generation) && name === `${topic}cmd`) onCommand(payload);
+          // A bundle's own client subscribes to the cmd topic only, and delivers only its one
+          // connection's messages.
+          if (!CONTROL || (mine === generation && name === `${topic}cmd`)) onCommand(payload);
         },
       },
     );
