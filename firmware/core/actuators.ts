@@ -9,6 +9,12 @@ export function refuse(field: string, value: unknown, allowed: string): never {
   throw new Error(`bad ${field}: ${JSON.stringify(value)} (allowed ${allowed})`);
 }
 
+/** Throws the error of a name that is not there: what was asked for and what there is, as in
+ *  `unknown actuator "fan" (known: lamp)`; one text for actuators, sensors and commands. */
+export function unknown(what: string, name: unknown, known: string[]): never {
+  throw new Error(`unknown ${what} ${JSON.stringify(name)} (known: ${known.join(', ') || 'none'})`);
+}
+
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
   const min = actuator.min;
   const max = actuator.max;
@@ -25,7 +31,11 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
     const actuator = actuators[i];
     io.setup(
       actuator.pin,
-      actuator.part === 'servo' ? 'servo' : actuator.max !== undefined ? 'pwm' : 'digital-out',
+      SERVO && actuator.part === 'servo'
+        ? 'servo'
+        : PWM && actuator.max !== undefined
+          ? 'pwm'
+          : 'digital-out',
     );
     drive(io, actuator, actuator.initial);
   }
@@ -58,5 +68,5 @@ export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: string, va
     }
     return drive(io, actuator, value as ReadingValue);
   }
-  throw new Error(`unknown actuator ${JSON.stringify(id)} (known: ${known.join(', ') || 'none'})`);
+  unknown('actuator', id, known);
 }

@@ -7,7 +7,7 @@
  * it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import { refuse, setActuator } from './actuators.js';
+import { refuse, setActuator, unknown } from './actuators.js';
 import { EXTRAS } from './features.js';
 import type { Sampler } from './sampler.js';
 import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
@@ -53,24 +53,24 @@ function isObject(value: unknown): value is Args {
  */
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
   const names = ['sampleMs', 'minReportMs', 'maxReportMs'];
+  /** The new sampleMs, minReportMs and maxReportMs, undefined where not given. */
   const values: (number | undefined)[] = [];
+  let given = false;
   for (let i = 0; i < 3; i++) {
     const value = args[names[i]];
-    if (
-      value !== undefined &&
-      (typeof value !== 'number' ||
+    if (value !== undefined) {
+      if (
+        typeof value !== 'number' ||
         Math.floor(value) !== value ||
         value < INTERVAL_MIN ||
-        value > INTERVAL_MAX)
-    )
-      refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+        value > INTERVAL_MAX
+      )
+        refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+      given = true;
+    }
     values.push(value as number | undefined);
   }
-  const sampleMs = values[0];
-  const minReportMs = values[1];
-  const maxReportMs = values[2];
-  if (sampleMs === undefined && minReportMs === undefined && maxReportMs === undefined)
-    throw new Error(`interval needs one of args.${names.join(', args.')}`);
+  if (!given) throw new Error(`interval needs one of args.${names.join(', args.')}`);
   const sensor = args.sensor;
   if (sensor !== undefined && typeof sensor !== 'string')
     refuse('args.sensor', sensor, 'a sensor id');
@@ -80,10 +80,10 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     const sensorPlan = plan.sensors[s];
     known.push(sensorPlan.id);
     if (sensor !== undefined && sensorPlan.id !== sensor) continue;
-    if (minReportMs !== undefined) sensorPlan.minReportMs = minReportMs;
-    if (maxReportMs !== undefined) sensorPlan.maxReportMs = maxReportMs;
-    if (sampleMs !== undefined) {
-      sensorPlan.sampleMs = sampleMs;
+    if (values[1] !== undefined) sensorPlan.minReportMs = values[1];
+    if (values[2] !== undefined) sensorPlan.maxReportMs = values[2];
+    if (values[0] !== undefined) {
+      sensorPlan.sampleMs = values[0];
       sampler.retime(sensorPlan);
     }
     const answer: Args = {};
@@ -92,8 +92,7 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     answer[names[2]] = sensorPlan.maxReportMs;
     result[sensorPlan.id] = answer;
   }
-  if (sensor !== undefined && known.indexOf(sensor) < 0)
-    throw new Error(`unknown sensor ${JSON.stringify(sensor)} (known: ${known.join(', ')})`);
+  if (sensor !== undefined && known.indexOf(sensor) < 0) unknown('sensor', sensor, known);
   return result;
 }
 
@@ -124,6 +123,7 @@ export function handleCommand(
     const name = command.name;
     const now = context.clock.now();
     let result: unknown;
+    let after: (() => void) | null = null;
     if (name === 'set') {
       if (typeof args.actuator !== 'string')
         refuse('args.actuator', args.actuator, 'an actuator id');
@@ -131,17 +131,18 @@ export function handleCommand(
       result = { actuator: args.actuator, value: args.value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
-    else if (name === 'reboot')
-      return { ack: { id, ok: true, result: { rebooting: true } }, after: context.reboot };
-    else {
+    else if (name === 'reboot') {
+      result = { rebooting: true };
+      after = context.reboot;
+    } else {
       const extra = EXTRAS ? context.extraCommands : undefined;
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
       const known = ['set, interval, ping, reboot'];
       if (extra !== undefined) known.push.apply(known, Object.keys(extra));
-      throw new Error(`unknown command ${JSON.stringify(name)} (known: ${known.join(', ')})`);
+      unknown('command', name, known);
     }
-    return { ack: { id, ok: true, result }, after: null };
+    return { ack: { id, ok: true, result }, after };
   } catch (error) {
     return {
       ack: { id, ok: false, error: String((error as Error).message || error) },

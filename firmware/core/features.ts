@@ -23,3 +23,10 @@ export const PWM: boolean = true;
 export const SERVO: boolean = true;
 /** Watched digital inputs (buttons, motion). */
 export const WATCH: boolean = true;
+/** Sensor reads that answer after the read returns: Firmata over a serial line, and on a board
+ *  the DS18B20 (750 ms of conversion). Without them the sampler needs no bookkeeping of
+ *  reads outstanding. */
+export const ASYNC_READS: boolean = true;
+/** On/off readings (a channel with `flag`: buttons, motion), reported on every change and
+ *  sent as true/false. */
+export const FLAGS: boolean = true;

@@ -21,8 +21,8 @@ const HISTORICAL = 2;
 export interface OutboxEntry {
   seq: number;
   ts: number;
-  /** One value per channel, NaN where the message has no reading (booleans as 0 and 1). */
-  values: number[];
+  /** Where its values are: channel c at `values[slot * w + c]`. */
+  slot: number;
   historical: boolean;
 }
 
@@ -79,14 +79,10 @@ function popHead(box: Outbox): void {
 }
 
 /** Adds a message (seq one more than the last); drops the oldest when full. `historical`
- *  marks one produced offline. */
-export function outboxPush(
-  box: Outbox,
-  seq: number,
-  ts: number,
-  row: number[],
-  historical: boolean,
-): void {
+ *  marks one produced offline. Returns its slot, whose values the caller writes (`values[slot * w + c]`):
+ *  one value per channel, NaN where the message has no reading, booleans as 0 and 1. A slot is
+ *  written in place rather than copied from a row, which would be one more array per message. */
+export function outboxPush(box: Outbox, seq: number, ts: number, historical: boolean): number {
   if (box.count === box.n) {
     popHead(box);
     box.dropped++;
@@ -94,11 +90,10 @@ export function outboxPush(
   // Seqs are consecutive: a push names the head's seq when the ring is empty.
   if (box.count === 0) box.headSeq = seq;
   const i = (box.head + box.count) % box.n;
-  const w = box.w;
   box.times[i] = ts;
-  for (let c = 0; c < w; c++) box.values[i * w + c] = c < row.length ? row[c] : Number.NaN;
   box.flags[i] = historical ? HISTORICAL : 0;
   box.count++;
+  return i;
 }
 
 /** The next message not yet sent on this connection, or null. Marks it as sent. */
@@ -109,12 +104,10 @@ export function outboxTakeNext(box: Outbox): OutboxEntry | null {
     box.sent++;
     if ((flags[i] & ACKED) === 0) {
       box.inFlight++;
-      const row: number[] = [];
-      for (let c = 0; c < box.w; c++) row.push(box.values[i * box.w + c]);
       return {
         seq: box.headSeq + box.sent - 1,
         ts: box.times[i],
-        values: row,
+        slot: i,
         historical: (flags[i] & HISTORICAL) !== 0,
       };
     }

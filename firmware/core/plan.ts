@@ -89,6 +89,12 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     }
     return plan;
   });
+  const birth = JSON.stringify({
+    fw: options.fw,
+    board: options.board.id,
+    sensors: birthSensors,
+    actuators: actuators.map((a) => ({ id: a.id, kind: a.part })),
+  }).slice(1, -1);
   return {
     id: options.id ?? config.id,
     board: options.board.id,
@@ -102,19 +108,13 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,
     sysIntervalMs: options.sysIntervalMs ?? PLAN_DEFAULTS.sysIntervalMs,
     backoff: DEFAULT_BACKOFF,
-    birth: JSON.stringify({
-      fw: options.fw,
-      board: options.board.id,
-      sensors: birthSensors,
-      actuators: actuators.map((a) => ({ id: a.id, kind: a.part })),
-    }).slice(1, -1),
+    birth: () => birth,
   };
 }
 
-/** The birth's static members as JSON text (plan.birth may be a function). */
+/** The birth's static members as JSON text. */
 export function birthText(plan: RuntimePlan): string {
-  const birth = plan.birth;
-  return typeof birth === 'string' ? birth : birth();
+  return plan.birth();
 }
 
 /** The birth message's static members as an object (for tests and tools). */

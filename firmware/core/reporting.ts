@@ -12,6 +12,7 @@
  * report of every channel in a typed array (NaN: none yet) rather than in objects.
  */
 import { isFiniteNumber } from './drivers/types.js';
+import { FLAGS } from './features.js';
 import type { ChannelPlan } from './types.js';
 
 /** A sensor's report intervals (its plan). */
@@ -32,7 +33,7 @@ export function shouldReport(
   if (!isFiniteNumber(last)) return true;
   const elapsed = now - lastAt;
   if (elapsed >= intervals.maxReportMs) return true;
-  if (channel.flag) return value !== last;
+  if (FLAGS && channel.flag) return value !== last;
   // A deadband of 0 reports every change.
   return elapsed >= intervals.minReportMs && Math.abs(value - last) > channel.deadband;
 }

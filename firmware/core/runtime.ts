@@ -6,13 +6,15 @@
  * variables (firmware/espruino/budget.ts), so the callbacks are named functions of startCore
  * (created once) rather than closures made per call where that is possible.
  */
+
+import type { ReadingValue } from '../../contract/payloads.js';
 import { DEVICE_TOPIC_ROOT } from '../../contract/topics.js';
 import { setupActuators } from './actuators.js';
 import { backoffDelay } from './backoff.js';
 import { type CommandContext, handleCommand } from './commands.js';
 import type { DriverTable } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
-import { CONTROL, EXTRAS, LOGS } from './features.js';
+import { CONTROL, EXTRAS, FLAGS, LOGS } from './features.js';
 import {
   createOutbox,
   type OutboxEntry,
@@ -33,6 +35,26 @@ import type {
 
 /** How long a clean stop waits for the goodbye to be acknowledged. */
 const STOP_TIMEOUT_MS = 2000;
+
+/**
+ * The connection state inside the runtime: an index into STATES, the closed set of
+ * ConnectionState, so that a bundle compares small numbers rather than carrying the names
+ * (state() gives the names).
+ */
+const IDLE = 0;
+const CONNECTING = 1;
+const ONLINE = 2;
+const WAITING = 3;
+const STOPPING = 4;
+const STOPPED = 5;
+const STATES: ConnectionState[] = [
+  'idle',
+  'connecting',
+  'online',
+  'waiting',
+  'stopping',
+  'stopped',
+];
 
 export interface CoreContext extends CommandContext {
   transport: Transport;
@@ -85,13 +107,16 @@ export function startCore(context: CoreContext): CoreRuntime {
     for (let c = 0; c < list.length; c++) channels.push(list[c]);
   }
   const outbox = createOutbox(plan.bufferSize, channels.length);
-  let connection: ConnectionState = 'idle';
+  let connection = IDLE;
   let seq = 0;
   let attempt = 0;
   let connects = 0;
   let retryTimer: unknown = null;
   let sysTimer: unknown = null;
-  /** Counts connections so late callbacks of an old one are ignored. */
+  /** Counts connections so late callbacks of an old one are ignored. Checked only where a host
+   *  gives the transport (CONTROL): a bundle's own client (firmware/espruino/mqtt-client.ts)
+   *  calls only the handlers of its one connection, fails every PUBACK still waiting when that
+   *  connection closes, and is asked to connect again only after it closed. */
   let generation = 0;
 
   setupActuators(plan.actuators, context.io);
@@ -99,36 +124,40 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   /** The host is stopping the runtime (a board never does: CONTROL). */
   function stopping(): boolean {
-    return CONTROL && (connection === 'stopping' || connection === 'stopped');
+    return CONTROL && connection >= STOPPING;
   }
 
   function report(readings: ReadingValues): void {
     seq++;
-    const row: number[] = [];
-    for (let c = 0; c < channels.length; c++) {
-      const value = readings[channels[c].id];
-      // Booleans as 1 and 0; NaN marks a channel that is not in this message.
-      row.push(value === undefined ? Number.NaN : +value);
-    }
-    outboxPush(outbox, seq, clock.now(), row, connection !== 'online');
+    const slot = outboxPush(outbox, seq, clock.now(), connection !== ONLINE);
+    // The slot's values in place (outbox.ts): booleans as 1 and 0; NaN (+undefined) marks a
+    // channel that is not in this message.
+    for (let c = 0; c < channels.length; c++)
+      outbox.values[slot * outbox.w + c] = +(readings[channels[c].id] as ReadingValue);
     drain();
   }
 
   function telemetryPayload(entry: OutboxEntry): string {
-    let readings = '';
+    const readings: ReadingValues = {};
     for (let c = 0; c < channels.length; c++) {
-      const v = entry.values[c];
+      const v = outbox.values[entry.slot * outbox.w + c];
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
       const channel = channels[c];
       const scale = 10 ** channel.decimals;
-      const value = channel.flag ? v !== 0 : Math.round(v * scale) / scale;
-      readings += `${readings === '' ? '' : ','}"${channel.id}":${value}`;
+      readings[channel.id] = FLAGS && channel.flag ? v !== 0 : Math.round(v * scale) / scale;
     }
-    return `{"seq":${entry.seq},"boot":${boot},"ts":${entry.ts},"readings":{${readings}}${entry.historical ? ',"historical":true' : ''}}`;
+    // `historical` only when it is true (JSON.stringify leaves undefined members out).
+    return JSON.stringify({
+      seq: entry.seq,
+      boot,
+      ts: entry.ts,
+      readings,
+      historical: entry.historical || undefined,
+    });
   }
 
   function drain(): void {
-    while (connection === 'online' && outbox.inFlight < plan.window) {
+    while (connection === ONLINE && outbox.inFlight < plan.window) {
       const entry = outboxTakeNext(outbox);
       if (entry === null) return;
       transport.publish(
@@ -145,7 +174,7 @@ export function startCore(context: CoreContext): CoreRuntime {
    *  the last one) and keeps no more than these two numbers while it waits. */
   function acked(seq: number, mine: number) {
     return (error: string | null) => {
-      if (error !== null || mine !== generation) return;
+      if (error !== null || (CONTROL && mine !== generation)) return;
       outboxAck(outbox, seq);
       drain();
     };
@@ -169,8 +198,10 @@ export function startCore(context: CoreContext): CoreRuntime {
     if (outcome.after !== null) clock.setTimeout(outcome.after, 200);
   }
 
+  /** While online: from sysTick, whose timer runs only then, and on the birth's PUBACK, which a
+   *  bundle's own client gives only on a live connection (a host's transport may be late). */
   function reportSys(): void {
-    if (connection !== 'online') return;
+    if (CONTROL && connection !== ONLINE) return;
     const now = clock.now();
     const payload = {
       ts: now,
@@ -185,7 +216,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function sysTick(): void {
     sysTimer = null;
     reportSys();
-    if (connection === 'online') sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
+    if (!CONTROL || connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
   }
 
   function birthDone(error: string | null): void {
@@ -205,7 +236,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   function connect(): void {
     retryTimer = null;
     if (stopping()) return;
-    connection = 'connecting';
+    connection = CONNECTING;
     const mine = ++generation;
     transport.connect(
       {
@@ -222,38 +253,39 @@ export function startCore(context: CoreContext): CoreRuntime {
       },
       {
         connected() {
-          if (mine !== generation || connection !== 'connecting') return;
-          connection = 'online';
+          if ((CONTROL && mine !== generation) || connection !== CONNECTING) return;
+          connection = ONLINE;
           if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
           transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
-          const birth = plan.birth;
           transport.publish(
             `${topic}status`,
-            `{"online":true,"ts":${clock.now()},"boot":${boot},${typeof birth === 'string' ? birth : birth()}}`,
+            `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth()}}`,
             { qos: 1, retain: true },
             birthDone,
           );
-          if (sysTimer !== null) clock.clearTimeout(sysTimer);
+          // No sys timer is pending here: closed() cleared the last connection's.
           sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
           drain();
         },
         closed(reason) {
-          if (mine !== generation || stopping()) return;
+          if ((CONTROL && mine !== generation) || stopping()) return;
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
           const delay = backoffDelay(attempt, plan.backoff, context.random());
           attempt++;
-          connection = 'waiting';
+          connection = WAITING;
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
           const timer = clock.setTimeout(connect, delay);
           if (CONTROL) retryTimer = timer;
         },
         message(name, payload) {
-          if (mine === generation && name === `${topic}cmd`) onCommand(payload);
+          // A bundle's own client subscribes to the cmd topic only, and delivers only its one
+          // connection's messages.
+          if (!CONTROL || (mine === generation && name === `${topic}cmd`)) onCommand(payload);
         },
       },
     );
@@ -264,7 +296,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   return {
     state() {
       return {
-        connection,
+        connection: STATES[connection],
         boot,
         seq,
         buffered: outbox.count,
@@ -273,9 +305,9 @@ export function startCore(context: CoreContext): CoreRuntime {
       };
     },
     stop(reason, done) {
-      if (connection === 'stopped' || connection === 'stopping') return done();
-      const wasOnline = connection === 'online';
-      connection = 'stopping';
+      if (connection >= STOPPING) return done();
+      const wasOnline = connection === ONLINE;
+      connection = STOPPING;
       sampler.stop();
       if (retryTimer !== null) clock.clearTimeout(retryTimer);
       if (sysTimer !== null) clock.clearTimeout(sysTimer);
@@ -284,7 +316,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         if (ended) return;
         ended = true;
         transport.end(() => {
-          connection = 'stopped';
+          connection = STOPPED;
           if (LOGS && log) log.log('info', 'stopped', { reason, seq, buffered: outbox.count });
           done();
         });

@@ -8,7 +8,7 @@
  * member costs variables (firmware/espruino/budget.ts).
  */
 import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
-import { CONTROL, LOGS } from './features.js';
+import { ASYNC_READS, CONTROL, LOGS } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
   PinIO,
@@ -47,22 +47,26 @@ export function createSampler(
   const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
   const nextAt = new Float64Array(sensors.length);
-  /** A read is outstanding: do not start another. */
-  const busy = new Uint8Array(sensors.length);
+  /** A read is outstanding: do not start another (only reads that answer later can be). */
+  const busy = new Uint8Array(ASYNC_READS ? sensors.length : 0);
   /** Failed reads in a row, for the log (a bundle has none). */
   const failures = LOGS ? new Uint16Array(sensors.length) : null;
   /** The first channel of each sensor in the channel arrays. */
   const firstChannel = new Uint8Array(sensors.length);
   let channels = 0;
   let timer: unknown = null;
+  /** Between start() and stop(). Only a host stops the sampler (CONTROL); on a board it starts
+   *  in the same synchronous run that creates it, before any watch or timer can fire, so the
+   *  bundle does not carry the `CONTROL && !running` checks. */
   let running = false;
   const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
 
   for (let i = 0; i < sensors.length; i++) {
     const plan = sensors[i];
     const factory = context.drivers[plan.part];
-    // buildPlan only accepts parts with a driver; the Espruino build imports exactly those.
-    if (factory === undefined) throw new Error(`no driver for ${plan.part}`);
+    // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
+    // refuses a part without one), so only a host's table can miss one.
+    if (CONTROL && factory === undefined) throw new Error(`no driver for ${plan.part}`);
     firstChannel[i] = channels;
     channels += plan.channels.length;
     drivers.push(factory(plan, shared));
@@ -74,25 +78,26 @@ export function createSampler(
 
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
-    if (!running) return;
+    if (CONTROL && !running) return;
     for (let i = 0; i < sensors.length; i++) if (drivers[i].watched) nextAt[i] = clock.now();
     schedule();
   }
 
   function sampleDue(): void {
     timer = null;
-    if (!running) return;
+    if (CONTROL && !running) return;
     const now = clock.now();
     const readings: ReadingValues = {};
     let outstanding = 1;
-    // Reads may answer at once (Espruino) or later (Firmata): the message goes out when the
-    // last one has answered, with whatever they reported.
+    // Reads may answer at once (Espruino) or later (Firmata, a DS18B20): the message goes out
+    // when the last one has answered, with whatever they reported. Without ASYNC_READS every
+    // read has answered when the loop ends.
     const finish = () => {
-      if (--outstanding > 0) return;
+      if (ASYNC_READS && --outstanding > 0) return;
       for (const key in readings) if (key !== '') return report(readings);
     };
     for (let i = 0; i < sensors.length; i++) {
-      if (nextAt[i] > now || busy[i]) continue;
+      if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
       nextAt[i] += sampleMs;
@@ -107,9 +112,9 @@ export function createSampler(
   /** Reads sensor `i` into `into`. A function of its own, so that each read's callback has its
    *  own `i` (Espruino has no per-iteration `let` binding). */
   function read(i: number, into: ReadingValues, done: () => void): void {
-    busy[i] = 1;
+    if (ASYNC_READS) busy[i] = 1;
     drivers[i].read((error, values) => {
-      busy[i] = 0;
+      if (ASYNC_READS) busy[i] = 0;
       const plan = sensors[i];
       if (values === null) {
         // Log the first failure and then every hundredth, so a dead sensor does not flood.
@@ -134,12 +139,12 @@ export function createSampler(
           }
         }
       }
-      done();
+      if (ASYNC_READS) done();
     });
   }
 
   function schedule(): void {
-    if (!running) return;
+    if (CONTROL && !running) return;
     if (timer !== null) clock.clearTimeout(timer);
     let earliest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < sensors.length; i++) if (nextAt[i] < earliest) earliest = nextAt[i];

@@ -80,9 +80,9 @@ export interface RuntimePlan {
   /** Reconnect backoff bounds. */
   backoff: BackoffPolicy;
   /** The static members of the birth message, as JSON text: `"fw":…,"board":…,"sensors":[…],
-   *  "actuators":[…]`. Built once by the plan, so a board never rebuilds it; the Espruino
-   *  bundle has a function returning it, so that the text stays in flash between births. */
-  birth: string | (() => string);
+   *  "actuators":[…]`. Built once by the plan, so a board never rebuilds it; a function
+   *  returning it, so that in the Espruino bundle the text stays in flash between births. */
+  birth: () => string;
 }
 
 export interface BackoffPolicy {

@@ -23,19 +23,19 @@ declare const OneWire: new (pin: unknown) => EspruinoOneWire;
 declare const process: { memory(): { free: number; total: number } };
 
 export interface EspruinoIOContext {
-  /** The I2C1 pins, from the board profile; null when the config has no I2C sensor. */
-  i2c: { sda: unknown; scl: unknown } | null;
+  /** The I2C1 pins, from the board profile; absent when the config has no I2C sensor. */
+  i2c?: { sda: unknown; scl: unknown };
 }
 
 // The board's IO, one per bundle: its state and its functions live at the top of the bundle,
 // where a function costs the fewest variables (firmware/espruino/budget.ts).
-let i2cPins: { sda: unknown; scl: unknown } | null = null;
+let i2cPins: { sda: unknown; scl: unknown } | undefined;
 const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
 
 function i2c(): void {
-  if (i2cPins === null) return;
+  if (i2cPins === undefined) return;
   I2C1.setup(i2cPins);
-  i2cPins = null;
+  i2cPins = undefined;
 }
 
 function i2cWrite(address: number, bytes: number[]): void {

@@ -26,8 +26,8 @@ export interface EspruinoStart {
   /** The plan, with the pins themselves where a config names them (`pin: D4`). */
   plan: RuntimePlan;
   drivers: DriverTable;
-  /** The I2C1 pins, or null when the config has no I2C sensor. */
-  i2c: { sda: unknown; scl: unknown } | null;
+  /** The I2C1 pins, absent when the config has no I2C sensor. */
+  i2c?: { sda: unknown; scl: unknown };
   /** Absent on a board without a network of its own (a Pico): `net` must already work. */
   wifi?: EspruinoWifi;
   /** The broker and the credentials (or null). */

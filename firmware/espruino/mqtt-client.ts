@@ -117,14 +117,14 @@ function close(reason?: string): void {
   const pending = waiting;
   waiting = {};
   for (const id in pending) pending[id](logText('connection closed'));
-  let why = String(reason);
+  let why = '';
   try {
     s.end();
   } catch (error) {
-    // The socket was already gone: say so, there is nothing else to release.
-    why += ` (${error})`;
+    // The socket was already gone: say so (to a log), there is nothing else to release.
+    why = ` (${error})`;
   }
-  if (e !== null) e.closed(why);
+  if (e !== null) e.closed(logText(String(reason) + why));
 }
 
 /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
@@ -207,8 +207,9 @@ function connect(options: ConnectOptions, handlers: TransportEvents): void {
   heard = true;
   let s: NetSocket;
   try {
-    // Espruino throws here when the connection is refused (shared/espruino.md).
-    s = context.connect({ host: context.host, port: context.port }, tick);
+    // Espruino throws here when the connection is refused (shared/espruino.md). The context
+    // is the options object: net.connect reads its host and port.
+    s = context.connect(context, tick);
   } catch (error) {
     context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
     return;
@@ -247,12 +248,16 @@ function end(done: () => void): void {
 /** The bundle's client, started afresh (one at a time: its state is the module's). */
 export function createMqttTransport(clientContext: MqttClientContext): Transport {
   context = clientContext;
-  socket = null;
-  events = null;
-  nextId = 0;
-  waiting = {};
-  pingTimer = null;
-  open = false;
+  // A board makes one client, which finds the state as the module set it; a host (tests) may
+  // make several in one process.
+  if (CONTROL) {
+    socket = null;
+    events = null;
+    nextId = 0;
+    waiting = {};
+    pingTimer = null;
+    open = false;
+  }
   const transport = { connect, publish, subscribe } as Transport;
   if (CONTROL) transport.end = end;
   return transport;

@@ -274,3 +274,120 @@ export function checkEspruinoSyntax(code: string, filename: string): EspruinoSyn
 export function formatEspruinoSyntaxProblems(problems: readonly EspruinoSyntaxProblem[]): string {
   return problems.map((p) => `  ${p.message}`).join('\n');
 }
+
+function isFunction(node: AnyNode): boolean {
+  return /Function/.test(node.type);
+}
+
+/** The function's own `var` names and function declarations (not those of nested functions),
+ *  each at the position of its first declaration. */
+function functionLevelNames(body: AnyNode): Map<string, number> {
+  const names = new Map<string, number>();
+  const visit = (node: AnyNode): void => {
+    if (node.type === 'FunctionDeclaration') {
+      const name = (node.id as AnyNode).name as string;
+      if (!names.has(name)) names.set(name, node.start);
+      return;
+    }
+    if (isFunction(node)) return;
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+      for (const d of node.declarations as AnyNode[]) {
+        const id = d.id as AnyNode;
+        if (id.type === 'Identifier' && !names.has(id.name as string))
+          names.set(id.name as string, d.start);
+      }
+    }
+    for (const [field, value] of Object.entries(node)) {
+      if (SKIPPED_FIELDS.has(field)) continue;
+      if (Array.isArray(value)) for (const item of value) if (isNode(item)) visit(item);
+      if (isNode(value)) visit(value);
+    }
+  };
+  visit(body);
+  return names;
+}
+
+/** `let`, `const` and catch names a node declares for its own subtree (they shadow a `var`). */
+function lexicalNames(node: AnyNode): string[] {
+  const names: string[] = [];
+  let declarations: unknown[] = [];
+  if (node.type === 'ForStatement') declarations = [node.init];
+  else if (node.type === 'ForInStatement' || node.type === 'ForOfStatement')
+    declarations = [node.left];
+  else if (node.type === 'BlockStatement' || node.type === 'Program')
+    declarations = node.body as unknown[];
+  for (const d of declarations) {
+    if (!isNode(d) || d.type !== 'VariableDeclaration' || d.kind === 'var') continue;
+    for (const x of d.declarations as AnyNode[]) {
+      const id = x.id as AnyNode;
+      if (id.type === 'Identifier') names.push(id.name as string);
+    }
+  }
+  if (node.type === 'CatchClause' && isNode(node.param) && node.param.type === 'Identifier')
+    names.push(node.param.name as string);
+  return names;
+}
+
+/**
+ * Names used before their declaration in the same function: a `var` written or read before its
+ * `var` statement, a function declaration called before it. JavaScript hoists both; Espruino
+ * declares a name when it reaches the statement (it runs code as it reads it), so an assignment
+ * before the `var` lands on an outer variable of the same name, possibly one of the bundle's
+ * top-level functions (the Espruino forum reports minified code breaking this way). Minifiers
+ * rely on hoisting when they inline and merge variables, so the build checks its output.
+ * Uses inside nested functions are not counted: they run later.
+ */
+export function checkDeclarationOrder(code: string, filename: string): EspruinoSyntaxProblem[] {
+  const program = parse(code, {
+    ecmaVersion: 'latest',
+    sourceType: 'script',
+    locations: true,
+  }) as unknown as AnyNode;
+  const problems: EspruinoSyntaxProblem[] = [];
+  const scan = (fn: AnyNode): void => {
+    const body = fn.type === 'Program' ? fn : (fn.body as AnyNode);
+    const params = new Set<string>();
+    if (fn.type !== 'Program')
+      for (const p of fn.params as AnyNode[])
+        if (p.type === 'Identifier') params.add(p.name as string);
+    const declared = functionLevelNames(body);
+    for (const name of params) declared.delete(name);
+    const visit = (
+      node: AnyNode,
+      parent: AnyNode | undefined,
+      key: string,
+      live: Map<string, number>,
+    ) => {
+      if (isFunction(node) && node !== fn) return;
+      let names = live;
+      const shadowed = lexicalNames(node);
+      if (shadowed.length > 0) {
+        names = new Map(live);
+        for (const name of shadowed) names.delete(name);
+      }
+      if (node.type === 'Identifier') {
+        const at = names.get(node.name as string);
+        const declaring = parent?.type === 'VariableDeclarator' && key === 'id';
+        if (at !== undefined && node.start < at && !declaring && !isNotAReference(parent, key)) {
+          const start = node.loc!.start;
+          problems.push({
+            line: start.line,
+            column: start.column + 1,
+            feature: 'use before declaration',
+            message: `${filename}:${start.line}:${start.column + 1}: ${node.name} is used before its declaration in the same function; Espruino declares a name only when it reaches the statement`,
+          });
+        }
+        return;
+      }
+      for (const [field, value] of Object.entries(node)) {
+        if (SKIPPED_FIELDS.has(field)) continue;
+        if (Array.isArray(value)) {
+          for (const item of value) if (isNode(item)) visit(item, node, field, names);
+        } else if (isNode(value)) visit(value, node, field, names);
+      }
+    };
+    visit(body, undefined, '', declared);
+  };
+  for (const { node } of walk(program)) if (node.type === 'Program' || isFunction(node)) scan(node);
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}

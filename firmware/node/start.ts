@@ -65,7 +65,13 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
     id: options.id ?? null,
     sysIntervalMs: options.sysIntervalMs ?? null,
   });
-  if (options.backoff) plan.backoff = options.backoff;
+  if (options.backoff) {
+    // The core takes the jitter as it is (firmware/core/backoff.ts): out of 0..1 it would make
+    // a negative or longer delay.
+    const jitter = options.backoff.jitter;
+    if (!(jitter >= 0 && jitter <= 1)) throw new Error(`backoff.jitter: ${jitter} (allowed 0..1)`);
+    plan.backoff = options.backoff;
+  }
   const brokerUrl = options.brokerUrl ?? options.config.broker?.url;
   if (!options.transport && !brokerUrl) {
     throw new Error(

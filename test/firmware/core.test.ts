@@ -85,12 +85,27 @@ backoff.run();
 const outbox = suite('outbox ring');
 
 outbox('keeps messages until acked, in order, and replays unacked ones as historical', () => {
-  const box = createOutbox(4, 1);
-  outboxPush(box, 1, 10, [1], false);
-  outboxPush(box, 2, 20, [2], false);
+  const box = createOutbox(4, 2);
+  for (const seq of [1, 2]) {
+    const slot = outboxPush(box, seq, seq * 10, false);
+    box.values[slot * box.w] = seq + 0.5;
+    box.values[slot * box.w + 1] = Number.NaN;
+  }
   const first = outboxTakeNext(box);
   const second = outboxTakeNext(box);
   assert.deepEqual([first?.seq, second?.seq, first?.historical], [1, 2, false]);
+  assert.deepEqual(
+    [first, second].map((e) => [
+      e?.ts,
+      box.values[(e?.slot ?? -1) * box.w],
+      box.values[(e?.slot ?? -1) * box.w + 1],
+    ]),
+    [
+      [10, 1.5, Number.NaN],
+      [20, 2.5, Number.NaN],
+    ],
+    'each message keeps its time and its values, NaN where it has no reading',
+  );
   assert.equal(outboxTakeNext(box), null);
   assert.equal(box.inFlight, 2);
   outboxAck(box, 2);
@@ -105,7 +120,7 @@ outbox('keeps messages until acked, in order, and replays unacked ones as histor
 
 outbox('drops the oldest when full and counts the drops', () => {
   const box = createOutbox(3, 1);
-  for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10, [seq], true);
+  for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10, true);
   assert.equal(box.dropped, 2);
   assert.equal(box.count, 3);
   const order: number[] = [];
@@ -115,10 +130,10 @@ outbox('drops the oldest when full and counts the drops', () => {
 
 outbox('a drop while messages are in flight keeps the rest sendable', () => {
   const box = createOutbox(2, 1);
-  outboxPush(box, 1, 1, [0], false);
+  outboxPush(box, 1, 1, false);
   outboxTakeNext(box);
-  outboxPush(box, 2, 2, [0], false);
-  outboxPush(box, 3, 3, [0], false); // drops 1, which was in flight
+  outboxPush(box, 2, 2, false);
+  outboxPush(box, 3, 3, false); // drops 1, which was in flight
   assert.equal(box.dropped, 1);
   assert.deepEqual(
     [outboxTakeNext(box)?.seq, outboxTakeNext(box)?.seq, outboxTakeNext(box)],
@@ -292,7 +307,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     [
       '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',
       'a5',
-      /^unknown sensor "x" \(known: \)$/,
+      /^unknown sensor "x" \(known: none\)$/,
     ],
   ];
   for (const [payload, id, error] of cases) {

@@ -10,7 +10,10 @@ import { suite } from 'uvu';
 import { birthParts } from '../../firmware/core/plan.js';
 import { buildEspruinoBundle } from '../../firmware/espruino/build.js';
 import { EspruinoSandbox } from '../../firmware/espruino/sandbox.js';
-import { checkEspruinoSyntax } from '../../firmware/espruino/syntax-check.js';
+import {
+  checkDeclarationOrder,
+  checkEspruinoSyntax,
+} from '../../firmware/espruino/syntax-check.js';
 import { getBoard } from '../../hardware/boards/index.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { createWorld } from '../../hardware/virtual/world.js';
@@ -37,6 +40,7 @@ for (const config of configs) {
     world.setTemperature(23);
     const bundle = await buildEspruinoBundle({ config, brokerUrl: broker.url });
     assert.deepEqual(checkEspruinoSyntax(bundle.code, `${config.id}.bundle.js`), []);
+    assert.deepEqual(checkDeclarationOrder(bundle.code, `${config.id}.bundle.js`), []);
     assert.doesNotMatch(
       bundle.code,
       /\bimport\b|\bexport\b|require\("(?!Storage|net|Wifi|EspruinoWiFi)/,

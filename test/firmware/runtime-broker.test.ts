@@ -368,6 +368,21 @@ runtime('reboot: acked, then a new boot whose seq starts again at 1', async () =
   assert.equal(first.payload.seq, 1);
 });
 
+runtime('a backoff jitter outside 0..1 is refused before anything starts', () => {
+  for (const jitter of [-0.1, 1.5, Number.NaN]) {
+    assert.throws(
+      () =>
+        startDeviceRuntime({
+          config: testConfig('rt-6'),
+          brokerUrl: broker.url,
+          io,
+          backoff: { ...FAST_BACKOFF, jitter },
+        }),
+      new RegExp(`^Error: backoff\\.jitter: ${jitter} \\(allowed 0\\.\\.1\\)$`),
+    );
+  }
+});
+
 runtime.run();
 
 const mosquitto = suite('device runtime on Mosquitto (127.0.0.1:1883)');

@@ -1,6 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkEspruinoSyntax } from '../../firmware/espruino/syntax-check.js';
+import { hoistEarlyVars } from '../../firmware/espruino/hoist-vars.js';
+import {
+  checkDeclarationOrder,
+  checkEspruinoSyntax,
+} from '../../firmware/espruino/syntax-check.js';
 
 /** Each row: code the interpreter lacks a feature for, and the feature the checker must name. */
 const REFUSED: ReadonlyArray<[code: string, feature: string]> = [
@@ -118,6 +122,51 @@ test('reports every problem, in source order, once each', () => {
       [3, 'optional chaining'],
     ],
   );
+});
+
+/** Code where a name is used before its declaration in the same function, and that name. */
+const EARLY: ReadonlyArray<[code: string, name: string]> = [
+  ['function f() { n = 1; var n = 2; return n; }', 'n'],
+  ['function f(a) { a(x); var x; }', 'x'],
+  ['var o = (t = 1) + t, t = 2;', 't'],
+  ['go(); function go() {}', 'go'],
+  ['function f() { g(); function g() {} }', 'g'],
+];
+
+/** Code with every name declared before it is used, or used only by a nested function. */
+const IN_ORDER: readonly string[] = [
+  'function f() { var n = 1; n++; return n; }',
+  'function f(n) { n = 2; var n; return n; }',
+  'function f() { for (let n = 0; n < 2; n++) {} var n = 3; return n; }',
+  'function f() { return () => n; var n; }',
+  'function go() {} go();',
+  'function f() { try { h(); } catch (e) { e = 1; } var e; }',
+];
+
+test('finds a name used before its declaration in the same function, with its place', () => {
+  for (const [code, name] of EARLY) {
+    const problems = checkDeclarationOrder(code, 'early.js');
+    assert.ok(problems.length > 0, code);
+    assert.equal(problems[0]?.feature, 'use before declaration', code);
+    assert.match(
+      problems[0]?.message ?? '',
+      new RegExp(`^early\\.js:1:\\d+: ${name} is used before`),
+    );
+  }
+  for (const code of IN_ORDER) assert.equal(checkDeclarationOrder(code, 'ok.js'), [], code);
+});
+
+test('hoistEarlyVars declares early vars first, and the code still computes the same', () => {
+  const code =
+    'function f(a) { r = a * 2; o = r + 1; var r, o; return o; } function g() { var k = 1; return k; }';
+  const hoisted = hoistEarlyVars(code);
+  assert.equal(checkDeclarationOrder(code, 'x.js').length > 0, true);
+  assert.equal(checkDeclarationOrder(hoisted, 'x.js'), []);
+  assert.ok(hoisted.startsWith('function f(a) {var r,o;'), hoisted);
+  assert.ok(hoisted.includes('function g() { var k = 1;'), 'g had nothing early: unchanged');
+  const run = (text: string) => new Function(`${text}; return [f(3), g()];`)() as number[];
+  assert.equal(run(hoisted), run(code));
+  assert.equal(run(hoisted), [7, 1]);
 });
 
 test.run();
