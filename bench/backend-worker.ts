@@ -28,6 +28,8 @@ let uniqueReadings = 0;
 let malformed = 0;
 let stale = 0;
 const slowPerSecond: number[] = [];
+/** Device stamps before this are the warm-up: counted, but not in the latency figures. */
+let measureFromTs = Number.NaN;
 let firstReceiveAt = 0;
 let lastReceiveAt = 0;
 
@@ -63,15 +65,20 @@ function record(
   if (log.get(seq) === 0) {
     unique++;
     uniqueReadings += readingsIn(readings);
-    latency.record(now - ts);
-    if (now - ts > SLOW_MS) {
-      const second = Math.floor((now - firstReceiveAt) / 1000);
-      for (let s = slowPerSecond.length; s <= second; s++) slowPerSecond.push(0);
-      slowPerSecond[second] = (slowPerSecond[second] as number) + 1;
-    }
-    if (rx !== undefined) toGateway?.record(rx - ts);
+    if (Number.isNaN(measureFromTs)) measureFromTs = ts + config.warmupMs;
+    if (ts >= measureFromTs) recordLatency(ts, now, rx);
   }
   log.update(seq, 1, false);
+}
+
+function recordLatency(ts: number, now: number, rx: number | undefined): void {
+  latency.record(now - ts);
+  if (now - ts > SLOW_MS) {
+    const second = Math.floor((now - firstReceiveAt) / 1000);
+    for (let s = slowPerSecond.length; s <= second; s++) slowPerSecond.push(0);
+    slowPerSecond[second] = (slowPerSecond[second] as number) + 1;
+  }
+  if (rx !== undefined) toGateway?.record(rx - ts);
 }
 
 function onPublish(topic: string, payload: Buffer): void {

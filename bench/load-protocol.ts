@@ -76,6 +76,8 @@ export interface BackendWorkerConfig {
   format: BackendFormat;
   /** Only messages of this boot count; others (a previous phase arriving late) are `stale`. */
   boot: number;
+  /** Messages stamped within this long of the first one received are left out of the latency. */
+  warmupMs: number;
 }
 
 export type ToBackendWorker = { type: 'stop' };

@@ -45,6 +45,11 @@ export interface PhasePlan {
   mode: LoadMode;
   durationMs: number;
   /**
+   * The load runs this much longer, first, and the messages stamped in it are left out of
+   * the latency figures (they still count for loss and throughput): the steady state.
+   */
+  warmupMs?: number;
+  /**
    * After the devices stop: how long at most to wait for the last PUBACKs and for the backend
    * to catch up (default 120 s); the wait also ends when nothing new arrived for 5 s.
    */
@@ -107,8 +112,14 @@ function perWorkerMode(mode: LoadMode, workers: number): LoadMode {
   return mode.kind === 'rate' ? { ...mode, perSecond: mode.perSecond / workers } : mode;
 }
 
-async function startBackend(host: string, plan: BackendPlan, boot: number): Promise<Worker> {
+async function startBackend(
+  host: string,
+  plan: BackendPlan,
+  boot: number,
+  warmupMs: number,
+): Promise<Worker> {
   const config: BackendWorkerConfig = {
+    warmupMs,
     host,
     port: plan.port,
     clientId: `bench-backend-${process.pid}-${boot}`,
@@ -186,7 +197,8 @@ export class Fleet {
     const drainTimeoutMs = phase.drainTimeoutMs ?? 120_000;
     const stallMs = phase.stallMs ?? 5000;
     const boot = ++this.boot;
-    const backend = await startBackend(this.plan.host, phase.backend, boot);
+    const warmupMs = phase.warmupMs ?? 0;
+    const backend = await startBackend(this.plan.host, phase.backend, boot, warmupMs);
     // A backend is a long-lived subscriber. In the first few hundred ms after a subscriber
     // connects, messages reached it late (measured: about 1,700 of them over 50 ms in the
     // first 0.4 s of a 10,000 msg/s load, and none with the subscriber connected a second
@@ -200,7 +212,7 @@ export class Fleet {
       const mode = perWorkerMode(phase.mode, this.workers.length);
       const startAt = Date.now();
       for (const w of this.workers) w.postMessage({ type: 'start', mode, boot });
-      await new Promise((r) => setTimeout(r, phase.durationMs));
+      await new Promise((r) => setTimeout(r, warmupMs + phase.durationMs));
       const stopAt = Date.now();
       for (const w of this.workers) w.postMessage({ type: 'stop', drainMs: drainTimeoutMs });
       const done = await Promise.all(

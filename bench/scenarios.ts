@@ -79,6 +79,7 @@ export async function measurePhase(
   mode: LoadMode,
   durationMs: number,
   drainTimeoutMs: number,
+  warmupMs = 0,
 ): Promise<LoadFigures> {
   const targetSampler = new ProcSampler(target.pid);
   const selfSampler = new ProcSampler(process.pid);
@@ -91,6 +92,7 @@ export async function measurePhase(
       mode,
       durationMs,
       drainTimeoutMs,
+      warmupMs,
     });
     const proc = targetSampler.stop();
     const generator = selfSampler.stop();
