@@ -10,7 +10,9 @@
  * is not a declared dependency, and a generic walk also visits every pattern position
  * (parameters, catch clauses, for-of heads) without a per-node-type visitor table.
  */
-import { type Node, parse } from 'acorn';
+import { parse } from 'acorn';
+import { type AnyNode, isFunction, isNotAReference, type Visit, walk } from './ast.js';
+import { earlyUses } from './early-uses.js';
 
 export interface EspruinoSyntaxProblem {
   /** 1-based line. */
@@ -36,33 +38,6 @@ const MISSING_STATIC_METHODS: Record<string, ReadonlySet<string>> = {
 /** Prototype methods missing on every receiver we could not type: flagged by name. */
 const MISSING_PROTOTYPE_METHODS = new Set(['finally']);
 
-type AnyNode = Node & Record<string, unknown>;
-
-interface Visit {
-  node: AnyNode;
-  parent: AnyNode | undefined;
-  /** The parent's field that holds this node. */
-  key: string;
-}
-
-const SKIPPED_FIELDS = new Set(['type', 'start', 'end', 'loc', 'range']);
-
-function isNode(value: unknown): value is AnyNode {
-  return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
-}
-
-function* walk(node: AnyNode, parent?: AnyNode, key = ''): Generator<Visit> {
-  yield { node, parent, key };
-  for (const [field, value] of Object.entries(node)) {
-    if (SKIPPED_FIELDS.has(field)) continue;
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) yield* walk(item, node, field);
-    } else if (isNode(value)) {
-      yield* walk(value, node, field);
-    }
-  }
-}
-
 /** Names the bundle declares itself: a local `Map` is the bundle's own, not the missing global. */
 function declaredNames(program: AnyNode): Set<string> {
   const names = new Set<string>();
@@ -75,25 +50,6 @@ function declaredNames(program: AnyNode): Set<string> {
     if (declaring) names.add(node.name as string);
   }
   return names;
-}
-
-/** True when an Identifier is a property name or label, not a variable reference. */
-function isNotAReference(parent: AnyNode | undefined, key: string): boolean {
-  if (!parent) return false;
-  switch (parent.type) {
-    case 'MemberExpression':
-      return key === 'property' && !parent.computed;
-    case 'Property':
-    case 'MethodDefinition':
-    case 'PropertyDefinition':
-      return key === 'key' && !parent.computed;
-    case 'LabeledStatement':
-    case 'BreakStatement':
-    case 'ContinueStatement':
-      return key === 'label';
-    default:
-      return false;
-  }
 }
 
 function propertyName(member: AnyNode): string | undefined {
@@ -275,59 +231,6 @@ export function formatEspruinoSyntaxProblems(problems: readonly EspruinoSyntaxPr
   return problems.map((p) => `  ${p.message}`).join('\n');
 }
 
-function isFunction(node: AnyNode): boolean {
-  return /Function/.test(node.type);
-}
-
-/** The function's own `var` names and function declarations (not those of nested functions),
- *  each at the position of its first declaration. */
-function functionLevelNames(body: AnyNode): Map<string, number> {
-  const names = new Map<string, number>();
-  const visit = (node: AnyNode): void => {
-    if (node.type === 'FunctionDeclaration') {
-      const name = (node.id as AnyNode).name as string;
-      if (!names.has(name)) names.set(name, node.start);
-      return;
-    }
-    if (isFunction(node)) return;
-    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
-      for (const d of node.declarations as AnyNode[]) {
-        const id = d.id as AnyNode;
-        if (id.type === 'Identifier' && !names.has(id.name as string))
-          names.set(id.name as string, d.start);
-      }
-    }
-    for (const [field, value] of Object.entries(node)) {
-      if (SKIPPED_FIELDS.has(field)) continue;
-      if (Array.isArray(value)) for (const item of value) if (isNode(item)) visit(item);
-      if (isNode(value)) visit(value);
-    }
-  };
-  visit(body);
-  return names;
-}
-
-/** `let`, `const` and catch names a node declares for its own subtree (they shadow a `var`). */
-function lexicalNames(node: AnyNode): string[] {
-  const names: string[] = [];
-  let declarations: unknown[] = [];
-  if (node.type === 'ForStatement') declarations = [node.init];
-  else if (node.type === 'ForInStatement' || node.type === 'ForOfStatement')
-    declarations = [node.left];
-  else if (node.type === 'BlockStatement' || node.type === 'Program')
-    declarations = node.body as unknown[];
-  for (const d of declarations) {
-    if (!isNode(d) || d.type !== 'VariableDeclaration' || d.kind === 'var') continue;
-    for (const x of d.declarations as AnyNode[]) {
-      const id = x.id as AnyNode;
-      if (id.type === 'Identifier') names.push(id.name as string);
-    }
-  }
-  if (node.type === 'CatchClause' && isNode(node.param) && node.param.type === 'Identifier')
-    names.push(node.param.name as string);
-  return names;
-}
-
 /**
  * Names used before their declaration in the same function: a `var` written or read before its
  * `var` statement, a function declaration called before it. JavaScript hoists both; Espruino
@@ -344,50 +247,17 @@ export function checkDeclarationOrder(code: string, filename: string): EspruinoS
     locations: true,
   }) as unknown as AnyNode;
   const problems: EspruinoSyntaxProblem[] = [];
-  const scan = (fn: AnyNode): void => {
-    const body = fn.type === 'Program' ? fn : (fn.body as AnyNode);
-    const params = new Set<string>();
-    if (fn.type !== 'Program')
-      for (const p of fn.params as AnyNode[])
-        if (p.type === 'Identifier') params.add(p.name as string);
-    const declared = functionLevelNames(body);
-    for (const name of params) declared.delete(name);
-    const visit = (
-      node: AnyNode,
-      parent: AnyNode | undefined,
-      key: string,
-      live: Map<string, number>,
-    ) => {
-      if (isFunction(node) && node !== fn) return;
-      let names = live;
-      const shadowed = lexicalNames(node);
-      if (shadowed.length > 0) {
-        names = new Map(live);
-        for (const name of shadowed) names.delete(name);
-      }
-      if (node.type === 'Identifier') {
-        const at = names.get(node.name as string);
-        const declaring = parent?.type === 'VariableDeclarator' && key === 'id';
-        if (at !== undefined && node.start < at && !declaring && !isNotAReference(parent, key)) {
-          const start = node.loc!.start;
-          problems.push({
-            line: start.line,
-            column: start.column + 1,
-            feature: 'use before declaration',
-            message: `${filename}:${start.line}:${start.column + 1}: ${node.name} is used before its declaration in the same function; Espruino declares a name only when it reaches the statement`,
-          });
-        }
-        return;
-      }
-      for (const [field, value] of Object.entries(node)) {
-        if (SKIPPED_FIELDS.has(field)) continue;
-        if (Array.isArray(value)) {
-          for (const item of value) if (isNode(item)) visit(item, node, field, names);
-        } else if (isNode(value)) visit(value, node, field, names);
-      }
-    };
-    visit(body, undefined, '', declared);
-  };
-  for (const { node } of walk(program)) if (node.type === 'Program' || isFunction(node)) scan(node);
+  for (const { node: fn } of walk(program)) {
+    if (fn.type !== 'Program' && !isFunction(fn)) continue;
+    for (const node of earlyUses(fn, { functions: true })) {
+      const start = node.loc!.start;
+      problems.push({
+        line: start.line,
+        column: start.column + 1,
+        feature: 'use before declaration',
+        message: `${filename}:${start.line}:${start.column + 1}: ${node.name} is used before its declaration in the same function; Espruino declares a name only when it reaches the statement`,
+      });
+    }
+  }
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
