@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ForwardedTelemetry } from '../../contract/index.js';
 import { Checkpointer, walBytes } from '../../gateway/checkpointer.js';
-import { Outbox } from '../../gateway/outbox.js';
+import { Outbox, type OutboxOptions } from '../../gateway/outbox.js';
 import { databasePath, openDatabase } from '../../gateway/store.js';
 import { WalSync } from '../../gateway/wal-sync.js';
 import { silentLogger } from '../../lib/log.js';
@@ -23,19 +23,29 @@ function item(seq: number, pad = ''): ForwardedTelemetry {
   } as ForwardedTelemetry;
 }
 
+/** The gateway's outbox setup on `dir`: its own connection with synchronous OFF, the WAL synced. */
+function syncedOutbox(
+  dir: string,
+  sync: ConstructorParameters<typeof WalSync>[1],
+  options: Partial<OutboxOptions> = {},
+) {
+  const db = openDatabase(dir, { synchronous: 'OFF', autoCheckpoint: false });
+  const walSync = new WalSync(`${databasePath(dir)}-wal`, sync);
+  const outbox = new Outbox(db, {
+    budgetBytes: 1e9,
+    policy: 'drop-oldest',
+    maxBatch: 1000,
+    walSync,
+    ...options,
+  });
+  return { db, outbox };
+}
+
 test('with WalSync, appends are answered only after the sync, in order, and are on disk; forwarding need not wait', async () => {
   const dir = tempDir();
   try {
-    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
-    const walSync = new WalSync(`${databasePath(dir.path)}-wal`);
     let commits = 0;
-    const outbox = new Outbox(db, {
-      budgetBytes: 1e9,
-      policy: 'drop-oldest',
-      maxBatch: 1000,
-      walSync,
-      onCommit: () => commits++,
-    });
+    const { db, outbox } = syncedOutbox(dir.path, {}, { onCommit: () => commits++ });
     const order: string[] = [];
     outbox.add(item(1), (e) => order.push(e ? `1 failed: ${e.message}` : '1'));
     outbox.afterPending(() => order.push('after 1'));
@@ -75,18 +85,8 @@ test('with WalSync, appends are answered only after the sync, in order, and are 
 test('under a sustained load syncs are spaced by minIntervalMs, and what waits shares one', async () => {
   const dir = tempDir();
   try {
-    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
     let syncs = 0;
-    const walSync = new WalSync(`${databasePath(dir.path)}-wal`, {
-      minIntervalMs: 150,
-      observe: () => syncs++,
-    });
-    const outbox = new Outbox(db, {
-      budgetBytes: 1e9,
-      policy: 'drop-oldest',
-      maxBatch: 1000,
-      walSync,
-    });
+    const { db, outbox } = syncedOutbox(dir.path, { minIntervalMs: 150, observe: () => syncs++ });
     const t0 = Date.now();
     await outbox.append(item(1)); // after an idle spell: synced at once
     // Three more, one after another and all together: they wait for one spaced sync.
@@ -104,18 +104,12 @@ test('under a sustained load syncs are spaced by minIntervalMs, and what waits s
 test('under a steady stream of appends, syncs stay minIntervalMs apart (timers can fire early)', async () => {
   const dir = tempDir();
   try {
-    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
     let syncs = 0;
-    const walSync = new WalSync(`${databasePath(dir.path)}-wal`, {
-      minIntervalMs: 10,
-      observe: () => syncs++,
-    });
-    const outbox = new Outbox(db, {
-      budgetBytes: 1e9,
-      policy: 'drop-oldest',
-      maxBatch: 2000,
-      walSync,
-    });
+    const { db, outbox } = syncedOutbox(
+      dir.path,
+      { minIntervalMs: 10, observe: () => syncs++ },
+      { maxBatch: 2000 },
+    );
     let seq = 0;
     let answered = 0;
     const writer = setInterval(() => {
@@ -138,18 +132,13 @@ test('under a steady stream of appends, syncs stay minIntervalMs apart (timers c
 test('a group waits for a sync at most maxCommitWaitMs: upstream reads it while its PUBACK still waits', async () => {
   const dir = tempDir();
   try {
-    const db = openDatabase(dir.path, { synchronous: 'OFF', autoCheckpoint: false });
-    // Syncs at least 400 ms apart: after the first, the next one is due for a long while.
-    const walSync = new WalSync(`${databasePath(dir.path)}-wal`, { minIntervalMs: 400 });
     let commits = 0;
-    const outbox = new Outbox(db, {
-      budgetBytes: 1e9,
-      policy: 'drop-oldest',
-      maxBatch: 1000,
-      walSync,
-      maxCommitWaitMs: 30,
-      onCommit: () => commits++,
-    });
+    // Syncs at least 400 ms apart: after the first, the next one is due for a long while.
+    const { db, outbox } = syncedOutbox(
+      dir.path,
+      { minIntervalMs: 400 },
+      { maxCommitWaitMs: 30, onCommit: () => commits++ },
+    );
     await outbox.append(item(1));
     const t0 = performance.now();
     let answeredAt = 0;
