@@ -18,6 +18,7 @@
 import type { ForwardedTelemetry } from '../contract/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { OutboxPolicy } from './config.js';
+import { DedupeFloor, type Seen } from './dedupe-floor.js';
 import { RecentRows } from './recent-rows.js';
 import type { Db } from './store.js';
 import type { WalSync } from './wal-sync.js';
@@ -48,7 +49,6 @@ export interface OutboxOptions {
 /** Called once the reading (or, for `afterPending`, everything appended before) is on disk. */
 export type Durable = (error: Error | undefined) => void;
 
-const SEEN_FLUSH_MS = 2000;
 const MAX_COMMIT_WAIT_MS = 5;
 /** Bytes of committed, unread rows the forwarder reads from memory (recent-rows.ts). */
 const RECENT_MAX_BYTES = 4 * 1024 * 1024;
@@ -116,14 +116,12 @@ export class Outbox {
   private committedId: number;
   private readonly recent: RecentRows;
   private readonly insert;
-  private readonly upsertSeen;
   private readonly selectAfter;
   private readonly deleteRange;
   private readonly dropOldest;
   private readonly deleteRangeFast;
   private dropEpoch = 0;
-  private seenDirty = new Map<string, { boot: number; seq: number }>();
-  private readonly seenTimer;
+  private readonly floor: DedupeFloor;
   private readonly oldest;
   private readonly commitGroup;
 
@@ -146,9 +144,6 @@ export class Outbox {
     this.committedId = this.lastId;
     this.recent = new RecentRows(this.lastId + 1, RECENT_MAX_BYTES);
     this.insert = db.prepare('INSERT INTO outbox_rows (id, n, rx, body) VALUES (?, ?, ?, ?)');
-    this.upsertSeen = db.prepare(
-      'INSERT INTO seen (device, boot, seq) VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET boot = excluded.boot, seq = MAX(CASE WHEN seen.boot = excluded.boot THEN seen.seq ELSE -1 END, excluded.seq)',
-    );
     this.selectAfter = db.prepare(
       'SELECT id, n, rx, body FROM outbox_rows WHERE id > ? AND id <= ? ORDER BY id',
     );
@@ -163,7 +158,7 @@ export class Outbox {
     options.walSync?.onBeforeSync(() => {
       if (this.deferred) this.flush();
     });
-    this.seenTimer = options.clock?.setInterval(() => this.flushSeen(), SEEN_FLUSH_MS);
+    this.floor = new DedupeFloor(db, options.clock);
     this.commitGroup = db.transaction((n: number, rx: number, body: string) => {
       this.runDeletes();
       if (n === 0) return;
@@ -360,28 +355,8 @@ export class Outbox {
   }
 
   /** The last committed (boot, seq) per device: the dedupe floor after a restart. */
-  lastSeen(): Map<string, { boot: number; seq: number }> {
-    this.flushSeen();
-    const rows = this.db.prepare('SELECT device, boot, seq FROM seen').all() as Array<{
-      device: string;
-      boot: number;
-      seq: number;
-    }>;
-    return new Map(rows.map((r) => [r.device, { boot: r.boot, seq: r.seq }]));
-  }
-
-  /**
-   * Writes the dedupe floor (last committed seq per device). Apart from the readings, and
-   * only every few seconds: a floor that lags after a crash lets a duplicate through, which
-   * at-least-once allows, while writing it in every transaction cost a row per device.
-   */
-  flushSeen(): void {
-    if (this.seenDirty.size === 0) return;
-    const dirty = this.seenDirty;
-    this.seenDirty = new Map();
-    this.db.transaction(() => {
-      for (const [device, { boot, seq }] of dirty) this.upsertSeen.run(device, boot, seq);
-    })();
+  lastSeen(): Map<string, Seen> {
+    return this.floor.read();
   }
 
   /** Writes what is waiting, and the dedupe floor, before the database closes. */
@@ -390,9 +365,8 @@ export class Outbox {
     this.commitTimer = undefined;
     this.flush(true);
     this.deleteAcknowledged();
-    this.flushSeen();
+    this.floor.close();
     this.options.walSync?.close();
-    this.options.clock?.clearInterval(this.seenTimer);
   }
 
   /**
@@ -416,7 +390,11 @@ export class Outbox {
    * it goes upstream and again when they resend.
    */
   private settle(keys: GroupKeys, callbacks: Durable[], error: Error | undefined): void {
-    if (!error) this.noteSeen(keys);
+    if (!error) {
+      for (let i = 0; i < keys.devices.length; i++) {
+        this.floor.note(keys.devices[i] as string, keys.boots[i] as number, keys.seqs[i] as number);
+      }
+    }
     for (const done of callbacks) done(error);
   }
 
@@ -465,20 +443,6 @@ export class Outbox {
     this.scheduled = true;
     // setImmediate, not a timer: every publish parsed from the socket reads of this turn joins in.
     setImmediate(() => this.flush());
-  }
-
-  private noteSeen(keys: GroupKeys): void {
-    for (let i = 0; i < keys.devices.length; i++) {
-      const device = keys.devices[i] as string;
-      const boot = keys.boots[i] as number;
-      const seq = keys.seqs[i] as number;
-      const seen = this.seenDirty.get(device);
-      if (!seen) this.seenDirty.set(device, { boot, seq });
-      else if (seen.boot !== boot || seen.seq < seq) {
-        seen.boot = boot;
-        seen.seq = seq;
-      }
-    }
   }
 
   private enforceBudget(): void {
