@@ -158,9 +158,18 @@ const LOOP_HISTOGRAMS = [
   'fs_gateway_wal_checkpoint_restart_ms',
 ];
 
-async function loopSample(target: Target): Promise<LoopSample | undefined> {
+/** The gateway's /metrics text (a plain broker has none). */
+async function metricsText(target: Target): Promise<string | undefined> {
   if (target.httpPort === undefined) return undefined;
-  const text = await (await fetch(`http://${target.host}:${target.httpPort}/metrics`)).text();
+  return (await fetch(`http://${target.host}:${target.httpPort}/metrics`)).text();
+}
+
+async function loopSample(target: Target): Promise<LoopSample | undefined> {
+  const text = await metricsText(target);
+  return text === undefined ? undefined : loopSampleOf(text);
+}
+
+function loopSampleOf(text: string): LoopSample {
   const sample: LoopSample = { at: Date.now(), busySeconds: 0, histograms: new Map() };
   for (const name of LOOP_HISTOGRAMS)
     sample.histograms.set(name, { buckets: [], count: 0, sum: 0 });
@@ -232,8 +241,11 @@ export interface GatewayCounts {
 
 /** Sums the gateway's Prometheus counters that explain a missing or extra reading. */
 export async function scrapeGateway(target: Target): Promise<GatewayCounts | undefined> {
-  if (target.httpPort === undefined) return undefined;
-  const text = await (await fetch(`http://${target.host}:${target.httpPort}/metrics`)).text();
+  const text = await metricsText(target);
+  return text === undefined ? undefined : countsOf(text);
+}
+
+function countsOf(text: string): GatewayCounts {
   const out: GatewayCounts = {
     rejected: {},
     duplicatesDropped: 0,
@@ -276,9 +288,10 @@ export async function settleAfterLoad(
   let last = await loopSample(target);
   while (Date.now() - t0 < maxMs) {
     await settle(1000);
-    const now = await loopSample(target);
-    const counts = await scrapeGateway(target);
-    if (!last || !now || !counts) return { ms: Date.now() - t0, quiet: false };
+    const text = await metricsText(target);
+    if (!last || text === undefined) return { ms: Date.now() - t0, quiet: false };
+    const now = loopSampleOf(text);
+    const counts = countsOf(text);
     const busy = (now.busySeconds - last.busySeconds) / Math.max(0.001, (now.at - last.at) / 1000);
     last = now;
     if (busy < 0.1 && counts.outboxDepth === 0) return { ms: Date.now() - t0, quiet: true };
