@@ -14,6 +14,7 @@ import type { RuntimePlan } from '../core/types.js';
 import { catalogPartFacts } from '../node/catalog-facts.js';
 import { firmwareId } from '../node/profiles.js';
 import { estimateVars, type VarsEstimate } from './budget.js';
+import { bytesPerSource } from './bundle-bytes.js';
 import type { EspruinoWifi } from './main.js';
 import { squeeze } from './minify.js';
 import {
@@ -322,6 +323,8 @@ export interface EspruinoBuildOptions {
    *  Storage slots, a trial of `trialMs` for the next firmware, and fsConfirmBoot() (the
    *  flasher's loader) called on an acknowledged birth. For boards flashed with the loader. */
   ota?: { trialMs: number };
+  /** Count the bundle's bytes per source file after minification (`inputs`); slower. */
+  explain?: boolean;
 }
 
 export interface EspruinoBundle {
@@ -333,7 +336,8 @@ export interface EspruinoBundle {
   wifi?: EspruinoWifi;
   /** Things the user must know (a board with no network of its own). */
   warnings: string[];
-  /** Bytes each source file contributes to the bundle. */
+  /** Bytes each source file contributes to the minified bundle, with `explain` (else empty);
+   *  the entry's file is the plan's data and the drivers table. */
   inputs: Record<string, number>;
   /** Variables in use at steady state, estimated (firmware/espruino/budget.ts). */
   vars: VarsEstimate;
@@ -404,6 +408,18 @@ function featuresPlugin(values: Record<string, boolean>): Plugin {
       }));
     },
   };
+}
+
+/** Bytes per source file (bundle-bytes.ts); the declarations hoistEarlyVars added after the
+ *  map was made are counted apart. */
+function explainBytes(
+  mapped: { code: string; map: string },
+  bytes: number,
+): Record<string, number> {
+  const perSource = bytesPerSource(mapped.code, mapped.map, repoPath());
+  if (bytes > mapped.code.length)
+    perSource['(declarations hoisted, hoist-vars.ts)'] = bytes - mapped.code.length;
+  return perSource;
 }
 
 export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promise<EspruinoBundle> {
@@ -515,15 +531,22 @@ startEspruino({
     legalComments: 'none',
     write: false,
     logLevel: 'silent',
-    metafile: true,
+    // The map only for --explain: it costs time, and the bundle is the same.
+    sourcemap: options.explain ? 'external' : false,
+    outfile: options.explain ? `${config.id}.bundle.js` : undefined,
     mangleProps: MANGLED_PROPERTIES,
     // Only what the config uses is built (firmware/core/features.ts).
     plugins: [featuresPlugin(espruinoFeatures(plan, Boolean(ota)))],
     ...ESPRUINO_ESBUILD,
   });
-  let code = result.outputFiles[0]?.text ?? '';
+  const output = (suffix: string) => result.outputFiles.find((f) => f.path.endsWith(suffix));
+  // Without --explain there is one output, written nowhere (its path is <stdout>).
+  let code = (options.explain ? output('.js') : result.outputFiles[0])?.text ?? '';
+  let mapped = options.explain ? { code, map: output('.js.map')?.text ?? '' } : undefined;
   if (options.minify ?? true) {
-    code = await squeeze(code, config.id);
+    const squeezed = await squeeze(code, config.id, mapped?.map);
+    code = squeezed.code;
+    mapped = squeezed.mapped;
   }
   const problems = checkEspruinoSyntax(code, `${config.id}.bundle.js`);
   if (problems.length === 0)
@@ -533,10 +556,7 @@ startEspruino({
       `the bundle for ${config.id} uses what Espruino lacks:\n${formatEspruinoSyntaxProblems(problems)}`,
     );
   }
-  const inputs: Record<string, number> = {};
-  for (const output of Object.values(result.metafile?.outputs ?? {})) {
-    for (const [file, input] of Object.entries(output.inputs)) inputs[file] = input.bytesInOutput;
-  }
+  const inputs = mapped === undefined ? {} : explainBytes(mapped, code.length);
   // The drivers table and the global object are members of the start object too; the Wi-Fi
   // credentials are let go once the board joined (main.ts).
   const vars = estimateVars(

@@ -19,9 +19,9 @@ import { hoistEarlyVars } from './hoist-vars.js';
  */
 const uglify = createRequire(import.meta.url)('uglify-js') as {
   minify(
-    code: string,
+    code: string | Record<string, string>,
     options: Record<string, unknown>,
-  ): { code?: string; error?: { message: string } };
+  ): { code?: string; map?: string; error?: { message: string } };
 };
 export const TERSER_OPTIONS: MinifyOptions = {
   ecma: 2019,
@@ -46,18 +46,36 @@ export const UGLIFY_OPTIONS = {
   output: { ascii_only: true },
 };
 
-/** esbuild's minified bundle through terser, then UglifyJS (see above). */
-export async function squeeze(code: string, where: string): Promise<string> {
-  const tersed = await terser(code, TERSER_OPTIONS).catch((error: Error) => {
+export interface Squeezed {
+  code: string;
+  /** With esbuild's map given: the code before hoisting and its source map. */
+  mapped?: { code: string; map: string };
+}
+
+/** esbuild's minified bundle through terser, then UglifyJS (see above). Given esbuild's source
+ *  map, the map is carried through both, for the build's bytes per source file (--explain). */
+export async function squeeze(code: string, where: string, map?: string): Promise<Squeezed> {
+  const tersed = await terser(
+    { 'bundle.js': code },
+    map === undefined ? TERSER_OPTIONS : { ...TERSER_OPTIONS, sourceMap: { content: map } },
+  ).catch((error: Error) => {
     throw new Error(`terser failed on the ${where} bundle: ${error.message}`);
   });
   if (tersed.code === undefined) throw new Error(`terser gave no code for the ${where} bundle`);
-  const squeezed = uglify.minify(tersed.code, UGLIFY_OPTIONS);
+  const tersedMap = typeof tersed.map === 'string' ? tersed.map : undefined;
+  const squeezed = uglify.minify(
+    { 'bundle.js': tersed.code },
+    tersedMap === undefined
+      ? UGLIFY_OPTIONS
+      : { ...UGLIFY_OPTIONS, sourceMap: { content: tersedMap } },
+  );
   if (squeezed.error || squeezed.code === undefined)
     throw new Error(`uglify-js failed on the ${where} bundle: ${squeezed.error?.message}`);
   // UglifyJS inlines functions used once and declares their parameters as vars after the code
   // that uses them, relying on hoisting, which Espruino does not do (checkDeclarationOrder):
   // those names are declared again at the top of their function. Its own hoist_vars or no
   // inlining would cost 50 to 110 variables (more functions alive).
-  return hoistEarlyVars(squeezed.code);
+  const hoisted = hoistEarlyVars(squeezed.code);
+  if (squeezed.map === undefined) return { code: hoisted };
+  return { code: hoisted, mapped: { code: squeezed.code, map: squeezed.map } };
 }

@@ -167,4 +167,26 @@ for (const config of configs) {
   });
 }
 
+test('--explain: the bytes per source file add up to the bundle, and the same bundle is built', async () => {
+  const has = (c: (typeof configs)[number], part: string) => c.sensors.some((s) => s.part === part);
+  const config = configs.find((c) => has(c, 'bme280') && !has(c, 'ds18b20'));
+  assert.ok(config);
+  const plain = await buildEspruinoBundle({ config, brokerUrl: 'mqtt://127.0.0.1:1883' });
+  const explained = await buildEspruinoBundle({
+    config,
+    brokerUrl: 'mqtt://127.0.0.1:1883',
+    explain: true,
+  });
+  assert.equal(explained.code, plain.code, 'the source map changes nothing in the bundle');
+  assert.deepEqual(plain.inputs, {});
+  const inputs = explained.inputs;
+  const sum = Object.values(inputs).reduce((a, b) => a + b, 0);
+  assert.equal(sum, explained.bytes);
+  // The MQTT client and the BME280 driver are in this bundle; the DS18B20 driver is not.
+  assert.ok((inputs['firmware/espruino/mqtt-client.ts'] ?? 0) > 500, JSON.stringify(inputs));
+  assert.ok((inputs['firmware/core/drivers/bme280.ts'] ?? 0) > 300, JSON.stringify(inputs));
+  assert.equal(inputs['firmware/core/drivers/ds18b20.ts'], undefined);
+  assert.ok((inputs[`${config.id}.entry.ts`] ?? 0) > 100, 'the plan data is the entry');
+});
+
 test.run();
