@@ -17,10 +17,10 @@ import { isFiniteNumber } from './drivers/types.js';
 import { CONTROL, EXTRAS, FLAGS, LOGS } from './features.js';
 import {
   createOutbox,
-  type OutboxEntry,
   outboxAck,
   outboxPush,
   outboxRewind,
+  outboxSlot,
   outboxTakeNext,
 } from './outbox.js';
 import { createSampler } from './sampler.js';
@@ -109,6 +109,9 @@ export function startCore(context: CoreContext): CoreRuntime {
   const outbox = createOutbox(plan.bufferSize, channels.length);
   let connection = IDLE;
   let seq = 0;
+  /** The first seq produced on the current connection: every message before it was produced
+   *  offline or was in flight when a link dropped, so it goes out flagged historical. */
+  let liveFrom = 1;
   let attempt = 0;
   let connects = 0;
   let retryTimer: unknown = null;
@@ -129,7 +132,7 @@ export function startCore(context: CoreContext): CoreRuntime {
 
   function report(readings: ReadingValues): void {
     seq++;
-    const slot = outboxPush(outbox, seq, clock.now(), connection !== ONLINE);
+    const slot = outboxPush(outbox, seq, clock.now());
     // The slot's values in place (outbox.ts): booleans as 1 and 0; NaN (+undefined) marks a
     // channel that is not in this message.
     for (let c = 0; c < channels.length; c++)
@@ -137,10 +140,11 @@ export function startCore(context: CoreContext): CoreRuntime {
     drain();
   }
 
-  function telemetryPayload(entry: OutboxEntry): string {
+  function telemetryPayload(sent: number): string {
+    const slot = outboxSlot(outbox, sent);
     const readings: ReadingValues = {};
     for (let c = 0; c < channels.length; c++) {
-      const v = outbox.values[entry.slot * outbox.w + c];
+      const v = outbox.values[slot * outbox.w + c];
       if (!isFiniteNumber(v)) continue; // NaN: not in this message
       const channel = channels[c];
       const scale = 10 ** channel.decimals;
@@ -148,23 +152,23 @@ export function startCore(context: CoreContext): CoreRuntime {
     }
     // `historical` only when it is true (JSON.stringify leaves undefined members out).
     return JSON.stringify({
-      seq: entry.seq,
+      seq: sent,
       boot,
-      ts: entry.ts,
+      ts: outbox.times[slot],
       readings,
-      historical: entry.historical || undefined,
+      historical: sent < liveFrom || undefined,
     });
   }
 
   function drain(): void {
-    while (connection === ONLINE && outbox.inFlight < plan.window) {
-      const entry = outboxTakeNext(outbox);
-      if (entry === null) return;
+    while (connection === ONLINE && outbox.sent < plan.window) {
+      const next = outboxTakeNext(outbox);
+      if (next === 0) return;
       transport.publish(
         `${topic}telemetry`,
-        telemetryPayload(entry),
+        telemetryPayload(next),
         { qos: 1, retain: false },
-        acked(entry.seq, generation),
+        acked(next, generation),
       );
     }
   }
@@ -255,6 +259,7 @@ export function startCore(context: CoreContext): CoreRuntime {
         connected() {
           if ((CONTROL && mine !== generation) || connection !== CONNECTING) return;
           connection = ONLINE;
+          liveFrom = seq + 1;
           if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });

@@ -22,7 +22,7 @@
  *   once the board joined), counted value by value (`dataVars`): a key is a name variable, an
  *   integer lives inside it, any other value is a variable (a string more, by its length), an
  *   object or array one plus its members.
- * - The outbox: its typed arrays, (8 + 1 + 4 x channels) bytes per message at 13 bytes a
+ * - The outbox: its typed arrays, (8 + 4 x channels) bytes per message at 13 bytes a
  *   variable, allocated once at start, so full or empty it costs the same.
  * - What exists only at run time, derived from what the code creates (RUNNING below): the
  *   objects the runtime builds at start, one state per sensor and per channel, a watch per
@@ -64,7 +64,7 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  * are counted from the bundle (codeVars); these are the objects and values:
  * - base, whatever the config: the members main.ts adds to the start object (11, six of them
  *   the board's own functions), the transport (3 members), the IO (5 to 11), the sampler (2)
- *   and its five typed arrays, the drivers' shared context (3), the outbox's record (11), the
+ *   and its five typed arrays, the drivers' shared context (3), the outbox's record (9), the
  *   channel list, the topic prefix, the connection's event handlers (3), the Storage and Wifi
  *   modules, the MQTT client's buffer, pending table and flags;
  * - perSensor: its driver, its place in the driver list, its slots in the sampler's arrays;
@@ -82,7 +82,7 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  *   telemetry messages, plus an ack or birth that may be waiting too.
  */
 export const RUNNING = {
-  base: 81,
+  base: 79,
   perSensor: 5,
   perChannel: 3,
   perWatch: 8,
@@ -228,13 +228,13 @@ function memberVars(value: unknown, mangled?: RegExp): number {
   return dataVars(value, mangled);
 }
 
-/** Bytes of the outbox's typed arrays: time, flags, one float per channel, per message. */
+/** Bytes of the outbox's typed arrays: time and one float per channel, per message. */
 export function outboxVars(plan: RuntimePlan): number {
   let channels = 0;
   for (const sensor of plan.sensors) channels += sensor.channels.length;
-  const bytes = plan.bufferSize * (8 + 1 + 4 * Math.max(channels, 1));
-  // Three typed arrays, each a view, a buffer and the flat string that holds the bytes.
-  return 9 + Math.ceil(bytes / VAR_BYTES);
+  const bytes = plan.bufferSize * (8 + 4 * Math.max(channels, 1));
+  // Two typed arrays, each a view, a buffer and the flat string that holds the bytes.
+  return 6 + Math.ceil(bytes / VAR_BYTES);
 }
 
 export function runningVars(plan: RuntimePlan): number {

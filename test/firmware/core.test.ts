@@ -8,6 +8,7 @@ import {
   outboxAck,
   outboxPush,
   outboxRewind,
+  outboxSlot,
   outboxTakeNext,
 } from '../../firmware/core/outbox.js';
 import { buildPlan } from '../../firmware/core/plan.js';
@@ -84,61 +85,75 @@ backoff.run();
 
 const outbox = suite('outbox ring');
 
-outbox('keeps messages until acked, in order, and replays unacked ones as historical', () => {
-  const box = createOutbox(4, 2);
-  for (const seq of [1, 2]) {
-    const slot = outboxPush(box, seq, seq * 10, false);
-    box.values[slot * box.w] = seq + 0.5;
-    box.values[slot * box.w + 1] = Number.NaN;
-  }
-  const first = outboxTakeNext(box);
-  const second = outboxTakeNext(box);
-  assert.deepEqual([first?.seq, second?.seq, first?.historical], [1, 2, false]);
-  assert.deepEqual(
-    [first, second].map((e) => [
-      e?.ts,
-      box.values[(e?.slot ?? -1) * box.w],
-      box.values[(e?.slot ?? -1) * box.w + 1],
-    ]),
-    [
-      [10, 1.5, Number.NaN],
-      [20, 2.5, Number.NaN],
-    ],
-    'each message keeps its time and its values, NaN where it has no reading',
-  );
-  assert.equal(outboxTakeNext(box), null);
-  assert.equal(box.inFlight, 2);
+outbox(
+  'keeps messages until acked, in order, and sends the unacked ones again after a rewind',
+  () => {
+    const box = createOutbox(4, 2);
+    for (const seq of [1, 2, 3]) {
+      const slot = outboxPush(box, seq, seq * 10);
+      box.values[slot * box.w] = seq + 0.5;
+      box.values[slot * box.w + 1] = Number.NaN;
+    }
+    const first = outboxTakeNext(box);
+    const second = outboxTakeNext(box);
+    assert.deepEqual([first, second, box.sent], [1, 2, 2]);
+    assert.deepEqual(
+      [first, second].map((seq) => {
+        const slot = outboxSlot(box, seq);
+        return [box.times[slot], box.values[slot * box.w], box.values[slot * box.w + 1]];
+      }),
+      [
+        [10, 1.5, Number.NaN],
+        [20, 2.5, Number.NaN],
+      ],
+      'each message keeps its time and its values, NaN where it has no reading',
+    );
+    outboxAck(box, 1);
+    assert.deepEqual([box.count, box.sent], [2, 1], 'seq 1 left the ring; 2 is still in flight');
+    outboxRewind(box);
+    assert.deepEqual(
+      [outboxTakeNext(box), outboxTakeNext(box), outboxTakeNext(box)],
+      [2, 3, 0],
+      'after the rewind, 2 goes again, then 3; 0: nothing left to send',
+    );
+    outboxAck(box, 3);
+    assert.deepEqual([box.count, box.sent], [0, 0]);
+  },
+);
+
+outbox('a PUBACK covers every message before it (MQTT 3.1.1 4.6: PUBACKs come in order)', () => {
+  const box = createOutbox(4, 1);
+  for (const seq of [1, 2, 3]) outboxPush(box, seq, seq);
+  outboxTakeNext(box);
+  outboxTakeNext(box);
+  outboxTakeNext(box);
   outboxAck(box, 2);
-  assert.equal(box.count, 2, 'seq 2 acked, but 1 is still at the head');
-  outboxRewind(box);
-  const again = outboxTakeNext(box);
-  assert.deepEqual([again?.seq, again?.historical], [1, true]);
-  assert.equal(outboxTakeNext(box), null, 'acked seq 2 is not sent again');
-  outboxAck(box, 1);
-  assert.equal(box.count, 0);
+  assert.deepEqual([box.count, box.sent, box.headSeq], [1, 1, 3]);
+  outboxAck(box, 2); // a repeated PUBACK changes nothing
+  assert.deepEqual([box.count, box.sent], [1, 1]);
 });
 
 outbox('drops the oldest when full and counts the drops', () => {
   const box = createOutbox(3, 1);
-  for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10, true);
+  for (let seq = 1; seq <= 5; seq++) outboxPush(box, seq, seq * 10);
   assert.equal(box.dropped, 2);
   assert.equal(box.count, 3);
   const order: number[] = [];
-  for (let e = outboxTakeNext(box); e; e = outboxTakeNext(box)) order.push(e.seq);
+  for (let seq = outboxTakeNext(box); seq !== 0; seq = outboxTakeNext(box)) {
+    order.push(seq);
+    assert.equal(box.times[outboxSlot(box, seq)], seq * 10);
+  }
   assert.deepEqual(order, [3, 4, 5]);
 });
 
 outbox('a drop while messages are in flight keeps the rest sendable', () => {
   const box = createOutbox(2, 1);
-  outboxPush(box, 1, 1, false);
+  outboxPush(box, 1, 1);
   outboxTakeNext(box);
-  outboxPush(box, 2, 2, false);
-  outboxPush(box, 3, 3, false); // drops 1, which was in flight
+  outboxPush(box, 2, 2);
+  outboxPush(box, 3, 3); // drops 1, which was in flight
   assert.equal(box.dropped, 1);
-  assert.deepEqual(
-    [outboxTakeNext(box)?.seq, outboxTakeNext(box)?.seq, outboxTakeNext(box)],
-    [2, 3, null],
-  );
+  assert.deepEqual([outboxTakeNext(box), outboxTakeNext(box), outboxTakeNext(box)], [2, 3, 0]);
   outboxAck(box, 1); // a late PUBACK for the dropped message changes nothing
   assert.equal(box.count, 2);
 });
