@@ -20,7 +20,7 @@ import type { Db } from '../store.js';
 import type { DynamicSupervisor } from '../supervisor/dynamic.js';
 import type { ChildHandle } from '../supervisor/types.js';
 import { createLocalTransport, type LocalTransport } from './local-transport.js';
-import { findPort, type SerialPortAccess } from './ports.js';
+import { findPort, type PresentPort, type SerialPortAccess } from './ports.js';
 
 const REAPPLY_PREFIX = 'gw-reapply-';
 
@@ -52,6 +52,8 @@ export class SerialBoards {
   private readonly boards = new Map<string, Board>();
   private timer: TimerId | undefined;
   private scanning = false;
+  /** Why the last port list failed, or null. */
+  private listFailure: string | null = null;
   private stopped = false;
 
   constructor(private readonly ctx: SerialBoardsContext) {}
@@ -123,7 +125,7 @@ export class SerialBoards {
     if (this.scanning || this.stopped) return;
     this.scanning = true;
     try {
-      const present = await this.ctx.ports.list();
+      const present = await this.listPorts();
       for (const board of this.boards.values()) {
         const port = findPort(present, board.port, this.ctx.ports.exists);
         if (port && (board.state === 'absent' || board.state === 'unplugged')) {
@@ -133,10 +135,33 @@ export class SerialBoards {
         }
       }
     } catch (error) {
-      // A port list that fails (a device vanishing mid-enumeration) is retried next scan.
-      this.ctx.log.warn({ err: (error as Error).message }, 'cannot list serial ports');
+      // Whatever else fails in a scan is tried again next scan.
+      this.ctx.log.warn({ err: (error as Error).message }, 'serial port scan failed');
     } finally {
       this.scanning = false;
+    }
+  }
+
+  /**
+   * The port list, or none when listing fails: a configured path that exists is still found
+   * (findPort). Linux lists through udevadm, which containers and minimal images lack; that
+   * must not keep a board on a configured port offline. Logged when the failure changes, not
+   * on every scan.
+   */
+  private async listPorts(): Promise<PresentPort[]> {
+    try {
+      const present = await this.ctx.ports.list();
+      this.listFailure = null;
+      return present;
+    } catch (error) {
+      const why = (error as Error).message;
+      if (why !== this.listFailure)
+        this.ctx.log.warn(
+          { err: why },
+          'cannot list serial ports; looking for the configured ports by path only',
+        );
+      this.listFailure = why;
+      return [];
     }
   }
 

@@ -151,6 +151,37 @@ test('over a real pseudo-terminal with the real binding: unplug and replug', asy
   }
 });
 
+test('a port list that fails (no udevadm, as in a container) still finds a configured port by its path', async () => {
+  const devicePath = repoPath('hardware', 'devices', 'sim-3.json');
+  const board = createVirtualFirmataBoard({ device: loadDeviceConfig(devicePath) });
+  const pty = await board.openPty();
+  let lists = 0;
+  const gw = await testGateway({
+    serialPorts: {
+      ...systemSerialPorts(),
+      list: async () => {
+        lists++;
+        throw new Error('spawn udevadm ENOENT');
+      },
+    },
+    settings: {
+      serial: { enabled: true, scanMs: 100, boards: [{ port: pty.path, device: devicePath }] },
+    },
+  });
+  try {
+    await waitFor(
+      () => gw.parts.presence?.get('sim-3')?.online && gw.parts.presence.get('sim-3')?.birth,
+      20_000,
+      'online over the pty while every port list fails',
+    );
+    assert.ok(lists > 0, 'the gateway did try to list the ports');
+  } finally {
+    await gw.cleanup();
+    await pty.close();
+    await board.close();
+  }
+});
+
 test('a configured port that never appears, or vanishes while listed, does not crash the gateway', async () => {
   const devicePath = repoPath('hardware', 'devices', 'sim-2.json');
   const gw = await testGateway({
