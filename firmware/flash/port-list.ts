@@ -92,9 +92,23 @@ async function byIdLinks(dir: string): Promise<Map<string, string>> {
   return links;
 }
 
+/** The binding's list, with a precise error where Linux lacks what it lists ports with. */
+async function bindingPorts(binding: SerialBinding) {
+  try {
+    return await binding.list();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/udevadm/.test(message) && /ENOENT/.test(message))
+      throw new Error(
+        `cannot list serial ports: udevadm is not installed (serialport lists ports through udev on Linux; install the udev package, or name the port with --port) [${message}]`,
+      );
+    throw error;
+  }
+}
+
 export async function listSerialPorts(ctx: PortListContext): Promise<SerialPortEntry[]> {
   const [ports, links] = await Promise.all([
-    ctx.binding.list(),
+    bindingPorts(ctx.binding),
     byIdLinks(ctx.byIdDir ?? '/dev/serial/by-id'),
   ]);
   return ports

@@ -81,6 +81,23 @@ test('no ports: the table says what to do; a missing by-id folder is no error', 
   assert.match(formatPortTable(listed), /No serial ports found\. Plug the board in/);
 });
 
+test('Linux without udevadm: the list fails saying what is missing and what to do', async () => {
+  const noUdev = {
+    ...ports,
+    list: async () => {
+      throw new Error('spawn udevadm ENOENT');
+    },
+  } as unknown as typeof ports;
+  const error = await listSerialPorts({ binding: noUdev, byIdDir: byId }).then(
+    () => null,
+    (e: Error) => e,
+  );
+  assert.match(
+    String(error?.message),
+    /udevadm is not installed .*install the udev package, or name the port with --port/,
+  );
+});
+
 function flashContext(lines: string[]): FlashCommandContext {
   return {
     binding: ports,
