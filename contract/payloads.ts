@@ -39,6 +39,35 @@ export interface Birth {
   actuators: ActuatorInfo[];
 }
 
+/**
+ * A birth in catalog form, for a device too small to carry its parts' descriptions (an
+ * Espruino bundle): each part id names its catalog part (`"env": "bme280"`), and the gateway,
+ * which has the catalog, expands it into `sensors` and `actuators` (expandPartsBirth) before
+ * anything else sees it, as Zigbee2MQTT turns a device's model into its exposes.
+ */
+export interface PartsBirth {
+  online: true;
+  ts: number;
+  boot: number;
+  fw: string;
+  board: string;
+  parts: Record<string, string>;
+}
+
+/** What a catalog says of one part: a sensor's readings (`suffix` null: the reading is named
+ *  after the part), or an actuator. */
+export type CatalogPart =
+  | { category: 'sensor'; channels: { suffix: string | null; kind: string; unit: string }[] }
+  | { category: 'actuator' };
+
+/** The catalog, looked up by part name (hardware/catalog on Node). */
+export type PartCatalog = (part: string) => CatalogPart | undefined;
+
+/** The id of a sensor's reading: the sensor's own for a one-reading part, else `<id>_<suffix>`. */
+export function channelId(sensorId: string, suffix: string | null): string {
+  return suffix === null ? sensorId : `${sensorId}_${suffix}`;
+}
+
 /** Retained on `status`: the device's MQTT will (`reason: "lost"`) or its clean goodbye. */
 export interface Offline {
   online: false;

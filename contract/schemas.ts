@@ -44,6 +44,27 @@ export const birthSchema = {
   },
 } as const;
 
+/** The catalog form of a birth (PartsBirth): `parts` instead of `sensors` and `actuators`. */
+export const partsBirthSchema = {
+  $id: 'fs/v1/parts-birth',
+  type: 'object',
+  required: ['online', 'ts', 'boot', 'fw', 'board', 'parts'],
+  additionalProperties: false,
+  properties: {
+    online: { const: true },
+    ts: timestamp,
+    boot: counter,
+    fw: shortString,
+    board: shortString,
+    parts: {
+      type: 'object',
+      maxProperties: LIMITS.maxPartsPerDevice,
+      propertyNames: { pattern: PART_ID_PATTERN.source },
+      additionalProperties: shortString,
+    },
+  },
+} as const;
+
 export const offlineSchema = {
   $id: 'fs/v1/offline',
   type: 'object',

@@ -4,13 +4,23 @@
  * that says what was wrong, where, and what is allowed.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Ack, Command, Status, SysReport, Telemetry } from './payloads.js';
-import { LIMITS } from './payloads.js';
+import type {
+  Ack,
+  Birth,
+  Command,
+  PartCatalog,
+  PartsBirth,
+  Status,
+  SysReport,
+  Telemetry,
+} from './payloads.js';
+import { channelId, LIMITS } from './payloads.js';
 import {
   ackSchema,
   birthSchema,
   commandSchema,
   offlineSchema,
+  partsBirthSchema,
   sysSchema,
   telemetrySchema,
 } from './schemas.js';
@@ -48,6 +58,7 @@ const ajv = new Ajv({
 });
 const validators = {
   birth: ajv.compile(birthSchema),
+  partsBirth: ajv.compile(partsBirthSchema),
   offline: ajv.compile(offlineSchema),
   telemetry: ajv.compile(telemetrySchema),
   cmd: ajv.compile(commandSchema),
@@ -135,8 +146,56 @@ export function parseJson(payload: Uint8Array | string): Checked<unknown> {
   }
 }
 
-export function checkStatus(value: unknown): Checked<Status> {
+/**
+ * A birth in catalog form (PartsBirth) expanded with the catalog into the usual one: each
+ * sensor part into its readings (named as the firmware names them, channelId), each actuator
+ * part into an actuator of that kind, in the order the device listed them.
+ */
+export function expandPartsBirth(birth: PartsBirth, catalog: PartCatalog): Checked<Birth> {
+  const sensors: Birth['sensors'] = [];
+  const actuators: Birth['actuators'] = [];
+  for (const id of Object.keys(birth.parts)) {
+    const name = birth.parts[id] as string;
+    const part = catalog(name);
+    if (part === undefined) {
+      return {
+        ok: false,
+        reason: 'schema',
+        detail: `field parts.${id} is ${JSON.stringify(name)}, which is not a part in the gateway's catalog (hardware/catalog)`,
+      };
+    }
+    if (part.category === 'actuator') actuators.push({ id, kind: name });
+    else
+      for (const c of part.channels)
+        sensors.push({ id: channelId(id, c.suffix), kind: c.kind, unit: c.unit });
+  }
+  if (sensors.length > LIMITS.maxPartsPerDevice) {
+    return {
+      ok: false,
+      reason: 'schema',
+      detail: `field parts names ${sensors.length} readings, the limit is ${LIMITS.maxPartsPerDevice}`,
+    };
+  }
+  const { online, ts, boot, fw, board } = birth;
+  return { ok: true, value: { online, ts, boot, fw, board, sensors, actuators } };
+}
+
+/** A status payload: a birth (either form; the catalog form needs `catalog`) or offline. */
+export function checkStatus(value: unknown, catalog?: PartCatalog): Checked<Status> {
   const online = (value as { online?: unknown } | null)?.online;
+  if (online === true && typeof value === 'object' && value !== null && 'parts' in value) {
+    const checked = check<PartsBirth>(validators.partsBirth, value);
+    if (!checked.ok) return checked;
+    if (catalog === undefined) {
+      return {
+        ok: false,
+        reason: 'schema',
+        detail:
+          "a birth in catalog form (field parts) needs the gateway's part catalog to expand it",
+      };
+    }
+    return expandPartsBirth(checked.value, catalog);
+  }
   if (online === true) return check<Status>(validators.birth, value);
   if (online === false) return check<Status>(validators.offline, value);
   return {
@@ -151,7 +210,10 @@ export const checkCommand = (value: unknown): Checked<Command> => check(validato
 export const checkAck = (value: unknown): Checked<Ack> => check(validators.ack, value);
 export const checkSys = (value: unknown): Checked<SysReport> => check(validators.sys, value);
 
-const checkers: Record<DeviceTopicKind, (value: unknown) => Checked<unknown>> = {
+const checkers: Record<
+  DeviceTopicKind,
+  (value: unknown, catalog?: PartCatalog) => Checked<unknown>
+> = {
   status: checkStatus,
   telemetry: checkTelemetry,
   cmd: checkCommand,
@@ -163,20 +225,23 @@ const checkers: Record<DeviceTopicKind, (value: unknown) => Checked<unknown>> = 
 export function parseDeviceMessage(
   topic: string,
   payload: Uint8Array | string,
+  catalog?: PartCatalog,
 ): Checked<DeviceMessage> {
   const parsedTopic = parseDeviceTopic(topic);
   if (!parsedTopic.ok) return { ok: false, reason: 'topic', detail: parsedTopic.detail };
-  return parseDevicePayload(parsedTopic, payload);
+  return parseDevicePayload(parsedTopic, payload, catalog);
 }
 
-/** parseDeviceMessage for a topic already split (the gateway splits it once, for the ACL). */
+/** parseDeviceMessage for a topic already split (the gateway splits it once, for the ACL).
+ *  `catalog` expands a birth in catalog form; without it such a birth is refused. */
 export function parseDevicePayload(
   parsedTopic: { deviceId: string; kind: DeviceTopicKind },
   payload: Uint8Array | string,
+  catalog?: PartCatalog,
 ): Checked<DeviceMessage> {
   const json = parseJson(payload);
   if (!json.ok) return json;
-  const checked = checkers[parsedTopic.kind](json.value);
+  const checked = checkers[parsedTopic.kind](json.value, catalog);
   if (!checked.ok) return checked;
   return {
     ok: true,

@@ -5,6 +5,7 @@
  * dead-letter store. Its callback runs when the message may be acknowledged to the device.
  */
 import { type ParsedDeviceTopic, parseDevicePayload } from '../contract/index.js';
+import { partCatalog } from '../firmware/node/catalog-facts.js';
 import type { Clock } from '../lib/clock.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import { ACCEPTED, type DeviceSession, type RejectCode, type Verdict } from './device-session.js';
@@ -13,6 +14,9 @@ import type { GatewayCounters } from './metrics.js';
 import { OutboxFullError } from './outbox.js';
 import type { Via } from './presence.js';
 import type { DeviceSessions } from './sessions.js';
+
+/** The hardware catalog, for births in catalog form (an Espruino bundle's). */
+const PARTS = partCatalog();
 
 export interface IncomingMessage {
   /** The device the topic names (or the sender's client id when the topic names none). */
@@ -101,7 +105,7 @@ export class Ingest {
       };
     }
     if (!parsed.ok) return { ok: false, reason: 'topic', detail: parsed.detail };
-    const message = parseDevicePayload(parsed, msg.payload);
+    const message = parseDevicePayload(parsed, msg.payload, PARTS);
     if (!message.ok) return message;
     return session.handle(message.value, msg.via, rx, (error) => {
       if (!error) finish(ACCEPTED);

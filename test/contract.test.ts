@@ -5,6 +5,7 @@ import {
   checkAck,
   findUnknownSensor,
   LIMITS,
+  type PartCatalog,
   parseDeviceMessage,
   parseDeviceTopic,
   type Telemetry,
@@ -115,6 +116,73 @@ test('rejects bad status payloads', () => {
   assert.match(rejected('fs/v1/dev/status', { online: 'yes' }).detail, /online/);
   const { fw: _fw, ...noFw } = birth;
   assert.match(rejected('fs/v1/dev/status', noFw).detail, /missing required property "fw"/);
+});
+
+/** A catalog of two parts, as the gateway's (hardware/catalog) would answer for them. */
+const catalog: PartCatalog = (part) =>
+  part === 'bme280'
+    ? {
+        category: 'sensor',
+        channels: [
+          { suffix: 'temperature', kind: 'temperature', unit: '°C' },
+          { suffix: 'humidity', kind: 'humidity', unit: '%' },
+        ],
+      }
+    : part === 'pir'
+      ? { category: 'sensor', channels: [{ suffix: null, kind: 'motion', unit: '' }] }
+      : part === 'relay'
+        ? { category: 'actuator' }
+        : undefined;
+const partsBirth = {
+  online: true,
+  ts: 1_700_000_000_000,
+  boot: 2,
+  fw: 'fullstack/0.1.0',
+  board: 'esp8266',
+  parts: { env: 'bme280', motion: 'pir', lamp: 'relay' },
+};
+
+test('a birth in catalog form is expanded with the catalog, in the order of its parts', () => {
+  const result = parseDeviceMessage('fs/v1/dev/status', JSON.stringify(partsBirth), catalog);
+  assert.ok(result.ok, result.ok ? '' : result.detail);
+  assert.equal(result.value.payload, {
+    online: true,
+    ts: 1_700_000_000_000,
+    boot: 2,
+    fw: 'fullstack/0.1.0',
+    board: 'esp8266',
+    sensors: [
+      { id: 'env_temperature', kind: 'temperature', unit: '°C' },
+      { id: 'env_humidity', kind: 'humidity', unit: '%' },
+      { id: 'motion', kind: 'motion', unit: '' },
+    ],
+    actuators: [{ id: 'lamp', kind: 'relay' }],
+  });
+});
+
+test('a birth in catalog form: unknown part, bad part id, no catalog, both forms at once', () => {
+  const refused = (payload: unknown, withCatalog = true) => {
+    const result = parseDeviceMessage(
+      'fs/v1/dev/status',
+      JSON.stringify(payload),
+      withCatalog ? catalog : undefined,
+    );
+    if (result.ok) throw new Error(`expected a rejection for ${JSON.stringify(payload)}`);
+    assert.is(result.reason, 'schema');
+    return result.detail;
+  };
+  assert.match(
+    refused({ ...partsBirth, parts: { env: 'bme999' } }),
+    /field parts\.env is "bme999", which is not a part in the gateway's catalog/,
+  );
+  assert.match(refused({ ...partsBirth, parts: { 'Bad Id': 'pir' } }), /key "Bad Id"/);
+  assert.match(refused({ ...partsBirth, parts: { env: 7 } }), /field parts\/env is number 7/);
+  assert.match(refused(partsBirth, false), /needs the gateway's part catalog/);
+  assert.match(refused({ ...partsBirth, sensors: [] }), /unknown property "sensors"/);
+  const many = Object.fromEntries(
+    Array.from({ length: LIMITS.maxPartsPerDevice }, (_, i) => [`env${i}`, 'bme280']),
+  );
+  assert.match(refused({ ...partsBirth, parts: many }), /readings, the limit is/);
 });
 
 test('an ack is either a result or an error, never both', () => {

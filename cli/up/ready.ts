@@ -4,6 +4,9 @@
  */
 import mqtt from 'mqtt';
 import { checkStatus, parseJson, statusTopic } from '../../contract/index.js';
+import { partCatalog } from '../../firmware/node/catalog-facts.js';
+
+const PARTS = partCatalog();
 
 export async function waitForBirths(options: {
   brokerUrl: string;
@@ -24,7 +27,7 @@ export async function waitForBirths(options: {
       const timer = setTimeout(resolve, options.timeoutMs);
       client.on('message', (topic, payload) => {
         const json = parseJson(payload);
-        const status = json.ok ? checkStatus(json.value) : json;
+        const status = json.ok ? checkStatus(json.value, PARTS) : json;
         const id = topic.split('/')[2] as string;
         if (status.ok && status.value.online) pending.delete(id);
         if (pending.size === 0) {

@@ -3,7 +3,7 @@
  * channels named, actuator ranges attached. Runs on Node (the node target and the Espruino
  * build); the bundle receives the result as data.
  */
-import type { SensorInfo } from '../../contract/payloads.js';
+import { channelId, type SensorInfo } from '../../contract/payloads.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { PartFacts } from './part-facts.js';
@@ -42,7 +42,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
       );
     }
     const channels = facts.channels.map((c) => {
-      const id = c.suffix === null ? sensor.id : `${sensor.id}_${c.suffix}`;
+      const id = channelId(sensor.id, c.suffix);
       birthSensors.push({ id, kind: c.kind, unit: c.unit });
       const channel: ChannelPlan = {
         id,
@@ -115,6 +115,18 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
 /** The birth's static members as JSON text. */
 export function birthText(plan: RuntimePlan): string {
   return plan.birth();
+}
+
+/**
+ * The birth's static members in catalog form (contract PartsBirth): each part id and its
+ * catalog part, which the gateway expands from its catalog into the readings' kinds and units.
+ * What an Espruino bundle sends (firmware/espruino/build.ts): about a quarter of the text.
+ */
+export function partsBirthText(plan: RuntimePlan): string {
+  const parts: Record<string, string> = {};
+  for (const sensor of plan.sensors) parts[sensor.id] = sensor.part;
+  for (const actuator of plan.actuators) parts[actuator.id] = actuator.part;
+  return JSON.stringify({ fw: plan.fw, board: plan.board, parts }).slice(1, -1);
 }
 
 /** The birth message's static members as an object (for tests and tools). */

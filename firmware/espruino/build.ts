@@ -9,7 +9,7 @@ import { build, type Plugin } from 'esbuild';
 import { findPin, getBoard } from '../../hardware/boards/index.js';
 import type { BoardProfile, DeviceConfig } from '../../hardware/config/types.js';
 import { repoPath } from '../../lib/paths.js';
-import { birthText, buildPlan } from '../core/plan.js';
+import { buildPlan, partsBirthText } from '../core/plan.js';
 import type { RuntimePlan } from '../core/types.js';
 import { catalogPartFacts } from '../node/catalog-facts.js';
 import { firmwareId } from '../node/profiles.js';
@@ -302,8 +302,9 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
     keepaliveS: plan.keepaliveS,
     sysIntervalMs: plan.sysIntervalMs,
     backoff: plan.backoff,
-    // A function: its text stays in flash until a birth is published.
-    birth: new RawCode(`()=>${JSON.stringify(utf8Bytes(birthText(plan)))}`),
+    // In catalog form (the gateway expands it), and a function: its text stays in flash until
+    // a birth is published.
+    birth: new RawCode(`()=>${JSON.stringify(utf8Bytes(partsBirthText(plan)))}`),
   };
 }
 

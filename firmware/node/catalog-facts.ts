@@ -3,6 +3,8 @@
  * default sampling, actuator ranges. Deadbands are the runtime's defaults per quantity, used
  * when a sensor's config sets none.
  */
+
+import type { PartCatalog } from '../../contract/payloads.js';
 import { getActuatorPart, getSensorPart, listParts } from '../../hardware/catalog/index.js';
 import type { PartFacts } from '../core/part-facts.js';
 
@@ -46,4 +48,16 @@ export function catalogPartFacts(): PartFacts {
     }
   }
   return facts;
+}
+
+/** The contract's PartCatalog from the same facts the firmware plans with, so a birth in
+ *  catalog form expands to exactly the readings the device sends (contract expandPartsBirth). */
+export function partCatalog(facts: PartFacts = catalogPartFacts()): PartCatalog {
+  return (part) => {
+    if (Object.hasOwn(facts.sensors, part)) {
+      const sensor = facts.sensors[part] as PartFacts['sensors'][string];
+      return { category: 'sensor', channels: sensor.channels };
+    }
+    return Object.hasOwn(facts.actuators, part) ? { category: 'actuator' } : undefined;
+  };
 }

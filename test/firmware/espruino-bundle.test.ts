@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { suite } from 'uvu';
+import { type Birth, checkStatus } from '../../contract/index.js';
 import { birthParts } from '../../firmware/core/plan.js';
 import { buildEspruinoBundle } from '../../firmware/espruino/build.js';
 import { EspruinoSandbox } from '../../firmware/espruino/sandbox.js';
@@ -14,6 +15,7 @@ import {
   checkDeclarationOrder,
   checkEspruinoSyntax,
 } from '../../firmware/espruino/syntax-check.js';
+import { partCatalog } from '../../firmware/node/catalog-facts.js';
 import { getBoard } from '../../hardware/boards/index.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { createWorld } from '../../hardware/virtual/world.js';
@@ -61,10 +63,20 @@ for (const config of configs) {
       );
       assert.equal(birth.payload.board, config.board);
       assert.equal(birth.payload.boot, 1);
+      // The bundle's birth is in catalog form; the gateway's expansion of it is the birth the
+      // node target sends for the same config.
       assert.deepEqual(
-        birth.payload.sensors,
-        birthParts(bundle.plan).sensors,
-        'units survive the UTF-8 encoding',
+        birth.payload.parts,
+        Object.fromEntries(
+          [...config.sensors, ...config.actuators].map((part) => [part.id, part.part]),
+        ),
+      );
+      const expanded = checkStatus(birth.payload, partCatalog());
+      assert.ok(expanded.ok, expanded.ok ? '' : expanded.detail);
+      const full = expanded.value as Birth;
+      assert.deepEqual(
+        [full.sensors, full.actuators],
+        [birthParts(bundle.plan).sensors, birthParts(bundle.plan).actuators],
       );
       const first = await sub.waitFor((m) => m.kind === 'telemetry', 10_000, 'telemetry');
       const readings = first.payload.readings as Record<string, number | boolean>;

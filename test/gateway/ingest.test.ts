@@ -2,7 +2,16 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readDeadLetters } from '../../cli/commands/deadletters.js';
 import type { TelemetryBatch } from '../../contract/index.js';
-import { device, end, listener, publish, reading, testGateway } from './gateway-helpers.js';
+import {
+  connect,
+  device,
+  end,
+  listener,
+  publish,
+  reading,
+  testGateway,
+  waitFor,
+} from './gateway-helpers.js';
 
 const test = suite('gateway: ingest rejects bad input, a good device keeps flowing');
 
@@ -108,6 +117,69 @@ test('each bad input is rejected with its reason, counted, dead-lettered; the go
     await backend.until(() => forwarded1000().length > 0);
     assert.is(forwarded1000().length, 1, 'the duplicate was not forwarded');
     await Promise.all([end(good), end(bad), backend.close()]);
+  } finally {
+    await gw.cleanup();
+  }
+});
+
+test('a birth in catalog form (an Espruino bundle) is expanded from the catalog; an unknown part is refused', async () => {
+  const gw = await testGateway();
+  try {
+    const backend = await listener(gw.mqttUrl, ['fs/gw/v1/local/telemetry'], gw.backend);
+    const porch = await connect(gw.mqttUrl, { clientId: 'porch' });
+    await publish(
+      porch,
+      'fs/v1/porch/status',
+      {
+        online: true,
+        ts: Date.now(),
+        boot: 1,
+        fw: 'fullstack/0.1.0',
+        board: 'esp8266',
+        parts: { env: 'bme280', motion: 'pir', light: 'relay' },
+      },
+      true,
+    );
+    await waitFor(() => gw.parts.presence?.get('porch')?.birth, 5000, 'the birth in presence');
+    const expanded = gw.parts.presence?.get('porch')?.birth;
+    assert.equal(
+      expanded?.sensors.map((s) => [s.id, s.kind, s.unit]),
+      [
+        ['env_temperature', 'temperature', '°C'],
+        ['env_humidity', 'humidity', '%'],
+        ['env_pressure', 'pressure', 'hPa'],
+        ['motion', 'motion', ''],
+      ],
+    );
+    assert.equal(expanded?.actuators, [{ id: 'light', kind: 'relay' }]);
+    await publish(porch, 'fs/v1/porch/telemetry', {
+      seq: 1,
+      boot: 1,
+      ts: Date.now(),
+      readings: { env_temperature: 21.5, motion: true },
+    });
+    await backend.until(() =>
+      backend.messages.some((m) =>
+        (m.body as TelemetryBatch).items.some((i) => i.device === 'porch' && i.seq === 1),
+      ),
+    );
+
+    const odd = await connect(gw.mqttUrl, { clientId: 'odd' });
+    await publish(odd, 'fs/v1/odd/status', {
+      online: true,
+      ts: Date.now(),
+      boot: 1,
+      fw: 'x',
+      board: 'esp32',
+      parts: { env: 'bme999' },
+    });
+    await waitFor(() => readDeadLetters(gw.dir, { device: 'odd' }).length > 0, 5000, 'dead letter');
+    assert.match(
+      readDeadLetters(gw.dir, { device: 'odd' })[0]?.detail ?? '',
+      /field parts\.env is "bme999", which is not a part in the gateway's catalog/,
+    );
+    assert.not.ok(gw.parts.presence?.get('odd')?.birth);
+    await Promise.all([end(porch), end(odd), backend.close()]);
   } finally {
     await gw.cleanup();
   }
