@@ -9,6 +9,39 @@ export function refuse(field: string, value: unknown, allowed: string): never {
   throw new Error(`bad ${field}: ${JSON.stringify(value)} (allowed ${allowed})`);
 }
 
+/** Refuses `value` unless it is a number in min..max, and a whole one if `integer`: the one
+ *  range check of the actuators' values and the interval command's. Written so that NaN
+ *  fails too. */
+export function checkRange(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  integer: boolean | undefined,
+): void {
+  if (
+    !(
+      typeof value === 'number' &&
+      value >= min &&
+      value <= max &&
+      (!integer || Math.floor(value) === value)
+    )
+  )
+    refuse(field, value, `${integer ? 'integer ' : ''}${min}..${max}`);
+}
+
+/** The member of `list` whose id is `id` (any value: a number is no id either), or throws
+ *  `unknown <what> "fan" (known: lamp)`: one lookup and one text for actuators and sensors
+ *  (commands.ts writes the same text for commands). */
+export function byId<T extends { id: string }>(list: T[], id: unknown, what: string): T {
+  const known: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].id === id) return list[i];
+    known.push(list[i].id);
+  }
+  return unknown(what, id, known);
+}
+
 /** Throws the error of a name that is not there: what was asked for and what there is, as in
  *  `unknown actuator "fan" (known: lamp)`; one text for actuators, sensors and commands. */
 export function unknown(what: string, name: unknown, known: string[]): never {
@@ -42,31 +75,13 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
 }
 
 /** Drives actuator `id` to `value`, or throws why not (unknown actuator, bad value). */
-export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: string, value: unknown) {
-  const known: string[] = [];
-  for (let i = 0; i < actuators.length; i++) {
-    const actuator = actuators[i];
-    if (actuator.id !== id) {
-      known.push(actuator.id);
-      continue;
-    }
-    const min = actuator.min;
-    const max = actuator.max;
-    // On/off parts (led, relay) take true or false; a bundle without PWM or servo has no other.
-    if (!(PWM || SERVO) || min === undefined || max === undefined) {
-      if (typeof value !== 'boolean') refuse('args.value', value, 'true or false');
-    } else if (
-      // Written so that NaN fails too; a PWM takes whole numbers only.
-      !(
-        typeof value === 'number' &&
-        value >= min &&
-        value <= max &&
-        (!actuator.integer || Math.floor(value) === value)
-      )
-    ) {
-      refuse('args.value', value, `${actuator.integer ? 'integer ' : ''}${min}..${max}`);
-    }
-    return drive(io, actuator, value as ReadingValue);
-  }
-  unknown('actuator', id, known);
+export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: unknown, value: unknown) {
+  const actuator = byId(actuators, id, 'actuator');
+  const min = actuator.min;
+  const max = actuator.max;
+  // On/off parts (led, relay) take true or false; a bundle without PWM or servo has no other.
+  if (!(PWM || SERVO) || min === undefined || max === undefined) {
+    if (typeof value !== 'boolean') refuse('args.value', value, 'true or false');
+  } else checkRange('args.value', value, min, max, actuator.integer);
+  drive(io, actuator, value as ReadingValue);
 }

@@ -7,7 +7,7 @@
  * it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import { refuse, setActuator, unknown } from './actuators.js';
+import { byId, checkRange, refuse, setActuator, unknown } from './actuators.js';
 import { EXTRAS } from './features.js';
 import type { Sampler } from './sampler.js';
 import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
@@ -41,58 +41,54 @@ export interface CommandOutcome {
 }
 
 type Args = Record<string, unknown>;
+type IntervalField = 'sampleMs' | 'minReportMs' | 'maxReportMs';
 
+/** A JSON object (JSON.parse gives no other kind of Object but arrays). */
 function isObject(value: unknown): value is Args {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return value instanceof Object && !Array.isArray(value);
 }
 
 /**
- * `interval`: new sampling and report intervals for one sensor, or all; answers them. The
- * bundle shortens the plan's field names, so the arguments and the answer's keys (the
- * contract's) are written as strings and the plan's fields one by one.
+ * `interval`: new sampling and report intervals for one sensor, or all; answers them. Every
+ * argument is checked before any sensor changes.
  */
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
-  const names = ['sampleMs', 'minReportMs', 'maxReportMs'];
-  /** The new sampleMs, minReportMs and maxReportMs, undefined where not given. */
-  const values: (number | undefined)[] = [];
+  /**
+   * The arguments: the plan's field → the contract's name. The same on Node; in the bundle
+   * the keys are the plan's shortened names (MANGLED_PROPERTIES in firmware/espruino/build.ts
+   * renames object keys too) and the values stay the contract's, so one table serves to read
+   * the arguments, write the plan and answer. Made per call: a board keeps no copy.
+   */
+  const fields: Record<IntervalField, string> = {
+    sampleMs: 'sampleMs',
+    minReportMs: 'minReportMs',
+    maxReportMs: 'maxReportMs',
+  };
+  const changes: Partial<Record<IntervalField, number>> = {};
+  const names: string[] = [];
   let given = false;
-  for (let i = 0; i < 3; i++) {
-    const value = args[names[i]];
+  for (const field in fields) {
+    const name = `args.${fields[field as IntervalField]}`;
+    const value = args[fields[field as IntervalField]];
+    names.push(name);
     if (value !== undefined) {
-      if (
-        typeof value !== 'number' ||
-        Math.floor(value) !== value ||
-        value < INTERVAL_MIN ||
-        value > INTERVAL_MAX
-      )
-        refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
+      checkRange(name, value, INTERVAL_MIN, INTERVAL_MAX, true);
+      changes[field as IntervalField] = value as number;
       given = true;
     }
-    values.push(value as number | undefined);
   }
-  if (!given) throw new Error(`interval needs one of args.${names.join(', args.')}`);
-  const sensor = args.sensor;
-  if (sensor !== undefined && typeof sensor !== 'string')
-    refuse('args.sensor', sensor, 'a sensor id');
+  if (!given) throw new Error(`interval needs one of ${names.join(', ')}`);
+  const sensors =
+    args.sensor === undefined ? plan.sensors : [byId(plan.sensors, args.sensor, 'sensor')];
   const result: Args = {};
-  const known: string[] = [];
-  for (let s = 0; s < plan.sensors.length; s++) {
-    const sensorPlan = plan.sensors[s];
-    known.push(sensorPlan.id);
-    if (sensor !== undefined && sensorPlan.id !== sensor) continue;
-    if (values[1] !== undefined) sensorPlan.minReportMs = values[1];
-    if (values[2] !== undefined) sensorPlan.maxReportMs = values[2];
-    if (values[0] !== undefined) {
-      sensorPlan.sampleMs = values[0];
-      sampler.retime(sensorPlan);
-    }
+  for (let s = 0; s < sensors.length; s++) {
+    const sensorPlan = Object.assign(sensors[s], changes);
+    if (changes.sampleMs !== undefined) sampler.retime(sensorPlan);
     const answer: Args = {};
-    answer[names[0]] = sensorPlan.sampleMs;
-    answer[names[1]] = sensorPlan.minReportMs;
-    answer[names[2]] = sensorPlan.maxReportMs;
+    for (const field in fields)
+      answer[fields[field as IntervalField]] = sensorPlan[field as IntervalField];
     result[sensorPlan.id] = answer;
   }
-  if (sensor !== undefined && known.indexOf(sensor) < 0) unknown('sensor', sensor, known);
   return result;
 }
 
@@ -125,9 +121,7 @@ export function handleCommand(
     let result: unknown;
     let after: (() => void) | null = null;
     if (name === 'set') {
-      if (typeof args.actuator !== 'string')
-        refuse('args.actuator', args.actuator, 'an actuator id');
-      setActuator(context.plan.actuators, context.io, args.actuator as string, args.value);
+      setActuator(context.plan.actuators, context.io, args.actuator, args.value);
       result = { actuator: args.actuator, value: args.value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
