@@ -34,12 +34,14 @@ export function checkRange(
  *  `unknown <what> "fan" (known: lamp)`: one lookup and one text for actuators and sensors
  *  (commands.ts writes the same text for commands). */
 export function byId<T extends { id: string }>(list: T[], id: unknown, what: string): T {
-  const known: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    if (list[i].id === id) return list[i];
-    known.push(list[i].id);
-  }
-  return unknown(what, id, known);
+  return (
+    list.find((member) => member.id === id) ||
+    unknown(
+      what,
+      id,
+      list.map((member) => member.id),
+    )
+  );
 }
 
 /** Throws the error of a name that is not there: what was asked for and what there is, as in

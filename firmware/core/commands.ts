@@ -100,18 +100,19 @@ export function handleCommand(
   startedAt: number,
 ): CommandOutcome {
   let id = '-';
+  let ack: Ack;
+  let after: (() => void) | null = null;
   try {
     let command: unknown;
     try {
       command = JSON.parse(text);
     } catch (_error) {
-      const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(text);
-      if (match !== null) id = match[1];
+      id = (/"id"\s*:\s*"([^"\\]{1,64})"/.exec(text) || ['', id])[1];
       throw new Error(`not JSON (${text.length} bytes)`);
     }
     if (!isObject(command)) throw new Error('not a JSON object {"id","name","args"}');
     const rawId = command.id;
-    if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > 64)
+    if (typeof rawId !== 'string' || !rawId || rawId.length > 64)
       refuse('id', rawId, '1..64 characters');
     id = rawId;
     const args = command.args === undefined ? {} : command.args;
@@ -119,7 +120,6 @@ export function handleCommand(
     const name = command.name;
     const now = context.clock.now();
     let result: unknown;
-    let after: (() => void) | null = null;
     if (name === 'set') {
       setActuator(context.plan.actuators, context.io, args.actuator, args.value);
       result = { actuator: args.actuator, value: args.value };
@@ -136,11 +136,9 @@ export function handleCommand(
       if (extra !== undefined) known.push.apply(known, Object.keys(extra));
       unknown('command', name, known);
     }
-    return { ack: { id, ok: true, result }, after };
+    ack = { id, ok: true, result };
   } catch (error) {
-    return {
-      ack: { id, ok: false, error: String((error as Error).message || error) },
-      after: null,
-    };
+    ack = { id, ok: false, error: String((error as Error).message || error) };
   }
+  return { ack, after };
 }
