@@ -19,14 +19,7 @@ export function checkRange(
   max: number,
   integer: boolean | undefined,
 ): void {
-  if (
-    !(
-      typeof value === 'number' &&
-      value >= min &&
-      value <= max &&
-      (!integer || Math.floor(value) === value)
-    )
-  )
+  if (!(typeof value === 'number' && value >= min && value <= max && (!integer || value % 1 === 0)))
     refuse(field, value, `${integer ? 'integer ' : ''}${min}..${max}`);
 }
 

@@ -65,19 +65,17 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
     maxReportMs: 'maxReportMs',
   };
   const changes: Partial<Record<IntervalField, number>> = {};
-  const names: string[] = [];
-  let given = false;
+  const missing: string[] = [];
   for (const field in fields) {
     const name = `args.${fields[field as IntervalField]}`;
     const value = args[fields[field as IntervalField]];
-    names.push(name);
-    if (value !== undefined) {
+    if (value === undefined) missing.push(name);
+    else {
       checkRange(name, value, INTERVAL_MIN, INTERVAL_MAX, true);
       changes[field as IntervalField] = value as number;
-      given = true;
     }
   }
-  if (!given) throw new Error(`interval needs one of ${names.join(', ')}`);
+  if (missing.length === 3) throw new Error(`interval needs one of ${missing.join(', ')}`);
   const sensors =
     args.sensor === undefined ? plan.sensors : [byId(plan.sensors, args.sensor, 'sensor')];
   const result: Args = {};
@@ -107,10 +105,12 @@ export function handleCommand(
     try {
       command = JSON.parse(text);
     } catch (_error) {
-      id = (/"id"\s*:\s*"([^"\\]{1,64})"/.exec(text) || ['', id])[1];
-      throw new Error(`not JSON (${text.length} bytes)`);
+      // Not JSON: answered below as not an object.
     }
-    if (!isObject(command)) throw new Error('not a JSON object {"id","name","args"}');
+    if (!isObject(command)) {
+      id = (/"id"\s*:\s*"([^"\\]{1,64})"/.exec(text) || ['', id])[1];
+      throw new Error(`not a JSON object {"id","name","args"} (${text.length} bytes)`);
+    }
     const rawId = command.id;
     if (typeof rawId !== 'string' || !rawId || rawId.length > 64)
       refuse('id', rawId, '1..64 characters');

@@ -96,7 +96,11 @@ test('every command is answered: results, precise errors, the reboot', async () 
       5000,
       'the malformed ack',
     );
-    assert.deepEqual(malformed.payload, { id: 'm1', ok: false, error: 'not JSON (32 bytes)' });
+    assert.deepEqual(malformed.payload, {
+      id: 'm1',
+      ok: false,
+      error: 'not a JSON object {"id","name","args"} (32 bytes)',
+    });
     assert.deepEqual((await ack({ name: 'reboot' })).result, { rebooting: true });
     const deadline = Date.now() + 2000;
     while (!sandbox.console.includes('reboot requested') && Date.now() < deadline)
