@@ -43,20 +43,22 @@ export function unknown(what: string, name: unknown, known: string[]): never {
   throw new Error(`unknown ${what} ${JSON.stringify(name)} (known: ${known.join(', ') || 'none'})`);
 }
 
+/* The plan gives a numeric actuator (PWM, servo) both `min` and `max` and an on/off one
+ * neither (plan.ts), so `max` alone tells them apart. */
+
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
-  const min = actuator.min;
   const max = actuator.max;
   if (SERVO && actuator.part === 'servo') io.servoWrite(actuator.pin, value as number);
   // The IO takes a duty cycle 0-1 whatever the part's scale (PWM 0-255).
-  else if (PWM && min !== undefined && max !== undefined)
+  else if (PWM && max !== undefined) {
+    const min = actuator.min as number;
     io.pwmWrite(actuator.pin, ((value as number) - min) / (max - min));
-  else io.digitalWrite(actuator.pin, value as boolean);
+  } else io.digitalWrite(actuator.pin, value as boolean);
 }
 
 /** Prepares every actuator's pin and drives it to its initial value. */
 export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
-  for (let i = 0; i < actuators.length; i++) {
-    const actuator = actuators[i];
+  actuators.forEach((actuator) => {
     io.setup(
       actuator.pin,
       SERVO && actuator.part === 'servo'
@@ -66,17 +68,16 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
           : 'digital-out',
     );
     drive(io, actuator, actuator.initial);
-  }
+  });
 }
 
 /** Drives actuator `id` to `value`, or throws why not (unknown actuator, bad value). */
 export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: unknown, value: unknown) {
   const actuator = byId(actuators, id, 'actuator');
-  const min = actuator.min;
   const max = actuator.max;
   // On/off parts (led, relay) take true or false; a bundle without PWM or servo has no other.
-  if (!(PWM || SERVO) || min === undefined || max === undefined) {
+  if (!(PWM || SERVO) || max === undefined) {
     if (typeof value !== 'boolean') refuse('args.value', value, 'true or false');
-  } else checkRange('args.value', value, min, max, actuator.integer);
+  } else checkRange('args.value', value, actuator.min as number, max, actuator.integer);
   drive(io, actuator, value as ReadingValue);
 }

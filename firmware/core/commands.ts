@@ -79,14 +79,14 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
   const sensors =
     args.sensor === undefined ? plan.sensors : [byId(plan.sensors, args.sensor, 'sensor')];
   const result: Args = {};
-  for (let s = 0; s < sensors.length; s++) {
-    const sensorPlan = Object.assign(sensors[s], changes);
+  sensors.forEach((sensorPlan) => {
+    Object.assign(sensorPlan, changes);
     if (changes.sampleMs !== undefined) sampler.retime(sensorPlan);
     const answer: Args = {};
     for (const field in fields)
       answer[fields[field as IntervalField]] = sensorPlan[field as IntervalField];
     result[sensorPlan.id] = answer;
-  }
+  });
   return result;
 }
 
