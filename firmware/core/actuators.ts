@@ -32,15 +32,16 @@ export function byId<T extends { id: string }>(list: T[], id: unknown, what: str
     unknown(
       what,
       id,
-      list.map((member) => member.id),
+      list.map((member) => member.id).join(', '),
     )
   );
 }
 
 /** Throws the error of a name that is not there: what was asked for and what there is, as in
- *  `unknown actuator "fan" (known: lamp)`; one text for actuators, sensors and commands. */
-export function unknown(what: string, name: unknown, known: string[]): never {
-  throw new Error(`unknown ${what} ${JSON.stringify(name)} (known: ${known.join(', ') || 'none'})`);
+ *  `unknown actuator "fan" (known: lamp)`; one text for actuators, sensors and commands.
+ *  `known` is the list of names, comma-separated. */
+export function unknown(what: string, name: unknown, known: string): never {
+  throw new Error(`unknown ${what} ${JSON.stringify(name)} (known: ${known || 'none'})`);
 }
 
 /* The plan gives a numeric actuator (PWM, servo) both `min` and `max` and an on/off one

@@ -75,7 +75,7 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
       changes[field as IntervalField] = value as number;
     }
   }
-  if (missing.length === 3) throw new Error(`interval needs one of ${missing.join(', ')}`);
+  if (missing.length === 3) refuse('args', args, `one of ${missing.join(', ')}`);
   const sensors =
     args.sensor === undefined ? plan.sensors : [byId(plan.sensors, args.sensor, 'sensor')];
   const result: Args = {};
@@ -132,8 +132,8 @@ export function handleCommand(
       const extra = EXTRAS ? context.extraCommands : undefined;
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
-      const known = ['set, interval, ping, reboot'];
-      if (extra !== undefined) known.push.apply(known, Object.keys(extra));
+      let known = 'set, interval, ping, reboot';
+      if (extra !== undefined) known += `, ${Object.keys(extra).join(', ')}`;
       unknown('command', name, known);
     }
     ack = { id, ok: true, result };

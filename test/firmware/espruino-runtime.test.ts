@@ -80,8 +80,8 @@ test('every command is answered: results, precise errors, the reboot', async () 
       'unknown sensor "nope" (known: temp, button)',
     );
     assert.equal(
-      (await ack({ name: 'interval', args: {} })).error,
-      'interval needs one of args.sampleMs, args.minReportMs, args.maxReportMs',
+      (await ack({ name: 'interval', args: { sensor: 'temp' } })).error,
+      'bad args: {"sensor":"temp"} (allowed one of args.sampleMs, args.minReportMs, args.maxReportMs)',
     );
     const ping = (await ack({ name: 'ping' })).result as { ts: number; uptimeMs: number };
     assert.ok(ping.ts > 1.6e12 && ping.uptimeMs >= 0, JSON.stringify(ping));
