@@ -3,8 +3,8 @@
  * Error naming the field, the bad value and what is allowed (`bad args.sampleMs: 10 (allowed
  * integer 50..86400000)`); handleCommand turns every throw into an error ack, so nothing a
  * command says can crash the runtime (unknown command, unknown actuator, bad value, malformed
- * JSON, a pin that fails). When the payload is not JSON the id is recovered from the text if
- * it can be, else the ack's id is "-".
+ * JSON, a pin that fails). When the payload is no JSON object the id is recovered from the
+ * text if it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
 import { byId, checkRange, refuse, setActuator, unknown } from './actuators.js';
@@ -138,7 +138,7 @@ export function handleCommand(
     }
     ack = { id, ok: true, result };
   } catch (error) {
-    ack = { id, ok: false, error: String((error as Error).message || error) };
+    ack = { id, ok: false, error: (error as Error).message || String(error) };
   }
   return { ack, after };
 }
