@@ -29,11 +29,7 @@ export function checkRange(
 export function byId<T extends { id: string }>(list: T[], id: unknown, what: string): T {
   return (
     list.find((member) => member.id === id) ||
-    unknown(
-      what,
-      id,
-      list.map((member) => member.id).join(', '),
-    )
+    unknown(what, id, list.map((member) => member.id).join(', '))
   );
 }
 
