@@ -67,11 +67,11 @@ function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
   const changes: Partial<Record<IntervalField, number>> = {};
   const missing: string[] = [];
   for (const field in fields) {
-    const name = `args.${fields[field as IntervalField]}`;
-    const value = args[fields[field as IntervalField]];
+    const name = fields[field as IntervalField];
+    const value = args[name];
     if (value === undefined) missing.push(name);
     else {
-      checkRange(name, value, INTERVAL_MIN, INTERVAL_MAX, true);
+      checkRange(`args.${name}`, value, INTERVAL_MIN, INTERVAL_MAX, true);
       changes[field as IntervalField] = value as number;
     }
   }

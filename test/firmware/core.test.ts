@@ -302,7 +302,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     [
       '{"id":"a4","name":"interval","args":{}}',
       'a4',
-      /^bad args: \{\} \(allowed one of args\.sampleMs, args\.minReportMs, args\.maxReportMs\)$/,
+      /^bad args: \{\} \(allowed one of sampleMs, minReportMs, maxReportMs\)$/,
     ],
     [
       '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',

@@ -81,7 +81,7 @@ test('every command is answered: results, precise errors, the reboot', async () 
     );
     assert.equal(
       (await ack({ name: 'interval', args: { sensor: 'temp' } })).error,
-      'bad args: {"sensor":"temp"} (allowed one of args.sampleMs, args.minReportMs, args.maxReportMs)',
+      'bad args: {"sensor":"temp"} (allowed one of sampleMs, minReportMs, maxReportMs)',
     );
     const ping = (await ack({ name: 'ping' })).result as { ts: number; uptimeMs: number };
     assert.ok(ping.ts > 1.6e12 && ping.uptimeMs >= 0, JSON.stringify(ping));
