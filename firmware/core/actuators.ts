@@ -74,7 +74,8 @@ export function setActuator(actuators: ActuatorPlan[], io: PinIO, id: unknown, v
   const max = actuator.max;
   // On/off parts (led, relay) take true or false; a bundle without PWM or servo has no other.
   if (!(PWM || SERVO) || max === undefined) {
-    if (typeof value !== 'boolean') refuse('args.value', value, 'true or false');
+    // Only a boolean is its own double negation.
+    if (value !== !!value) refuse('args.value', value, 'true or false');
   } else checkRange('args.value', value, actuator.min as number, max, actuator.integer);
   drive(io, actuator, value as ReadingValue);
 }
