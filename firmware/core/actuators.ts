@@ -40,9 +40,9 @@ export function unknown(what: string, name: unknown, known: string): never {
   throw new Error(`unknown ${what} ${JSON.stringify(name)} (known: ${known || 'none'})`);
 }
 
-/* The plan gives a numeric actuator (PWM, servo) both `min` and `max` and an on/off one
- * neither (plan.ts), so `max` alone tells them apart. */
-
+/** Writes `value` to the actuator's pin. The plan gives a numeric actuator (PWM, servo) both
+ *  `min` and `max` and an on/off one neither (plan.ts), so here and in setActuator `max` alone
+ *  tells them apart. */
 function drive(io: PinIO, actuator: ActuatorPlan, value: ReadingValue): void {
   const max = actuator.max;
   if (SERVO && actuator.part === 'servo') io.servoWrite(actuator.pin, value as number);

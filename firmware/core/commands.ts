@@ -43,7 +43,9 @@ export interface CommandOutcome {
 type Args = Record<string, unknown>;
 type IntervalField = 'sampleMs' | 'minReportMs' | 'maxReportMs';
 
-/** A JSON object (JSON.parse gives no other kind of Object but arrays). */
+/** A JSON object. JSON.parse makes no other kind of Object but arrays, which are
+ *  `instanceof Object` in JavaScript and not on Espruino (src/jsparse.c): Array.isArray
+ *  settles both. */
 function isObject(value: unknown): value is Args {
   return value instanceof Object && !Array.isArray(value);
 }
