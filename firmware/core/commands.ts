@@ -3,11 +3,11 @@
  * Error naming the field, the bad value and what is allowed (`bad args.sampleMs: 10 (allowed
  * integer 50..86400000)`); handleCommand turns every throw into an error ack, so nothing a
  * command says can crash the runtime (unknown command, unknown actuator, bad value, malformed
- * JSON, a pin that fails). When the payload is not JSON the id is recovered from the text if
- * it can be, else the ack's id is "-".
+ * JSON, a pin that fails). When the payload is no JSON object the id is recovered from the
+ * text if it can be, else the ack's id is "-".
  */
 import type { Ack } from '../../contract/payloads.js';
-import { refuse, setActuator, unknown } from './actuators.js';
+import { byId, checkRange, refuse, setActuator, unknown } from './actuators.js';
 import { EXTRAS } from './features.js';
 import type { Sampler } from './sampler.js';
 import type { PinIO, RuntimeClock, RuntimePlan } from './types.js';
@@ -41,58 +41,54 @@ export interface CommandOutcome {
 }
 
 type Args = Record<string, unknown>;
+type IntervalField = 'sampleMs' | 'minReportMs' | 'maxReportMs';
 
+/** A JSON object. JSON.parse makes no other kind of Object but arrays, which are
+ *  `instanceof Object` in JavaScript and not on Espruino (src/jsparse.c): Array.isArray
+ *  settles both. */
 function isObject(value: unknown): value is Args {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return value instanceof Object && !Array.isArray(value);
 }
 
 /**
- * `interval`: new sampling and report intervals for one sensor, or all; answers them. The
- * bundle shortens the plan's field names, so the arguments and the answer's keys (the
- * contract's) are written as strings and the plan's fields one by one.
+ * `interval`: new sampling and report intervals for one sensor, or all; answers them. Every
+ * argument is checked before any sensor changes.
  */
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
-  const names = ['sampleMs', 'minReportMs', 'maxReportMs'];
-  /** The new sampleMs, minReportMs and maxReportMs, undefined where not given. */
-  const values: (number | undefined)[] = [];
-  let given = false;
-  for (let i = 0; i < 3; i++) {
-    const value = args[names[i]];
-    if (value !== undefined) {
-      if (
-        typeof value !== 'number' ||
-        Math.floor(value) !== value ||
-        value < INTERVAL_MIN ||
-        value > INTERVAL_MAX
-      )
-        refuse(`args.${names[i]}`, value, `integer ${INTERVAL_MIN}..${INTERVAL_MAX}`);
-      given = true;
+  /**
+   * The arguments: the plan's field → the contract's name. The same on Node; in the bundle
+   * the keys are the plan's shortened names (MANGLED_PROPERTIES in firmware/espruino/build.ts
+   * renames object keys too) and the values stay the contract's, so one table serves to read
+   * the arguments, write the plan and answer. Made per call: a board keeps no copy.
+   */
+  const fields: Record<IntervalField, string> = {
+    sampleMs: 'sampleMs',
+    minReportMs: 'minReportMs',
+    maxReportMs: 'maxReportMs',
+  };
+  const changes: Partial<Record<IntervalField, number>> = {};
+  const missing: string[] = [];
+  for (const field in fields) {
+    const name = fields[field as IntervalField];
+    const value = args[name];
+    if (value === undefined) missing.push(name);
+    else {
+      checkRange(`args.${name}`, value, INTERVAL_MIN, INTERVAL_MAX, true);
+      changes[field as IntervalField] = value as number;
     }
-    values.push(value as number | undefined);
   }
-  if (!given) throw new Error(`interval needs one of args.${names.join(', args.')}`);
-  const sensor = args.sensor;
-  if (sensor !== undefined && typeof sensor !== 'string')
-    refuse('args.sensor', sensor, 'a sensor id');
+  if (missing.length === 3) refuse('args', args, `one of ${missing.join(', ')}`);
+  const sensors =
+    args.sensor === undefined ? plan.sensors : [byId(plan.sensors, args.sensor, 'sensor')];
   const result: Args = {};
-  const known: string[] = [];
-  for (let s = 0; s < plan.sensors.length; s++) {
-    const sensorPlan = plan.sensors[s];
-    known.push(sensorPlan.id);
-    if (sensor !== undefined && sensorPlan.id !== sensor) continue;
-    if (values[1] !== undefined) sensorPlan.minReportMs = values[1];
-    if (values[2] !== undefined) sensorPlan.maxReportMs = values[2];
-    if (values[0] !== undefined) {
-      sensorPlan.sampleMs = values[0];
-      sampler.retime(sensorPlan);
-    }
+  sensors.forEach((sensorPlan) => {
+    Object.assign(sensorPlan, changes);
+    if (changes.sampleMs !== undefined) sampler.retime(sensorPlan);
     const answer: Args = {};
-    answer[names[0]] = sensorPlan.sampleMs;
-    answer[names[1]] = sensorPlan.minReportMs;
-    answer[names[2]] = sensorPlan.maxReportMs;
+    for (const field in fields)
+      answer[fields[field as IntervalField]] = sensorPlan[field as IntervalField];
     result[sensorPlan.id] = answer;
-  }
-  if (sensor !== undefined && known.indexOf(sensor) < 0) unknown('sensor', sensor, known);
+  });
   return result;
 }
 
@@ -104,18 +100,21 @@ export function handleCommand(
   startedAt: number,
 ): CommandOutcome {
   let id = '-';
+  let ack: Ack;
+  let after: (() => void) | null = null;
   try {
     let command: unknown;
     try {
       command = JSON.parse(text);
     } catch (_error) {
-      const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(text);
-      if (match !== null) id = match[1];
-      throw new Error(`not JSON (${text.length} bytes)`);
+      // Not JSON: answered below as not an object.
     }
-    if (!isObject(command)) throw new Error('not a JSON object {"id","name","args"}');
+    if (!isObject(command)) {
+      id = (/"id"\s*:\s*"([^"\\]{1,64})"/.exec(text) || ['', id])[1];
+      throw new Error(`not a JSON object {"id","name","args"} (${text.length} bytes)`);
+    }
     const rawId = command.id;
-    if (typeof rawId !== 'string' || rawId.length < 1 || rawId.length > 64)
+    if (typeof rawId !== 'string' || !rawId || rawId.length > 64)
       refuse('id', rawId, '1..64 characters');
     id = rawId;
     const args = command.args === undefined ? {} : command.args;
@@ -123,11 +122,8 @@ export function handleCommand(
     const name = command.name;
     const now = context.clock.now();
     let result: unknown;
-    let after: (() => void) | null = null;
     if (name === 'set') {
-      if (typeof args.actuator !== 'string')
-        refuse('args.actuator', args.actuator, 'an actuator id');
-      setActuator(context.plan.actuators, context.io, args.actuator as string, args.value);
+      setActuator(context.plan.actuators, context.io, args.actuator, args.value);
       result = { actuator: args.actuator, value: args.value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
@@ -138,15 +134,13 @@ export function handleCommand(
       const extra = EXTRAS ? context.extraCommands : undefined;
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
-      const known = ['set, interval, ping, reboot'];
-      if (extra !== undefined) known.push.apply(known, Object.keys(extra));
+      let known = 'set, interval, ping, reboot';
+      if (extra !== undefined) known += `, ${Object.keys(extra).join(', ')}`;
       unknown('command', name, known);
     }
-    return { ack: { id, ok: true, result }, after };
+    ack = { id, ok: true, result };
   } catch (error) {
-    return {
-      ack: { id, ok: false, error: String((error as Error).message || error) },
-      after: null,
-    };
+    ack = { id, ok: false, error: (error as Error).message || String(error) };
   }
+  return { ack, after };
 }

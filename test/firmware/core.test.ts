@@ -317,7 +317,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     [
       '{"id":"a4","name":"interval","args":{}}',
       'a4',
-      /^interval needs one of args.sampleMs, args.minReportMs, args.maxReportMs$/,
+      /^bad args: \{\} \(allowed one of sampleMs, minReportMs, maxReportMs\)$/,
     ],
     [
       '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',
@@ -334,6 +334,132 @@ commands('every malformed or failing command is an error ack, and the runtime ke
   }
   deliver('fs/v1/cmd/cmd', '{"id":"ok","name":"ping","args":{}}');
   assert.deepEqual(acks.at(-1), { id: 'ok', ok: true, result: { ts: 10, uptimeMs: 10 } });
+  core.stop('clean', () => {});
+});
+
+commands('interval: all sensors or one, every argument checked before anything changes', () => {
+  const clock = new ManualClock(0);
+  const io = createScriptedIO();
+  io.analog.A0 = tmp36Fraction(20);
+  io.analog.A1 = tmp36Fraction(21);
+  const acks: Record<string, unknown>[] = [];
+  const samples: [number, string[]][] = [];
+  let deliver: (topic: string, payload: string) => void = () => {};
+  const transport: Transport = {
+    connect(_o, events) {
+      deliver = events.message;
+      clock.setTimeout(() => events.connected(), 0);
+    },
+    publish(topic, payload, _o, done) {
+      if (topic.endsWith('/ack')) acks.push(JSON.parse(payload));
+      if (topic.endsWith('/telemetry')) {
+        const message = JSON.parse(payload);
+        samples.push([message.ts, Object.keys(message.readings)]);
+      }
+      done(null);
+    },
+    subscribe: (_t, _q, done) => done(null),
+    end: (done) => done(),
+  };
+  const plan = buildPlan({
+    config: {
+      id: 'ivl',
+      board: 'uno',
+      sensors: [
+        { id: 'a', part: 'tmp36', pin: 'A0', sampleMs: 1000, maxReportMs: 1000 },
+        { id: 'b', part: 'tmp36', pin: 'A1', sampleMs: 1000, maxReportMs: 1000 },
+      ],
+      actuators: [{ id: 'lamp', part: 'led', pin: '13' }],
+    },
+    board: getBoard('uno'),
+    parts: catalogPartFacts(),
+    fw: 'fullstack/test',
+    id: null,
+    sysIntervalMs: null,
+  });
+  const core = startCore({
+    plan,
+    transport,
+    io,
+    clock,
+    store: createMemoryBootStore(),
+    log: { log() {} },
+    drivers: ALL_DRIVERS,
+    username: null,
+    password: null,
+    random: () => 0,
+    reboot() {},
+  });
+  clock.advance(10);
+  const send = (args: object) => {
+    deliver('fs/v1/ivl/cmd', JSON.stringify({ id: 'i', name: 'interval', args }));
+    return acks.at(-1);
+  };
+  const a = plan.sensors[0]!;
+  const b = plan.sensors[1]!;
+  const before = { sampleMs: 1000, minReportMs: a.minReportMs, maxReportMs: 1000 };
+  // One bad argument among good ones: nothing changes.
+  assert.deepEqual(send({ minReportMs: 2000, maxReportMs: 49 }), {
+    id: 'i',
+    ok: false,
+    error: 'bad args.maxReportMs: 49 (allowed integer 50..86400000)',
+  });
+  assert.deepEqual(send({ sensor: 'c', sampleMs: 2000 }), {
+    id: 'i',
+    ok: false,
+    error: 'unknown sensor "c" (known: a, b)',
+  });
+  assert.deepEqual(send({ sensor: 7, sampleMs: 2000 }), {
+    id: 'i',
+    ok: false,
+    error: 'unknown sensor 7 (known: a, b)',
+  });
+  assert.equal(
+    (send({ sampleMs: 100.5 }) as { error: string }).error,
+    'bad args.sampleMs: 100.5 (allowed integer 50..86400000)',
+  );
+  assert.deepEqual([a.sampleMs, a.minReportMs, a.maxReportMs], Object.values(before));
+  assert.deepEqual([b.sampleMs, b.minReportMs, b.maxReportMs], Object.values(before));
+  // No sensor: all of them.
+  assert.deepEqual(send({ minReportMs: 500 }), {
+    id: 'i',
+    ok: true,
+    result: {
+      a: { ...before, minReportMs: 500 },
+      b: { ...before, minReportMs: 500 },
+    },
+  });
+  // One sensor: only it, and it is sampled on its new period from now.
+  samples.length = 0;
+  assert.deepEqual(send({ sensor: 'b', sampleMs: 5000, maxReportMs: 5000 }), {
+    id: 'i',
+    ok: true,
+    result: { b: { sampleMs: 5000, minReportMs: 500, maxReportMs: 5000 } },
+  });
+  assert.deepEqual(
+    [a.sampleMs, a.maxReportMs, b.sampleMs, b.maxReportMs],
+    [1000, 1000, 5000, 5000],
+  );
+  clock.advance(5000);
+  // a is due every second; b, retimed at 10 ms, 5 s later.
+  assert.deepEqual(
+    samples.filter((sample) => sample[1].includes('b')).map((sample) => sample[0]),
+    [5010],
+  );
+  assert.ok(samples.length >= 4, JSON.stringify(samples));
+  // set: an actuator id that is no string is unknown too; a value of the wrong kind is refused.
+  deliver('fs/v1/ivl/cmd', '{"id":"s","name":"set","args":{"actuator":1,"value":true}}');
+  assert.equal((acks.at(-1) as { error: string }).error, 'unknown actuator 1 (known: lamp)');
+  deliver('fs/v1/ivl/cmd', '{"id":"s","name":"set","args":{"value":true}}');
+  assert.equal(
+    (acks.at(-1) as { error: string }).error,
+    'unknown actuator undefined (known: lamp)',
+  );
+  deliver('fs/v1/ivl/cmd', '{"id":"s","name":"set","args":{"actuator":"lamp","value":1}}');
+  assert.equal(
+    (acks.at(-1) as { error: string }).error,
+    'bad args.value: 1 (allowed true or false)',
+  );
   core.stop('clean', () => {});
 });
 

@@ -80,8 +80,8 @@ test('every command is answered: results, precise errors, the reboot', async () 
       'unknown sensor "nope" (known: temp, button)',
     );
     assert.equal(
-      (await ack({ name: 'interval', args: {} })).error,
-      'interval needs one of args.sampleMs, args.minReportMs, args.maxReportMs',
+      (await ack({ name: 'interval', args: { sensor: 'temp' } })).error,
+      'bad args: {"sensor":"temp"} (allowed one of sampleMs, minReportMs, maxReportMs)',
     );
     const ping = (await ack({ name: 'ping' })).result as { ts: number; uptimeMs: number };
     assert.ok(ping.ts > 1.6e12 && ping.uptimeMs >= 0, JSON.stringify(ping));
@@ -96,7 +96,11 @@ test('every command is answered: results, precise errors, the reboot', async () 
       5000,
       'the malformed ack',
     );
-    assert.deepEqual(malformed.payload, { id: 'm1', ok: false, error: 'not JSON (32 bytes)' });
+    assert.deepEqual(malformed.payload, {
+      id: 'm1',
+      ok: false,
+      error: 'not a JSON object {"id","name","args"} (32 bytes)',
+    });
     assert.deepEqual((await ack({ name: 'reboot' })).result, { rebooting: true });
     const deadline = Date.now() + 2000;
     while (!sandbox.console.includes('reboot requested') && Date.now() < deadline)
