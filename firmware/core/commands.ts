@@ -30,6 +30,10 @@ export interface CommandContext {
 export type ExtraCommand = (id: string, args: Record<string, unknown>) => CommandOutcome;
 export type ExtraCommands = Record<string, ExtraCommand>;
 
+/** The longest error text an ack may carry (contract LIMITS.maxErrorLength, which a bundle
+ *  does not import: the whole LIMITS object would come with it). */
+export const ACK_ERROR_MAX = 512;
+
 /** Bounds of the interval command's arguments, ms. */
 const INTERVAL_MIN = 50;
 const INTERVAL_MAX = 86400000;
@@ -132,6 +136,7 @@ export function handleCommand(
       after = context.reboot;
     } else {
       const extra = EXTRAS ? context.extraCommands : undefined;
+      // Not Object.hasOwn: Espruino's documented built-ins do not include it.
       if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
         return extra[name](id, args);
       let known = 'set, interval, ping, reboot';
@@ -140,7 +145,13 @@ export function handleCommand(
     }
     ack = { id, ok: true, result };
   } catch (error) {
-    ack = { id, ok: false, error: (error as Error).message || String(error) };
+    // Cut to the contract's limit: a text quoting a huge bad value would make the ack itself
+    // invalid (and the sender would hear nothing).
+    ack = {
+      id,
+      ok: false,
+      error: ((error as Error).message || String(error)).slice(0, ACK_ERROR_MAX),
+    };
   }
   return { ack, after };
 }

@@ -1,7 +1,9 @@
 /** Unit tests of the core's pure parts: backoff, the outbox ring, the report decision, plans. */
 import * as assert from 'node:assert/strict';
 import { suite } from 'uvu';
+import { LIMITS } from '../../contract/payloads.js';
 import { backoffDelay } from '../../firmware/core/backoff.js';
+import { ACK_ERROR_MAX } from '../../firmware/core/commands.js';
 import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
 import {
   createOutbox,
@@ -260,6 +262,10 @@ report.run();
 
 const commands = suite('commands (ManualClock, a transport that records)');
 
+commands("the ack's error limit is the contract's", () => {
+  assert.equal(ACK_ERROR_MAX, LIMITS.maxErrorLength);
+});
+
 commands('every malformed or failing command is an error ack, and the runtime keeps going', () => {
   const clock = new ManualClock(0);
   const io = createScriptedIO();
@@ -323,6 +329,12 @@ commands('every malformed or failing command is an error ack, and the runtime ke
       '{"id":"a5","name":"interval","args":{"sensor":"x","sampleMs":100}}',
       'a5',
       /^unknown sensor "x" \(known: none\)$/,
+    ],
+    // A huge bad value: the text is cut to the contract's limit, so the ack stays valid.
+    [
+      `{"id":"a6","name":"set","args":{"actuator":"${'x'.repeat(900)}"}}`,
+      'a6',
+      new RegExp(`^unknown actuator "x{${ACK_ERROR_MAX - 'unknown actuator "'.length}}$`),
     ],
   ];
   for (const [payload, id, error] of cases) {
