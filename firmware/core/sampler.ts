@@ -8,6 +8,7 @@
  * member costs variables (firmware/espruino/budget.ts).
  */
 import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
+import { isFiniteNumber } from './drivers/types.js';
 import { ASYNC_READS, CONTROL, LOGS } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
@@ -94,7 +95,7 @@ export function createSampler(
     // read has answered when the loop ends.
     const finish = () => {
       if (ASYNC_READS && --outstanding > 0) return;
-      for (const key in readings) if (key !== '') return report(readings);
+      if (Object.keys(readings).length > 0) report(readings);
     };
     for (let i = 0; i < sensors.length; i++) {
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
@@ -113,34 +114,41 @@ export function createSampler(
    *  own `i` (Espruino has no per-iteration `let` binding). */
   function read(i: number, into: ReadingValues, done: () => void): void {
     if (ASYNC_READS) busy[i] = 1;
-    drivers[i].read((error, values) => {
+    drivers[i].read((values, why) => {
       if (ASYNC_READS) busy[i] = 0;
       const plan = sensors[i];
-      if (values === null) {
-        // Log the first failure and then every hundredth, so a dead sensor does not flood.
-        if (LOGS && failures && context.log && failures[i]++ % 100 === 0) {
-          context.log.log('warn', 'sensor read failed', {
-            sensor: plan.id,
-            error,
-            failures: failures[i],
-          });
-        }
-      } else {
-        if (LOGS && failures) failures[i] = 0;
-        const now = clock.now();
-        for (let c = 0; c < plan.channels.length; c++) {
-          const channel = plan.channels[c];
-          const k = firstChannel[i] + c;
-          const value = values[c];
-          if (value !== undefined && shouldReport(last[k], lastAt[k], +value, now, plan, channel)) {
-            last[k] = +value;
-            lastAt[k] = now;
-            into[channel.id] = value;
-          }
+      const now = clock.now();
+      let answered = false;
+      for (let c = 0; c < plan.channels.length; c++) {
+        const channel = plan.channels[c];
+        const k = firstChannel[i] + c;
+        const value = values[c];
+        // Not a finite number (NaN, or left out): no reading of this channel.
+        if (!isFiniteNumber(value)) continue;
+        if (LOGS) answered = true;
+        if (shouldReport(last[k], lastAt[k], value, now, plan, channel)) {
+          last[k] = value;
+          lastAt[k] = now;
+          into[channel.id] = value;
         }
       }
+      if (LOGS) logRead(i, answered, why);
       if (ASYNC_READS) done();
     });
+  }
+
+  /** A read that gave no value is logged the first time and then every hundredth, so a dead
+   *  sensor does not flood the log (a host's: a bundle has none). */
+  function logRead(i: number, answered: boolean, why: string | undefined): void {
+    if (!failures || !context.log) return;
+    if (answered) failures[i] = 0;
+    else if (failures[i]++ % 100 === 0) {
+      context.log.log('warn', 'sensor read failed', {
+        sensor: sensors[i].id,
+        error: why || 'no value',
+        failures: failures[i],
+      });
+    }
   }
 
   function schedule(): void {

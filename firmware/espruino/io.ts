@@ -4,7 +4,6 @@
  * bundle's plan (`pin: D4`, from the board profile), so a pin needs no lookup by name.
  */
 import { I2C, ONEWIRE, PWM, SERVO, WATCH } from '../core/features.js';
-import { logText } from '../core/log-text.js';
 import type { PinIO } from '../core/types.js';
 import type { EspruinoI2C, EspruinoOneWire } from './espruino-globals.js';
 
@@ -29,17 +28,9 @@ export interface EspruinoIOContext {
 
 // The board's IO, one per bundle: its state and its functions live at the top of the bundle,
 // where a function costs the fewest variables (firmware/espruino/budget.ts).
-let i2cPins: { sda: unknown; scl: unknown } | undefined;
 const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
 
-function i2c(): void {
-  if (i2cPins === undefined) return;
-  I2C1.setup(i2cPins);
-  i2cPins = undefined;
-}
-
 function i2cWrite(address: number, bytes: number[]): void {
-  i2c();
   I2C1.writeTo(address, bytes);
 }
 
@@ -47,26 +38,23 @@ function i2cRead(
   address: number,
   register: number,
   length: number,
-  done: (error: string | null, bytes: number[] | null) => void,
+  done: (bytes: ArrayLike<number> | null) => void,
 ) {
-  let data: ArrayLike<number>;
+  let data: ArrayLike<number> | null = null;
+  // A device that does not answer throws (no ACK): the read answers null.
   try {
-    i2c();
     I2C1.writeTo(address, register);
     data = I2C1.readFrom(address, length);
-  } catch (error) {
-    return done(logText(`I2C 0x${address.toString(16)}: ${error}`), null);
-  }
-  // A Uint8Array indexes like the array the drivers read.
-  done(null, data as number[]);
+  } catch (_error) {}
+  done(data);
 }
 
-function oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void) {
+function oneWireTemperature(pin: string, done: (celsius: number) => void) {
   let wire = wires[pin];
   if (wire === undefined) {
     const bus = new OneWire(pin);
     const found = bus.search();
-    if (found.length === 0) return done(logText(`no 1-Wire device on ${pin}`), 0);
+    if (found.length === 0) return done(Number.NaN);
     wire = { bus, device: found[0] };
     wires[pin] = wire;
   }
@@ -80,21 +68,13 @@ function oneWireTemperature(pin: string, done: (error: string | null, celsius: n
     w.bus.select(w.device);
     w.bus.write(0xbe);
     const b = w.bus.read(2);
-    const raw = b[0] | (b[1] << 8);
-    done(null, (raw > 32767 ? raw - 65536 : raw) / 16);
+    // Bytes 0-1: two's complement, 1/16 °C; `<< 16 >> 16` sign-extends the word.
+    done((((b[0] << 16) | (b[1] << 24)) >> 16) / 16);
   }, 750);
 }
 
 function setup(pin: string, mode: string): void {
   pinMode(pin, mode === 'analog-in' ? 'analog' : mode === 'digital-in' ? 'input' : 'output');
-}
-
-function readAnalog(pin: string, done: (error: string | null, fraction: number) => void): void {
-  done(null, analogRead(pin));
-}
-
-function readDigital(pin: string, done: (error: string | null, high: boolean) => void): void {
-  done(null, digitalRead(pin) === 1);
 }
 
 function watch(pin: string, changed: () => void): void {
@@ -119,13 +99,14 @@ function memory(): { free: number; total: number; unit: 'vars' } {
 /** The IO of the bundle: only what the config uses (firmware/core/features.ts), since the
  *  core calls only what its plan names; each member left out is a variable kept free. */
 export function createEspruinoIO(context: EspruinoIOContext): PinIO {
-  i2cPins = context.i2c;
-  const io = { setup, analogRead: readAnalog, digitalRead: readDigital, digitalWrite, memory };
-  const all = io as PinIO;
+  // The interpreter's own analogRead (0 to 1) and digitalRead (1 or 0) are the PinIO's.
+  const io = { setup, analogRead, digitalRead, digitalWrite, memory };
+  const all = io as unknown as PinIO;
   if (WATCH) all.watch = watch;
   if (PWM) all.pwmWrite = pwmWrite;
   if (SERVO) all.servoWrite = servoWrite;
   if (I2C) {
+    I2C1.setup(context.i2c as { sda: unknown; scl: unknown });
     all.i2cWrite = i2cWrite;
     all.i2cRead = i2cRead;
   }

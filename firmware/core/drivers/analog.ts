@@ -4,7 +4,7 @@
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
 
-import { logText } from '../log-text.js';
+import { LOGS } from '../features.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParam } from './types.js';
@@ -18,12 +18,12 @@ function analogDriver(
   context.io.setup(pin, 'analog-in');
   return {
     read(done) {
-      context.io.analogRead(pin, (error, fraction) => {
-        const value = convert(fraction * context.vref, fraction);
-        if (error !== null) done(error, null);
-        else if (isFiniteNumber(value)) done(null, [value]);
-        else done(logText(`${sensor.id}: out of range`), null);
-      });
+      const fraction = context.io.analogRead(pin);
+      const value = convert(fraction * context.vref, fraction);
+      // A value that is not finite (NaN: the pin has no reading yet) is no reading: the
+      // sampler leaves it out. Only a host's log hears why.
+      if (LOGS && !isFiniteNumber(value)) done([], `${sensor.id}: ADC read ${fraction}`);
+      else done([value]);
     },
   };
 }

@@ -4,7 +4,7 @@
  * compensation formulas of appendix 8.1. Temperature in °C, humidity in %RH, pressure in hPa,
  * in the order of the catalog's channels (temperature, humidity, pressure).
  */
-import { logText } from '../log-text.js';
+import { LOGS } from '../features.js';
 import type { DriverFactory, ReadDone } from './types.js';
 
 /** 0x88-0xA1 in one read: dig_T1..T3 and dig_P1..P9 (12 little-endian words), a reserved
@@ -15,34 +15,30 @@ const CALIB_A_LENGTH = 26;
 const REG_CALIB_H = 0xe1;
 const REG_DATA = 0xf7;
 
-/** A two's-complement value of `bits` bits. */
-function signed(value: number, bits: number): number {
-  return value >= 1 << (bits - 1) ? value - (1 << bits) : value;
-}
-
 /**
  * The calibration as one array: [T1, T2, T3, P1 … P9, H1 … H6] (table 16). T1 and P1 are
- * unsigned words, the others signed; H4 and H5 are 12-bit values sharing 0xE5.
+ * unsigned words, the others signed; H4 and H5 are 12-bit values sharing 0xE5. A value is
+ * sign-extended by shifting its top bit to bit 31 and back (`x << 16 >> 16` for a word).
  */
-export function parseBme280Calibration(a: number[], h: number[]): number[] {
+export function parseBme280Calibration(a: ArrayLike<number>, h: ArrayLike<number>): number[] {
   const c: number[] = [];
   for (let i = 0; i < 24; i += 2) {
-    const word = a[i] | (a[i + 1] << 8);
-    c.push(i === 0 || i === 6 ? word : signed(word, 16));
+    const word = (a[i] << 16) | (a[i + 1] << 24);
+    c.push(i === 0 || i === 6 ? word >>> 16 : word >> 16);
   }
   c.push(
     a[25],
-    signed(h[0] | (h[1] << 8), 16),
+    ((h[0] << 16) | (h[1] << 24)) >> 16,
     h[2],
-    signed((h[3] << 4) | (h[4] & 0x0f), 12),
-    signed((h[5] << 4) | (h[4] >> 4), 12),
-    signed(h[6], 8),
+    ((h[3] << 24) | ((h[4] & 0x0f) << 20)) >> 20,
+    ((h[5] << 24) | ((h[4] & 0xf0) << 16)) >> 20,
+    (h[6] << 24) >> 24,
   );
   return c;
 }
 
 /** Appendix 8.1: returns [°C, %RH, hPa]. `c` as parseBme280Calibration returns it. */
-export function compensateBme280(c: number[], raw: number[]): number[] {
+export function compensateBme280(c: number[], raw: ArrayLike<number>): number[] {
   const adcP = (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4);
   const adcT = (raw[3] << 12) | (raw[4] << 4) | (raw[5] >> 4);
   const adcH = (raw[6] << 8) | raw[7];
@@ -76,25 +72,32 @@ export const bme280: DriverFactory = (sensor, context) => {
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).
   io.i2cWrite(address, [0xf2, 0x01, 0xf4, 0x27, 0xf5, 0xa0]);
 
-  function measure(c: number[], done: ReadDone): void {
-    io.i2cRead(address, REG_DATA, 8, (error, raw) => {
-      if (raw === null) done(error || logText('no data'), null);
-      else done(null, compensateBme280(c, raw));
+  /** Reads `length` bytes from `register` into `next`; a read that fails ends the sample. */
+  function get(
+    register: number,
+    length: number,
+    done: ReadDone,
+    next: (bytes: ArrayLike<number>) => void,
+  ): void {
+    io.i2cRead(address, register, length, (bytes, why) => {
+      if (bytes !== null) next(bytes);
+      else if (LOGS) done([], why || `no answer from register 0x${register.toString(16)}`);
+      else done([]);
     });
   }
 
-  return {
-    read(done) {
-      if (calibration !== null) return measure(calibration, done);
-      // The calibration is read once, at the first sample.
-      io.i2cRead(address, REG_CALIB_A, CALIB_A_LENGTH, (e1, a) => {
-        if (a === null) return done(e1 || logText('no calibration'), null);
-        io.i2cRead(address, REG_CALIB_H, 7, (e2, h) => {
-          if (h === null) return done(e2 || logText('no calibration'), null);
+  function read(done: ReadDone): void {
+    const c = calibration;
+    if (c !== null) get(REG_DATA, 8, done, (raw) => done(compensateBme280(c, raw)));
+    // The calibration is read once, at the first sample.
+    else
+      get(REG_CALIB_A, CALIB_A_LENGTH, done, (a) =>
+        get(REG_CALIB_H, 7, done, (h) => {
           calibration = parseBme280Calibration(a, h);
-          measure(calibration, done);
-        });
-      });
-    },
-  };
+          read(done);
+        }),
+      );
+  }
+
+  return { read };
 };

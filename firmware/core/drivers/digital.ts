@@ -14,10 +14,9 @@ function digitalDriver(
   return {
     watched: true,
     read(done) {
-      context.io.digitalRead(pin, (error, high) => {
-        if (error !== null) done(error, null);
-        else done(null, [high !== activeLow]);
-      });
+      // 1 active, 0 not; a pin with no reading yet (NaN) stays NaN, which the sampler leaves out.
+      const level = context.io.digitalRead(pin);
+      done([activeLow ? 1 - level : level]);
     },
   };
 }
