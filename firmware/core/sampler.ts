@@ -45,15 +45,16 @@ export function createSampler(
 ): Sampler {
   const clock = context.clock;
   const sensors = runtime.sensors;
+  const count = sensors.length;
   const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
-  const nextAt = new Float64Array(sensors.length);
+  const nextAt = new Float64Array(count);
   /** A read is outstanding: do not start another (only reads that answer later can be). */
-  const busy = new Uint8Array(ASYNC_READS ? sensors.length : 0);
+  const busy = new Uint8Array(ASYNC_READS ? count : 0);
   /** Failed reads in a row, for the log (a bundle has none). */
-  const failures = LOGS ? new Uint16Array(sensors.length) : null;
+  const failures = LOGS ? new Uint16Array(count) : null;
   /** The first channel of each sensor in the channel arrays. */
-  const firstChannel = new Uint8Array(sensors.length);
+  const firstChannel = new Uint8Array(count);
   let channels = 0;
   let timer: unknown = null;
   /** Between start() and stop(). Only a host stops the sampler (CONTROL); on a board it starts
@@ -62,7 +63,7 @@ export function createSampler(
   let running = false;
   const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
 
-  for (let i = 0; i < sensors.length; i++) {
+  for (let i = 0; i < count; i++) {
     const plan = sensors[i];
     const factory = context.drivers[plan.part];
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
@@ -80,7 +81,7 @@ export function createSampler(
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
     if (CONTROL && !running) return;
-    for (let i = 0; i < sensors.length; i++) if (drivers[i].watched) nextAt[i] = clock.now();
+    for (let i = 0; i < count; i++) if (drivers[i].watched) nextAt[i] = clock.now();
     schedule();
   }
 
@@ -95,9 +96,9 @@ export function createSampler(
     // read has answered when the loop ends.
     const finish = () => {
       if (ASYNC_READS && --outstanding > 0) return;
-      if (Object.keys(readings).length > 0) report(readings);
+      if (Object.keys(readings).length) report(readings);
     };
-    for (let i = 0; i < sensors.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
@@ -155,18 +156,15 @@ export function createSampler(
     if (CONTROL && !running) return;
     if (timer !== null) clock.clearTimeout(timer);
     let earliest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < sensors.length; i++) if (nextAt[i] < earliest) earliest = nextAt[i];
-    timer =
-      sensors.length === 0
-        ? null
-        : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
+    for (let i = 0; i < count; i++) if (nextAt[i] < earliest) earliest = nextAt[i];
+    timer = count ? clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now())) : null;
   }
 
   const sampler: Sampler = {
     start() {
       running = true;
       const now = clock.now();
-      for (let i = 0; i < sensors.length; i++) nextAt[i] = now;
+      for (let i = 0; i < count; i++) nextAt[i] = now;
       schedule();
     },
     retime(plan) {

@@ -129,8 +129,9 @@ export interface Transport {
   end(done: () => void): void;
 }
 
-/** Pin modes the IO is asked to prepare before use. */
-export type PinMode = 'analog-in' | 'digital-in' | 'digital-out' | 'pwm' | 'servo';
+/** Pin modes the IO is asked to prepare before use: the inputs and the plain output by the
+ *  names Espruino's pinMode gives them, so that a board's IO passes them on as they are. */
+export type PinMode = 'analog' | 'input' | 'output' | 'pwm' | 'servo';
 
 /**
  * The board's pins, I2C and 1-Wire, in the spirit of a johnny-five IO plugin but smaller.

@@ -73,8 +73,10 @@ function oneWireTemperature(pin: string, done: (celsius: number) => void) {
   }, 750);
 }
 
-function setup(pin: string, mode: string): void {
-  pinMode(pin, mode === 'analog-in' ? 'analog' : mode === 'digital-in' ? 'input' : 'output');
+/** Only with PWM or servo actuators: the interpreter's pinMode takes the other modes as they
+ *  are, and analogWrite drives an output. */
+function setupOutputs(pin: string, mode: string): void {
+  pinMode(pin, mode === 'pwm' || mode === 'servo' ? 'output' : mode);
 }
 
 function watch(pin: string, changed: () => void): void {
@@ -99,8 +101,14 @@ function memory(): { free: number; total: number; unit: 'vars' } {
 /** The IO of the bundle: only what the config uses (firmware/core/features.ts), since the
  *  core calls only what its plan names; each member left out is a variable kept free. */
 export function createEspruinoIO(context: EspruinoIOContext): PinIO {
-  // The interpreter's own analogRead (0 to 1) and digitalRead (1 or 0) are the PinIO's.
-  const io = { setup, analogRead, digitalRead, digitalWrite, memory };
+  // The interpreter's own pinMode, analogRead (0 to 1) and digitalRead (1 or 0) are the PinIO's.
+  const io = {
+    setup: PWM || SERVO ? setupOutputs : pinMode,
+    analogRead,
+    digitalRead,
+    digitalWrite,
+    memory,
+  };
   const all = io as unknown as PinIO;
   if (WATCH) all.watch = watch;
   if (PWM) all.pwmWrite = pwmWrite;

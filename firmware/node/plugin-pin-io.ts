@@ -55,22 +55,22 @@ export function createPluginPinIO(
   };
 
   const modes: Record<PinMode, number> = {
-    'analog-in': firmata.MODES.ANALOG,
-    'digital-in': firmata.MODES.INPUT,
-    'digital-out': firmata.MODES.OUTPUT,
+    analog: firmata.MODES.ANALOG,
+    input: firmata.MODES.INPUT,
+    output: firmata.MODES.OUTPUT,
     pwm: firmata.MODES.PWM,
     servo: firmata.MODES.SERVO,
   };
 
   return {
     setup(name, mode) {
-      if (mode === 'analog-in') {
+      if (mode === 'analog') {
         const ch = channel(name);
         firmata.pinMode(ch, modes[mode]);
         firmata.analogRead(ch, (value) => {
           analog[ch] = value;
         });
-      } else if (mode === 'digital-in') {
+      } else if (mode === 'input') {
         const n = number(name);
         firmata.pinMode(n, modes[mode]);
         firmata.digitalRead(n, (value) => {

@@ -15,7 +15,7 @@ function analogDriver(
   convert: (volts: number, fraction: number) => number,
 ): SensorDriver {
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'analog-in');
+  context.io.setup(pin, 'analog');
   return {
     read(done) {
       const fraction = context.io.analogRead(pin);

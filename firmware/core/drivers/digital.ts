@@ -8,7 +8,7 @@ function digitalDriver(
   activeLow: boolean,
 ): SensorDriver {
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'digital-in');
+  context.io.setup(pin, 'input');
   // An edge, however short, makes the sampler read the watched inputs at once.
   context.io.watch(pin, context.wake);
   return {
