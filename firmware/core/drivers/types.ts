@@ -34,7 +34,7 @@ export type DriverTable = Record<string, DriverFactory>;
 
 /** A numeric part parameter, or its default when the config does not set it. */
 export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
-  const value = sensor.params === undefined ? undefined : sensor.params[name];
+  const value = sensor.params && sensor.params[name];
   return typeof value === 'number' ? value : fallback;
 }
 
