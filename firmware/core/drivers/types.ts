@@ -34,6 +34,7 @@ export type DriverTable = Record<string, DriverFactory>;
 
 /** A numeric part parameter, or its default when the config does not set it. */
 export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
+  // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
   const value = sensor.params && sensor.params[name];
   return typeof value === 'number' ? value : fallback;
 }
