@@ -155,8 +155,9 @@ export function createSampler(
   function schedule(): void {
     if (CONTROL && !running) return;
     if (timer !== null) clock.clearTimeout(timer);
-    let earliest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < count; i++) if (nextAt[i] < earliest) earliest = nextAt[i];
+    // The earliest sensor due. Espruino's apply takes a typed array as the arguments (any
+    // iterable, up to 64: a config's most sensors).
+    const earliest = Math.min.apply(null, nextAt as unknown as number[]);
     timer = count ? clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now())) : null;
   }
 

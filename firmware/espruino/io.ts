@@ -28,7 +28,9 @@ export interface EspruinoIOContext {
 
 // The board's IO, one per bundle: its state and its functions live at the top of the bundle,
 // where a function costs the fewest variables (firmware/espruino/budget.ts).
-const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
+/** A 1-Wire bus with the device the DS18B20 reads address. */
+type Wire = EspruinoOneWire & { device: string };
+const wires: Record<string, Wire> = {};
 
 function i2cWrite(address: number, bytes: number[]): void {
   I2C1.writeTo(address, bytes);
@@ -52,22 +54,23 @@ function i2cRead(
 function oneWireTemperature(pin: string, done: (celsius: number) => void) {
   let wire = wires[pin];
   if (wire === undefined) {
-    const bus = new OneWire(pin);
-    const found = bus.search();
-    if (found.length === 0) return done(Number.NaN);
-    wire = { bus, device: found[0] };
-    wires[pin] = wire;
+    // The first device found on the pin, kept on its bus object.
+    const bus = new OneWire(pin) as Wire;
+    bus.device = bus.search()[0];
+    if (!bus.device) return done(Number.NaN);
+    wire = bus;
+    wires[pin] = bus;
   }
   const w = wire;
   // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
-  w.bus.reset();
-  w.bus.select(w.device);
-  w.bus.write(0x44, true);
+  w.reset();
+  w.select(w.device);
+  w.write(0x44, true);
   setTimeout(() => {
-    w.bus.reset();
-    w.bus.select(w.device);
-    w.bus.write(0xbe);
-    const b = w.bus.read(2);
+    w.reset();
+    w.select(w.device);
+    w.write(0xbe);
+    const b = w.read(2);
     // Bytes 0-1: two's complement, 1/16 °C; `<< 16 >> 16` sign-extends the word.
     done((((b[0] << 16) | (b[1] << 24)) >> 16) / 16);
   }, 750);

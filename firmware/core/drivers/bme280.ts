@@ -92,10 +92,11 @@ export const bme280: DriverFactory = (sensor, context) => {
   }
 
   function read(done: ReadDone): void {
-    const calibA = a;
-    const calibH = h;
-    if (calibA !== null && calibH !== null)
-      get(REG_DATA, 8, done, (raw) => done(compensateBme280(calibA, calibH, raw)));
+    // Both calibration blocks are set together.
+    if (h !== null)
+      get(REG_DATA, 8, done, (raw) =>
+        done(compensateBme280(a as ArrayLike<number>, h as ArrayLike<number>, raw)),
+      );
     else
       get(REG_CALIB_A, CALIB_A_LENGTH, done, (bytesA) =>
         get(REG_CALIB_H, 7, done, (bytesH) => {
