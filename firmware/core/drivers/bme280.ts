@@ -15,17 +15,19 @@ const CALIB_A_LENGTH = 26;
 const REG_CALIB_H = 0xe1;
 const REG_DATA = 0xf7;
 
-/** The signed little-endian word at `i` (shifting its top bit to bit 31 and back extends the
- *  sign). */
+/** The signed little-endian word at `i`. A function of the module, not a closure made per
+ *  sample: the bundle keeps it once (firmware/espruino/budget.ts). */
 function signedWord(b: ArrayLike<number>, i: number): number {
-  return ((b[i] << 16) | (b[i + 1] << 24)) >> 16;
+  return ((b[i + 1] << 24) >> 16) | b[i];
 }
 
 /**
  * Appendix 8.1: returns [°C, %RH, hPa]. The calibration is read from its bytes where the
  * formulas use it (table 16): `a` from 0x88 (dig_T1 and dig_P1 unsigned words, T2, T3 and
  * P2-P9 signed ones, dig_H1 at 0xA1), `h` from 0xE1 (dig_H2..H6; H4 and H5 are 12-bit values
- * sharing 0xE5). `raw` is 0xF7-0xFE.
+ * sharing 0xE5). `raw` is 0xF7-0xFE. A byte is sign-extended by shifting its top bit to bit 31
+ * and back (`x << 24 >> 24`; `>> 16` instead makes it the high byte of a signed word, `>> 20`
+ * the top of a 12-bit value).
  */
 export function compensateBme280(
   a: ArrayLike<number>,
@@ -43,8 +45,9 @@ export function compensateBme280(
   v1 = tFine / 2 - 64000;
   v2 = (v1 * v1 * signedWord(a, 16)) / 32768 + v1 * signedWord(a, 14) * 2;
   v2 = v2 / 4 + signedWord(a, 12) * 65536;
+  // `/ 2 ** 34` is the datasheet's `/ 524288 / 32768`: both scale by powers of two exactly.
   v1 =
-    (1 + ((signedWord(a, 10) * v1 * v1) / 524288 + signedWord(a, 8) * v1) / 524288 / 32768) *
+    (1 + ((signedWord(a, 10) * v1 * v1) / 524288 + signedWord(a, 8) * v1) / 17179869184) *
     (a[6] | (a[7] << 8));
   let pa = 0;
   if (v1 !== 0) {
@@ -56,8 +59,8 @@ export function compensateBme280(
       16;
   }
 
-  const h4 = ((h[3] << 24) | ((h[4] & 0x0f) << 20)) >> 20;
-  const h5 = ((h[5] << 24) | ((h[4] & 0xf0) << 16)) >> 20;
+  const h4 = ((h[3] << 24) >> 20) | (h[4] & 0x0f);
+  const h5 = ((h[5] << 24) >> 20) | (h[4] >> 4);
   let hv = tFine - 76800;
   hv =
     (adcH - (h4 * 64 + (h5 / 16384) * hv)) *
