@@ -9,7 +9,7 @@
  */
 import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
-import { ASYNC_READS, CONTROL, LOGS } from './features.js';
+import { ASYNC_READS, CONTROL, LOGS, WATCH } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
   PinIO,
@@ -61,7 +61,9 @@ export function createSampler(
    *  in the same synchronous run that creates it, before any watch or timer can fire, so the
    *  bundle does not carry the `CONTROL && !running` checks. */
   let running = false;
-  const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
+  const shared = { io: context.io, vref: runtime.vref } as DriverContext;
+  // Only watched inputs (WATCH: buttons, motion) wake the sampler.
+  if (WATCH) shared.wake = wake;
 
   for (let i = 0; i < count; i++) {
     const plan = sensors[i];
@@ -74,9 +76,8 @@ export function createSampler(
     drivers.push(factory(plan, shared));
   }
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
-  const last = new Float64Array(channels);
+  const last = new Float64Array(channels).map(() => Number.NaN);
   const lastAt = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) last[c] = Number.NaN;
 
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
