@@ -53,8 +53,6 @@ export function createSampler(
   const busy = new Uint8Array(ASYNC_READS ? count : 0);
   /** Failed reads in a row, for the log (a bundle has none). */
   const failures = LOGS ? new Uint16Array(count) : null;
-  /** The first channel of each sensor in the channel arrays. */
-  const firstChannel = new Uint8Array(count);
   let channels = 0;
   let timer: unknown = null;
   /** Between start() and stop(). Only a host stops the sampler (CONTROL); on a board it starts
@@ -71,7 +69,6 @@ export function createSampler(
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
     // refuses a part without one), so only a host's table can miss one.
     if (CONTROL && factory === undefined) throw new Error(`no driver for ${plan.part}`);
-    firstChannel[i] = channels;
     channels += plan.channels.length;
     drivers.push(factory(plan, shared));
   }
@@ -99,22 +96,23 @@ export function createSampler(
       if (ASYNC_READS && --outstanding > 0) return;
       if (Object.keys(readings).length) report(readings);
     };
-    for (let i = 0; i < count; i++) {
+    // `first`: the sensor's first channel in the channel arrays.
+    for (let i = 0, first = 0; i < count; first += sensors[i++].channels.length) {
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
       nextAt[i] += sampleMs;
       if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
       outstanding++;
-      read(i, readings, finish);
+      read(i, first, readings, finish);
     }
     finish();
     schedule();
   }
 
-  /** Reads sensor `i` into `into`. A function of its own, so that each read's callback has its
-   *  own `i` (Espruino has no per-iteration `let` binding). */
-  function read(i: number, into: ReadingValues, done: () => void): void {
+  /** Reads sensor `i`, whose channels start at `first`, into `into`. A function of its own, so
+   *  that each read's callback has its own `i` (Espruino has no per-iteration `let` binding). */
+  function read(i: number, first: number, into: ReadingValues, done: () => void): void {
     if (ASYNC_READS) busy[i] = 1;
     drivers[i].read((values, why) => {
       if (ASYNC_READS) busy[i] = 0;
@@ -123,7 +121,7 @@ export function createSampler(
       let answered = false;
       for (let c = 0; c < plan.channels.length; c++) {
         const channel = plan.channels[c];
-        const k = firstChannel[i] + c;
+        const k = first + c;
         const value = values[c];
         // Not a finite number (NaN, or left out): no reading of this channel.
         if (!isFiniteNumber(value)) continue;
