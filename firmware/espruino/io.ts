@@ -32,10 +32,6 @@ export interface EspruinoIOContext {
 type Wire = EspruinoOneWire & { device: string };
 const wires: Record<string, Wire> = {};
 
-function i2cWrite(address: number, bytes: number[]): void {
-  I2C1.writeTo(address, bytes);
-}
-
 function i2cRead(
   address: number,
   register: number,
@@ -118,7 +114,7 @@ export function createEspruinoIO(context: EspruinoIOContext): PinIO {
   if (SERVO) all.servoWrite = servoWrite;
   if (I2C) {
     I2C1.setup(context.i2c as { sda: unknown; scl: unknown });
-    all.i2cWrite = i2cWrite;
+    all.i2cWrite = I2C1.writeTo.bind(I2C1);
     all.i2cRead = i2cRead;
   }
   if (ONEWIRE) all.oneWireTemperature = oneWireTemperature;

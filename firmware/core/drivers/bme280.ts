@@ -87,11 +87,13 @@ export const bme280: DriverFactory = (sensor, context) => {
     done: ReadDone,
     next: (bytes: ArrayLike<number>) => void,
   ): void {
-    io.i2cRead(address, register, length, (bytes, why) => {
-      if (bytes !== null) next(bytes);
-      else if (LOGS) done([], why || `no answer from register 0x${register.toString(16)}`);
-      else done([]);
-    });
+    io.i2cRead(address, register, length, (bytes, why) =>
+      bytes !== null
+        ? next(bytes)
+        : LOGS
+          ? done([], why || `no answer from register 0x${register.toString(16)}`)
+          : done([]),
+    );
   }
 
   function read(done: ReadDone): void {
