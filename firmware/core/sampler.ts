@@ -48,7 +48,7 @@ export function createSampler(
   const count = sensors.length;
   const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
-  const nextAt = new Float64Array(count);
+  let nextAt = new Float64Array(count);
   /** A read is outstanding: do not start another (only reads that answer later can be). */
   const busy = new Uint8Array(ASYNC_READS ? count : 0);
   /** Failed reads in a row, for the log (a bundle has none). */
@@ -163,8 +163,9 @@ export function createSampler(
   const sampler: Sampler = {
     start() {
       running = true;
+      // Every sensor due now (a new array: shorter than a loop, and the board has no fill).
       const now = clock.now();
-      for (let i = 0; i < count; i++) nextAt[i] = now;
+      nextAt = nextAt.map(() => now);
       schedule();
     },
     retime(plan) {
