@@ -62,7 +62,7 @@ export function setupActuators(actuators: ActuatorPlan[], io: PinIO): void {
         ? 'servo'
         : PWM && actuator.max !== undefined
           ? 'pwm'
-          : 'digital-out',
+          : 'output',
     );
     drive(io, actuator, actuator.initial);
   });

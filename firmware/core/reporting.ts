@@ -31,9 +31,9 @@ export function shouldReport(
 ): boolean {
   // NaN: nothing reported yet.
   if (!isFiniteNumber(last)) return true;
-  const elapsed = now - lastAt;
-  if (elapsed >= intervals.maxReportMs) return true;
+  // `now - lastAt` written out twice: as a local, the minifier's inlining costs more.
+  if (now - lastAt >= intervals.maxReportMs) return true;
   if (FLAGS && channel.flag) return value !== last;
   // A deadband of 0 reports every change.
-  return elapsed >= intervals.minReportMs && Math.abs(value - last) > channel.deadband;
+  return now - lastAt >= intervals.minReportMs && Math.abs(value - last) > channel.deadband;
 }

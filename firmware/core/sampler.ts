@@ -8,7 +8,8 @@
  * member costs variables (firmware/espruino/budget.ts).
  */
 import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
-import { ASYNC_READS, CONTROL, LOGS } from './features.js';
+import { isFiniteNumber } from './drivers/types.js';
+import { ASYNC_READS, CONTROL, LOGS, WATCH } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
   PinIO,
@@ -44,42 +45,43 @@ export function createSampler(
 ): Sampler {
   const clock = context.clock;
   const sensors = runtime.sensors;
+  const count = sensors.length;
   const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
-  const nextAt = new Float64Array(sensors.length);
+  let nextAt = new Float64Array(count);
   /** A read is outstanding: do not start another (only reads that answer later can be). */
-  const busy = new Uint8Array(ASYNC_READS ? sensors.length : 0);
+  const busy = new Uint8Array(ASYNC_READS ? count : 0);
   /** Failed reads in a row, for the log (a bundle has none). */
-  const failures = LOGS ? new Uint16Array(sensors.length) : null;
-  /** The first channel of each sensor in the channel arrays. */
-  const firstChannel = new Uint8Array(sensors.length);
+  const failures = LOGS ? new Uint16Array(count) : null;
   let channels = 0;
   let timer: unknown = null;
   /** Between start() and stop(). Only a host stops the sampler (CONTROL); on a board it starts
    *  in the same synchronous run that creates it, before any watch or timer can fire, so the
    *  bundle does not carry the `CONTROL && !running` checks. */
   let running = false;
-  const shared: DriverContext = { io: context.io, vref: runtime.vref, wake };
+  const shared = { io: context.io, vref: runtime.vref } as DriverContext;
+  // Only watched inputs (WATCH: buttons, motion) wake the sampler.
+  if (WATCH) shared.wake = wake;
 
-  for (let i = 0; i < sensors.length; i++) {
+  for (let i = 0; i < count; i++) {
     const plan = sensors[i];
-    const factory = context.drivers[plan.part];
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
     // refuses a part without one), so only a host's table can miss one.
-    if (CONTROL && factory === undefined) throw new Error(`no driver for ${plan.part}`);
-    firstChannel[i] = channels;
+    if (CONTROL && context.drivers[plan.part] === undefined)
+      throw new Error(`no driver for ${plan.part}`);
     channels += plan.channels.length;
-    drivers.push(factory(plan, shared));
+    // Called on the table: a factory is an arrow function, so the table as `this` is harmless,
+    // and the call is shorter than one on a copy.
+    drivers.push(context.drivers[plan.part](plan, shared));
   }
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
-  const last = new Float64Array(channels);
+  const last = new Float64Array(channels).map(() => Number.NaN);
   const lastAt = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) last[c] = Number.NaN;
 
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
     if (CONTROL && !running) return;
-    for (let i = 0; i < sensors.length; i++) if (drivers[i].watched) nextAt[i] = clock.now();
+    for (let i = 0; i < count; i++) if (drivers[i].watched) nextAt[i] = clock.now();
     schedule();
   }
 
@@ -94,71 +96,78 @@ export function createSampler(
     // read has answered when the loop ends.
     const finish = () => {
       if (ASYNC_READS && --outstanding > 0) return;
-      for (const key in readings) if (key !== '') return report(readings);
+      if (Object.keys(readings).length) report(readings);
     };
-    for (let i = 0; i < sensors.length; i++) {
+    // `first`: the sensor's first channel in the channel arrays.
+    for (let i = 0, first = 0; i < count; first += sensors[i++].channels.length) {
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
       nextAt[i] += sampleMs;
       if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
       outstanding++;
-      read(i, readings, finish);
+      read(i, first, readings, finish);
     }
     finish();
     schedule();
   }
 
-  /** Reads sensor `i` into `into`. A function of its own, so that each read's callback has its
-   *  own `i` (Espruino has no per-iteration `let` binding). */
-  function read(i: number, into: ReadingValues, done: () => void): void {
+  /** Reads sensor `i`, whose channels start at `first`, into `into`. A function of its own, so
+   *  that each read's callback has its own `i` (Espruino has no per-iteration `let` binding). */
+  function read(i: number, first: number, into: ReadingValues, done: () => void): void {
     if (ASYNC_READS) busy[i] = 1;
-    drivers[i].read((error, values) => {
+    drivers[i].read((values, why) => {
       if (ASYNC_READS) busy[i] = 0;
       const plan = sensors[i];
-      if (values === null) {
-        // Log the first failure and then every hundredth, so a dead sensor does not flood.
-        if (LOGS && failures && context.log && failures[i]++ % 100 === 0) {
-          context.log.log('warn', 'sensor read failed', {
-            sensor: plan.id,
-            error,
-            failures: failures[i],
-          });
-        }
-      } else {
-        if (LOGS && failures) failures[i] = 0;
-        const now = clock.now();
-        for (let c = 0; c < plan.channels.length; c++) {
-          const channel = plan.channels[c];
-          const k = firstChannel[i] + c;
-          const value = values[c];
-          if (value !== undefined && shouldReport(last[k], lastAt[k], +value, now, plan, channel)) {
-            last[k] = +value;
-            lastAt[k] = now;
-            into[channel.id] = value;
-          }
+      const now = clock.now();
+      let answered = false;
+      for (let c = 0; c < plan.channels.length; c++) {
+        const channel = plan.channels[c];
+        const k = first + c;
+        const value = values[c];
+        // Not a finite number (NaN, or left out): no reading of this channel.
+        if (!isFiniteNumber(value)) continue;
+        if (LOGS) answered = true;
+        if (shouldReport(last[k], lastAt[k], value, now, plan, channel)) {
+          last[k] = value;
+          lastAt[k] = now;
+          into[channel.id] = value;
         }
       }
+      if (LOGS) logRead(i, answered, why);
       if (ASYNC_READS) done();
     });
+  }
+
+  /** A read that gave no value is logged the first time and then every hundredth, so a dead
+   *  sensor does not flood the log (a host's: a bundle has none). */
+  function logRead(i: number, answered: boolean, why: string | undefined): void {
+    if (!failures || !context.log) return;
+    if (answered) failures[i] = 0;
+    else if (failures[i]++ % 100 === 0) {
+      context.log.log('warn', 'sensor read failed', {
+        sensor: sensors[i].id,
+        error: why || 'no value',
+        failures: failures[i],
+      });
+    }
   }
 
   function schedule(): void {
     if (CONTROL && !running) return;
     if (timer !== null) clock.clearTimeout(timer);
-    let earliest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < sensors.length; i++) if (nextAt[i] < earliest) earliest = nextAt[i];
-    timer =
-      sensors.length === 0
-        ? null
-        : clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now()));
+    // The earliest sensor due. Espruino's apply takes a typed array as the arguments (any
+    // iterable, up to 64: a config's most sensors).
+    const earliest = Math.min.apply(null, nextAt as unknown as number[]);
+    timer = count ? clock.setTimeout(sampleDue, Math.max(0, earliest - clock.now())) : null;
   }
 
   const sampler: Sampler = {
     start() {
       running = true;
+      // Every sensor due now (a new array: shorter than a loop, and the board has no fill).
       const now = clock.now();
-      for (let i = 0; i < sensors.length; i++) nextAt[i] = now;
+      nextAt = nextAt.map(() => now);
       schedule();
     },
     retime(plan) {

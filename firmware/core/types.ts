@@ -129,18 +129,24 @@ export interface Transport {
   end(done: () => void): void;
 }
 
-/** Pin modes the IO is asked to prepare before use. */
-export type PinMode = 'analog-in' | 'digital-in' | 'digital-out' | 'pwm' | 'servo';
+/** Pin modes the IO is asked to prepare before use: the inputs and the plain output by the
+ *  names Espruino's pinMode gives them, so that a board's IO passes them on as they are. */
+export type PinMode = 'analog' | 'input' | 'output' | 'pwm' | 'servo';
 
 /**
  * The board's pins, I2C and 1-Wire, in the spirit of a johnny-five IO plugin but smaller.
- * Reads are callbacks because some boards answer asynchronously (Firmata over serial).
+ * Pin reads answer at once (a Firmata board reports its inputs, and reads answer from the last
+ * report); I2C and 1-Wire reads take a callback because they can answer later (Firmata over
+ * serial, a DS18B20's conversion). A read that fails answers NaN or null, and its `why` is for
+ * the host's log: a board has none, and its IO gives no text.
  */
 export interface PinIO {
   setup(pin: string, mode: PinMode): void;
-  /** The ADC value as a fraction of full scale, 0 to 1. */
-  analogRead(pin: string, done: (error: string | null, fraction: number) => void): void;
-  digitalRead(pin: string, done: (error: string | null, high: boolean) => void): void;
+  /** The ADC value as a fraction of full scale, 0 to 1; NaN while the pin has no reading (a
+   *  Firmata pin that has not reported yet). */
+  analogRead(pin: string): number;
+  /** 1 (high) or 0 (low); NaN while the pin has no reading. */
+  digitalRead(pin: string): number;
   /** Calls `changed` when a digital input changes (Espruino's setWatch, Firmata's digital
    *  reports), so a button press shorter than the sampling period is not missed. */
   watch(pin: string, changed: () => void): void;
@@ -149,14 +155,16 @@ export interface PinIO {
   pwmWrite(pin: string, duty: number): void;
   servoWrite(pin: string, degrees: number): void;
   i2cWrite(address: number, bytes: number[]): void;
+  /** `length` bytes from `register`, or null when the device did not answer. */
   i2cRead(
     address: number,
     register: number,
     length: number,
-    done: (error: string | null, bytes: number[] | null) => void,
+    done: (bytes: ArrayLike<number> | null, why?: string) => void,
   ): void;
-  /** A DS18B20 on a 1-Wire pin, in degrees Celsius (the protocol lives in the platform). */
-  oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void): void;
+  /** A DS18B20 on a 1-Wire pin, in degrees Celsius, NaN when there is none (the protocol lives
+   *  in the platform). */
+  oneWireTemperature(pin: string, done: (celsius: number, why?: string) => void): void;
   /** Free and total memory, in the platform's unit. */
   memory(): { free: number; total: number; unit: 'bytes' | 'vars' };
 }

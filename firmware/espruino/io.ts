@@ -4,7 +4,6 @@
  * bundle's plan (`pin: D4`, from the board profile), so a pin needs no lookup by name.
  */
 import { I2C, ONEWIRE, PWM, SERVO, WATCH } from '../core/features.js';
-import { logText } from '../core/log-text.js';
 import type { PinIO } from '../core/types.js';
 import type { EspruinoI2C, EspruinoOneWire } from './espruino-globals.js';
 
@@ -29,72 +28,54 @@ export interface EspruinoIOContext {
 
 // The board's IO, one per bundle: its state and its functions live at the top of the bundle,
 // where a function costs the fewest variables (firmware/espruino/budget.ts).
-let i2cPins: { sda: unknown; scl: unknown } | undefined;
-const wires: Record<string, { bus: EspruinoOneWire; device: string }> = {};
-
-function i2c(): void {
-  if (i2cPins === undefined) return;
-  I2C1.setup(i2cPins);
-  i2cPins = undefined;
-}
-
-function i2cWrite(address: number, bytes: number[]): void {
-  i2c();
-  I2C1.writeTo(address, bytes);
-}
+/** A 1-Wire bus with the device the DS18B20 reads address. */
+type Wire = EspruinoOneWire & { device: string };
+const wires: Record<string, Wire> = {};
 
 function i2cRead(
   address: number,
   register: number,
   length: number,
-  done: (error: string | null, bytes: number[] | null) => void,
+  done: (bytes: ArrayLike<number> | null) => void,
 ) {
-  let data: ArrayLike<number>;
+  let data: ArrayLike<number> | null = null;
+  // A device that does not answer throws (no ACK): the read answers null.
   try {
-    i2c();
     I2C1.writeTo(address, register);
     data = I2C1.readFrom(address, length);
-  } catch (error) {
-    return done(logText(`I2C 0x${address.toString(16)}: ${error}`), null);
-  }
-  // A Uint8Array indexes like the array the drivers read.
-  done(null, data as number[]);
+  } catch (_error) {}
+  done(data);
 }
 
-function oneWireTemperature(pin: string, done: (error: string | null, celsius: number) => void) {
+function oneWireTemperature(pin: string, done: (celsius: number) => void) {
   let wire = wires[pin];
   if (wire === undefined) {
-    const bus = new OneWire(pin);
-    const found = bus.search();
-    if (found.length === 0) return done(logText(`no 1-Wire device on ${pin}`), 0);
-    wire = { bus, device: found[0] };
-    wires[pin] = wire;
+    // The first device found on the pin, kept on its bus object.
+    const bus = new OneWire(pin) as Wire;
+    bus.device = bus.search()[0];
+    if (!bus.device) return done(Number.NaN);
+    wire = bus;
+    wires[pin] = bus;
   }
   const w = wire;
   // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
-  w.bus.reset();
-  w.bus.select(w.device);
-  w.bus.write(0x44, true);
+  w.reset();
+  w.select(w.device);
+  w.write(0x44, true);
   setTimeout(() => {
-    w.bus.reset();
-    w.bus.select(w.device);
-    w.bus.write(0xbe);
-    const b = w.bus.read(2);
-    const raw = b[0] | (b[1] << 8);
-    done(null, (raw > 32767 ? raw - 65536 : raw) / 16);
+    w.reset();
+    w.select(w.device);
+    w.write(0xbe);
+    const b = w.read(2);
+    // Bytes 0-1: two's complement, 1/16 °C; `<< 16 >> 16` sign-extends the word.
+    done((((b[0] << 16) | (b[1] << 24)) >> 16) / 16);
   }, 750);
 }
 
-function setup(pin: string, mode: string): void {
-  pinMode(pin, mode === 'analog-in' ? 'analog' : mode === 'digital-in' ? 'input' : 'output');
-}
-
-function readAnalog(pin: string, done: (error: string | null, fraction: number) => void): void {
-  done(null, analogRead(pin));
-}
-
-function readDigital(pin: string, done: (error: string | null, high: boolean) => void): void {
-  done(null, digitalRead(pin) === 1);
+/** Only with PWM or servo actuators: the interpreter's pinMode takes the other modes as they
+ *  are, and analogWrite drives an output. */
+function setupOutputs(pin: string, mode: string): void {
+  pinMode(pin, mode === 'pwm' || mode === 'servo' ? 'output' : mode);
 }
 
 function watch(pin: string, changed: () => void): void {
@@ -119,14 +100,21 @@ function memory(): { free: number; total: number; unit: 'vars' } {
 /** The IO of the bundle: only what the config uses (firmware/core/features.ts), since the
  *  core calls only what its plan names; each member left out is a variable kept free. */
 export function createEspruinoIO(context: EspruinoIOContext): PinIO {
-  i2cPins = context.i2c;
-  const io = { setup, analogRead: readAnalog, digitalRead: readDigital, digitalWrite, memory };
-  const all = io as PinIO;
+  // The interpreter's own pinMode, analogRead (0 to 1) and digitalRead (1 or 0) are the PinIO's.
+  const io = {
+    setup: PWM || SERVO ? setupOutputs : pinMode,
+    analogRead,
+    digitalRead,
+    digitalWrite,
+    memory,
+  };
+  const all = io as unknown as PinIO;
   if (WATCH) all.watch = watch;
   if (PWM) all.pwmWrite = pwmWrite;
   if (SERVO) all.servoWrite = servoWrite;
   if (I2C) {
-    all.i2cWrite = i2cWrite;
+    I2C1.setup(context.i2c as { sda: unknown; scl: unknown });
+    all.i2cWrite = I2C1.writeTo.bind(I2C1);
     all.i2cRead = i2cRead;
   }
   if (ONEWIRE) all.oneWireTemperature = oneWireTemperature;

@@ -31,14 +31,14 @@ export function createPlainSimIO(config: DeviceConfig, board: BoardProfile, worl
 
   return {
     setup() {},
-    analogRead(pin, done) {
+    analogRead(pin) {
+      // No simulated signal on the pin: no reading.
       const read = inputs.analog[pin];
-      if (!read) return done(`no simulated signal on analog pin ${pin}`, 0);
-      done(null, read());
+      return read ? read() : Number.NaN;
     },
-    digitalRead(pin, done) {
+    digitalRead(pin) {
       const read = inputs.digital[pin];
-      done(null, read ? read() : outputs[pin] === true);
+      return (read ? read() : outputs[pin] === true) ? 1 : 0;
     },
     watch(pin, changed) {
       const key = normalizePinKey(pin);
@@ -60,12 +60,12 @@ export function createPlainSimIO(config: DeviceConfig, board: BoardProfile, worl
     },
     i2cRead(address, register, length, done) {
       const chip = chips[address];
-      if (!chip) return done(`no simulated I2C device at 0x${address.toString(16)}`, null);
+      if (!chip) return done(null, `no simulated I2C device at 0x${address.toString(16)}`);
       chip.write([register]);
-      done(null, chip.read(length));
+      done(chip.read(length));
     },
     oneWireTemperature(_pin, done) {
-      done(null, world.readTemperature());
+      done(world.readTemperature());
     },
     memory() {
       const usage = process.memoryUsage();

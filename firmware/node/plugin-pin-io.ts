@@ -4,7 +4,8 @@
  * i2cConfig/i2cWrite/i2cReadOnce), only the pin keys and 1-Wire differ, and are passed in.
  *
  * Inputs are reported by the plugin as they change (digital) or every sampling interval
- * (analog), so reads answer from the last report; a pin that never reported is an error.
+ * (analog), so reads answer from the last report; a pin that never reported reads NaN (no
+ * reading, not a zero).
  */
 import type { Firmata } from 'firmata-io';
 import { findPin } from '../../hardware/boards/index.js';
@@ -21,10 +22,7 @@ export interface PluginPinOptions {
   /** The plugin's key for a pin: the Firmata pin number, or "GPIO4" for raspi-io. */
   pinKey(pin: PinProfile): number | string;
   /** 1-Wire without Firmata's OneWire sysex (the Pi's kernel w1 driver). */
-  oneWireTemperature?: (
-    pin: PinProfile,
-    done: (error: string | null, celsius: number) => void,
-  ) => void;
+  oneWireTemperature?: (pin: PinProfile, done: (celsius: number, why?: string) => void) => void;
 }
 
 export function createPluginPinIO(
@@ -57,22 +55,22 @@ export function createPluginPinIO(
   };
 
   const modes: Record<PinMode, number> = {
-    'analog-in': firmata.MODES.ANALOG,
-    'digital-in': firmata.MODES.INPUT,
-    'digital-out': firmata.MODES.OUTPUT,
+    analog: firmata.MODES.ANALOG,
+    input: firmata.MODES.INPUT,
+    output: firmata.MODES.OUTPUT,
     pwm: firmata.MODES.PWM,
     servo: firmata.MODES.SERVO,
   };
 
   return {
     setup(name, mode) {
-      if (mode === 'analog-in') {
+      if (mode === 'analog') {
         const ch = channel(name);
         firmata.pinMode(ch, modes[mode]);
         firmata.analogRead(ch, (value) => {
           analog[ch] = value;
         });
-      } else if (mode === 'digital-in') {
+      } else if (mode === 'input') {
         const n = number(name);
         firmata.pinMode(n, modes[mode]);
         firmata.digitalRead(n, (value) => {
@@ -84,15 +82,13 @@ export function createPluginPinIO(
         firmata.pinMode(number(name), modes[mode]);
       }
     },
-    analogRead(name, done) {
+    analogRead(name) {
       const value = analog[channel(name)];
-      if (value === undefined) return done(`analog pin ${name} has not reported yet`, 0);
-      done(null, value / adcFull);
+      return value === undefined ? Number.NaN : value / adcFull;
     },
-    digitalRead(name, done) {
+    digitalRead(name) {
       const value = digital[number(name)];
-      if (value === undefined) return done(`digital pin ${name} has not reported yet`, false);
-      done(null, value !== 0);
+      return value === undefined ? Number.NaN : value !== 0 ? 1 : 0;
     },
     watch(name, changed) {
       watchers[number(name)] = changed;
@@ -115,13 +111,13 @@ export function createPluginPinIO(
       let answered = false;
       const timer = setTimeout(() => {
         answered = true;
-        done(`no I2C answer from 0x${address.toString(16)} within ${I2C_TIMEOUT_MS} ms`, null);
+        done(null, `no I2C answer from 0x${address.toString(16)} within ${I2C_TIMEOUT_MS} ms`);
       }, I2C_TIMEOUT_MS);
       firmata.i2cReadOnce(address, register, length, (bytes) => {
         if (answered) return;
         answered = true;
         clearTimeout(timer);
-        done(null, Array.prototype.slice.call(bytes) as number[]);
+        done(Array.prototype.slice.call(bytes) as number[]);
       });
     },
     oneWireTemperature(name, done) {
@@ -133,11 +129,11 @@ export function createPluginPinIO(
         setTimeout(() => {
           firmata.sendOneWireReset(n);
           firmata.sendOneWireWriteAndRead(n, device, DS18B20_READ_SCRATCHPAD, 9, (error, bytes) => {
-            if (error) return done(error.message, 0);
+            if (error) return done(Number.NaN, error.message);
             // Scratchpad bytes 0-1: temperature, two's complement, 1/16 °C (datasheet table 1).
             let raw = (bytes[0] as number) | ((bytes[1] as number) << 8);
             if (raw > 32767) raw -= 65536;
-            done(null, raw / 16);
+            done(raw / 16);
           });
         }, DS18B20_CONVERSION_MS);
       };
@@ -145,9 +141,9 @@ export function createPluginPinIO(
       if (known) return convert(known);
       firmata.sendOneWireConfig(n, true);
       firmata.sendOneWireSearch(n, (error, devices) => {
-        if (error) return done(error.message, 0);
+        if (error) return done(Number.NaN, error.message);
         const device = devices[0];
-        if (!device) return done(`no 1-Wire device on pin ${name}`, 0);
+        if (!device) return done(Number.NaN, `no 1-Wire device on pin ${name}`);
         oneWireDevices[n] = device;
         convert(device);
       });

@@ -33,16 +33,17 @@ async function loadRaspiIO(): Promise<new () => object> {
 }
 
 /** The first DS18B20 (family 28) the kernel found; the w1_slave file ends in t=<milli °C>. */
-function readW1Temperature(done: (error: string | null, celsius: number) => void) {
+function readW1Temperature(done: (celsius: number, why?: string) => void) {
   try {
     const sensor = readdirSync(W1_DEVICES).find((name) => name.startsWith('28-'));
-    if (!sensor) return done(`no DS18B20 under ${W1_DEVICES} (is dtoverlay=w1-gpio set?)`, 0);
+    if (!sensor)
+      return done(Number.NaN, `no DS18B20 under ${W1_DEVICES} (is dtoverlay=w1-gpio set?)`);
     const text = readFileSync(`${W1_DEVICES}/${sensor}/w1_slave`, 'utf8');
     const match = /YES[\s\S]*t=(-?\d+)/.exec(text);
-    if (!match) return done(`DS18B20 ${sensor}: CRC check failed`, 0);
-    done(null, Number(match[1]) / 1000);
+    if (!match) return done(Number.NaN, `DS18B20 ${sensor}: CRC check failed`);
+    done(Number(match[1]) / 1000);
   } catch (error) {
-    done(`1-Wire: ${(error as Error).message}`, 0);
+    done(Number.NaN, `1-Wire: ${(error as Error).message}`);
   }
 }
 

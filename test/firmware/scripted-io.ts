@@ -23,13 +23,12 @@ export function createScriptedIO(): ScriptedIO {
     setup(pin, mode) {
       io.modes[pin] = mode;
     },
-    analogRead(pin, done) {
-      const value = io.analog[pin];
-      if (value === undefined) done(`no signal on ${pin}`, 0);
-      else done(null, value);
+    analogRead(pin) {
+      // No signal on the pin: no reading.
+      return io.analog[pin] ?? Number.NaN;
     },
-    digitalRead(pin, done) {
-      done(null, io.digital[pin] ?? false);
+    digitalRead(pin) {
+      return io.digital[pin] ? 1 : 0;
     },
     level(pin, high) {
       io.digital[pin] = high;
@@ -49,10 +48,10 @@ export function createScriptedIO(): ScriptedIO {
     },
     i2cWrite() {},
     i2cRead(_address, _register, _length, done) {
-      done('no I2C device', null);
+      done(null, 'no I2C device');
     },
     oneWireTemperature(_pin, done) {
-      done(null, 21.5);
+      done(21.5);
     },
     memory() {
       return { free: 1000, total: 2000, unit: 'bytes' };

@@ -4,7 +4,7 @@
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
 
-import { logText } from '../log-text.js';
+import { LOGS } from '../features.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParam } from './types.js';
@@ -15,15 +15,15 @@ function analogDriver(
   convert: (volts: number, fraction: number) => number,
 ): SensorDriver {
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'analog-in');
+  context.io.setup(pin, 'analog');
   return {
     read(done) {
-      context.io.analogRead(pin, (error, fraction) => {
-        const value = convert(fraction * context.vref, fraction);
-        if (error !== null) done(error, null);
-        else if (isFiniteNumber(value)) done(null, [value]);
-        else done(logText(`${sensor.id}: out of range`), null);
-      });
+      const fraction = context.io.analogRead(pin);
+      const value = convert(fraction * context.vref, fraction);
+      // A value that is not finite (NaN: the pin has no reading yet) is no reading: the
+      // sampler leaves it out. Only a host's log hears why.
+      if (LOGS && !isFiniteNumber(value)) done([], `${sensor.id}: ADC read ${fraction}`);
+      else done([value]);
     },
   };
 }
@@ -57,18 +57,16 @@ export const ntc: DriverFactory = (sensor, context) => {
 
 /**
  * Photoresistor (GL5528) with the fixed resistor from signal to ground: R = Rs (1 - f) / f, and
- * the LDR's power law lux = 10 (R / R10)^(-1/gamma), clamped to 0-100000 lx (f = 1: no
- * resistance, the brightest).
+ * the LDR's power law lux = 10 (R / R10)^(-1/gamma), clamped to 0-100000 lx. The ends need no
+ * case of their own (gamma is positive, catalog): f = 0 (dark, R infinite) gives 0 lx, and
+ * f = 1 (no resistance, the brightest) an infinite lux that the clamp makes 100000, on Node as
+ * on Espruino (whose pow is exp(log(x) * y)).
  */
 export const photoresistor: DriverFactory = (sensor, context) => {
   const r10 = numberParam(sensor, 'r10', 10000);
   const gamma = numberParam(sensor, 'gamma', 0.6);
   const series = numberParam(sensor, 'seriesResistor', 10000);
   return analogDriver(sensor, context, (_volts, f) =>
-    f <= 0
-      ? 0
-      : f >= 1
-        ? 100000
-        : Math.min(100000, 10 * ((series * (1 - f)) / f / r10) ** (-1 / gamma)),
+    Math.min(100000, 10 * ((series * (1 - f)) / f / r10) ** (-1 / gamma)),
   );
 };

@@ -4,7 +4,7 @@
  * compensation formulas of appendix 8.1. Temperature in °C, humidity in %RH, pressure in hPa,
  * in the order of the catalog's channels (temperature, humidity, pressure).
  */
-import { logText } from '../log-text.js';
+import { LOGS } from '../features.js';
 import type { DriverFactory, ReadDone } from './types.js';
 
 /** 0x88-0xA1 in one read: dig_T1..T3 and dig_P1..P9 (12 little-endian words), a reserved
@@ -15,86 +15,102 @@ const CALIB_A_LENGTH = 26;
 const REG_CALIB_H = 0xe1;
 const REG_DATA = 0xf7;
 
-/** A two's-complement value of `bits` bits. */
-function signed(value: number, bits: number): number {
-  return value >= 1 << (bits - 1) ? value - (1 << bits) : value;
+/** The signed little-endian word at `i`. A function of the module, not a closure made per
+ *  sample: the bundle keeps it once (firmware/espruino/budget.ts). */
+function signedWord(b: ArrayLike<number>, i: number): number {
+  return ((b[i + 1] << 24) >> 16) | b[i];
 }
 
 /**
- * The calibration as one array: [T1, T2, T3, P1 … P9, H1 … H6] (table 16). T1 and P1 are
- * unsigned words, the others signed; H4 and H5 are 12-bit values sharing 0xE5.
+ * Appendix 8.1: returns [°C, %RH, hPa]. The calibration is read from its bytes where the
+ * formulas use it (table 16): `a` from 0x88 (dig_T1 and dig_P1 unsigned words, T2, T3 and
+ * P2-P9 signed ones, dig_H1 at 0xA1), `h` from 0xE1 (dig_H2..H6; H4 and H5 are 12-bit values
+ * sharing 0xE5). `raw` is 0xF7-0xFE. A byte is sign-extended by shifting its top bit to bit 31
+ * and back (`x << 24 >> 24`; `>> 16` instead makes it the high byte of a signed word, `>> 20`
+ * the top of a 12-bit value).
  */
-export function parseBme280Calibration(a: number[], h: number[]): number[] {
-  const c: number[] = [];
-  for (let i = 0; i < 24; i += 2) {
-    const word = a[i] | (a[i + 1] << 8);
-    c.push(i === 0 || i === 6 ? word : signed(word, 16));
-  }
-  c.push(
-    a[25],
-    signed(h[0] | (h[1] << 8), 16),
-    h[2],
-    signed((h[3] << 4) | (h[4] & 0x0f), 12),
-    signed((h[5] << 4) | (h[4] >> 4), 12),
-    signed(h[6], 8),
-  );
-  return c;
-}
-
-/** Appendix 8.1: returns [°C, %RH, hPa]. `c` as parseBme280Calibration returns it. */
-export function compensateBme280(c: number[], raw: number[]): number[] {
+export function compensateBme280(
+  a: ArrayLike<number>,
+  h: ArrayLike<number>,
+  raw: ArrayLike<number>,
+): number[] {
+  const t1 = a[0] | (a[1] << 8);
   const adcP = (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4);
   const adcT = (raw[3] << 12) | (raw[4] << 4) | (raw[5] >> 4);
   const adcH = (raw[6] << 8) | raw[7];
-  let v1 = (adcT / 16384 - c[0] / 1024) * c[1];
-  let v2 = adcT / 131072 - c[0] / 8192;
-  const tFine = v1 + v2 * v2 * c[2];
+  let v1 = (adcT / 16384 - t1 / 1024) * signedWord(a, 2);
+  let v2 = adcT / 131072 - t1 / 8192;
+  const tFine = v1 + v2 * v2 * signedWord(a, 4);
 
   v1 = tFine / 2 - 64000;
-  v2 = (v1 * v1 * c[8]) / 32768 + v1 * c[7] * 2;
-  v2 = v2 / 4 + c[6] * 65536;
-  v1 = (1 + ((c[5] * v1 * v1) / 524288 + c[4] * v1) / 524288 / 32768) * c[3];
+  v2 = (v1 * v1 * signedWord(a, 16)) / 32768 + v1 * signedWord(a, 14) * 2;
+  v2 = v2 / 4 + signedWord(a, 12) * 65536;
+  // `/ 2 ** 34` is the datasheet's `/ 524288 / 32768`: both scale by powers of two exactly.
+  v1 =
+    (1 + ((signedWord(a, 10) * v1 * v1) / 524288 + signedWord(a, 8) * v1) / 17179869184) *
+    (a[6] | (a[7] << 8));
   let pa = 0;
   if (v1 !== 0) {
     pa = ((1048576 - adcP - v2 / 4096) * 6250) / v1;
-    pa += ((c[11] * pa * pa) / 2147483648 + (pa * c[10]) / 32768 + c[9]) / 16;
+    pa +=
+      ((signedWord(a, 22) * pa * pa) / 2147483648 +
+        (pa * signedWord(a, 20)) / 32768 +
+        signedWord(a, 18)) /
+      16;
   }
 
+  const h4 = ((h[3] << 24) >> 20) | (h[4] & 0x0f);
+  const h5 = ((h[5] << 24) >> 20) | (h[4] >> 4);
   let hv = tFine - 76800;
   hv =
-    (adcH - (c[15] * 64 + (c[16] / 16384) * hv)) *
-    ((c[13] / 65536) * (1 + (c[17] / 67108864) * hv * (1 + (c[14] / 67108864) * hv)));
-  hv = hv * (1 - (c[12] * hv) / 524288);
+    (adcH - (h4 * 64 + (h5 / 16384) * hv)) *
+    ((signedWord(h, 0) / 65536) *
+      (1 + (((h[6] << 24) >> 24) / 67108864) * hv * (1 + (h[2] / 67108864) * hv)));
+  hv = hv * (1 - (a[25] * hv) / 524288);
   return [tFine / 5120, Math.min(100, Math.max(0, hv)), pa / 100];
 }
 
 export const bme280: DriverFactory = (sensor, context) => {
   const io = context.io;
   const address = sensor.address || 0x76;
-  let calibration: number[] | null = null;
+  /** The calibration bytes (compensateBme280), read once, at the first sample. */
+  let a: ArrayLike<number> | null = null;
+  let h: ArrayLike<number> | null = null;
   // Humidity oversampling x1 (must precede ctrl_meas), then temperature and pressure x1 in
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).
   io.i2cWrite(address, [0xf2, 0x01, 0xf4, 0x27, 0xf5, 0xa0]);
 
-  function measure(c: number[], done: ReadDone): void {
-    io.i2cRead(address, REG_DATA, 8, (error, raw) => {
-      if (raw === null) done(error || logText('no data'), null);
-      else done(null, compensateBme280(c, raw));
-    });
+  /** Reads `length` bytes from `register` into `next`; a read that fails ends the sample. */
+  function get(
+    register: number,
+    length: number,
+    done: ReadDone,
+    next: (bytes: ArrayLike<number>) => void,
+  ): void {
+    io.i2cRead(address, register, length, (bytes, why) =>
+      bytes !== null
+        ? next(bytes)
+        : LOGS
+          ? done([], why || `no answer from register 0x${register.toString(16)}`)
+          : done([]),
+    );
   }
 
-  return {
-    read(done) {
-      if (calibration !== null) return measure(calibration, done);
-      // The calibration is read once, at the first sample.
-      io.i2cRead(address, REG_CALIB_A, CALIB_A_LENGTH, (e1, a) => {
-        if (a === null) return done(e1 || logText('no calibration'), null);
-        io.i2cRead(address, REG_CALIB_H, 7, (e2, h) => {
-          if (h === null) return done(e2 || logText('no calibration'), null);
-          calibration = parseBme280Calibration(a, h);
-          measure(calibration, done);
-        });
-      });
-    },
-  };
+  function read(done: ReadDone): void {
+    // Both calibration blocks are set together.
+    if (h !== null)
+      get(REG_DATA, 8, done, (raw) =>
+        done(compensateBme280(a as ArrayLike<number>, h as ArrayLike<number>, raw)),
+      );
+    else
+      get(REG_CALIB_A, CALIB_A_LENGTH, done, (bytesA) =>
+        get(REG_CALIB_H, 7, done, (bytesH) => {
+          a = bytesA;
+          h = bytesH;
+          read(done);
+        }),
+      );
+  }
+
+  return { read };
 };

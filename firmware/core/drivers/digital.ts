@@ -8,16 +8,15 @@ function digitalDriver(
   activeLow: boolean,
 ): SensorDriver {
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'digital-in');
+  context.io.setup(pin, 'input');
   // An edge, however short, makes the sampler read the watched inputs at once.
   context.io.watch(pin, context.wake);
   return {
     watched: true,
     read(done) {
-      context.io.digitalRead(pin, (error, high) => {
-        if (error !== null) done(error, null);
-        else done(null, [high !== activeLow]);
-      });
+      // 1 active, 0 not; a pin with no reading yet (NaN) stays NaN, which the sampler leaves out.
+      const level = context.io.digitalRead(pin);
+      done([activeLow ? 1 - level : level]);
     },
   };
 }

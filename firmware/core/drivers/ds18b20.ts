@@ -1,17 +1,18 @@
 /** DS18B20 on 1-Wire: the platform runs the bus protocol; this only checks the reading. */
-import { logText } from '../log-text.js';
+import { LOGS } from '../features.js';
 import type { DriverFactory } from './types.js';
 
 export const ds18b20: DriverFactory = (sensor, context) => {
   const pin = sensor.pin as string;
   return {
     read(done) {
-      context.io.oneWireTemperature(pin, (error, celsius) => {
-        if (error !== null) done(error, null);
-        // 85 °C is the power-on value of the scratchpad: a conversion that did not happen.
-        else if (celsius === 85 || celsius < -55 || celsius > 125)
-          done(logText(`${sensor.id}: no valid conversion (read ${celsius})`), null);
-        else done(null, [celsius]);
+      context.io.oneWireTemperature(pin, (celsius, why) => {
+        // 85 °C is the power-on value of the scratchpad: a conversion that did not happen. NaN
+        // (no device, a failed read) passes, and the sampler leaves it out.
+        const invalid = celsius === 85 || celsius < -55 || celsius > 125;
+        if (LOGS && (invalid || Number.isNaN(celsius)))
+          done([], why || `${sensor.id}: no valid conversion (read ${celsius})`);
+        else done(invalid ? [] : [celsius]);
       });
     },
   };

@@ -1,12 +1,17 @@
 /** A sensor driver turns pin, I2C or 1-Wire reads into the values of a sensor's channels. */
-import type { ReadingValue } from '../../../contract/payloads.js';
 import type { PinIO, SensorPlan } from '../types.js';
 
-export type ReadDone = (error: string | null, values: ReadingValue[] | null) => void;
+/**
+ * A read's answer: one number per channel, in the order of `sensor.channels` (an on/off
+ * reading as 1 or 0). A value that is not a finite number (NaN from a pin with no reading yet)
+ * leaves its channel out of the report, and `[]` is a sensor that did not answer. `why` says
+ * what went wrong, for the host's log; a bundle has no log (features.ts) and gives none.
+ */
+export type ReadDone = (values: number[], why?: string) => void;
 
 export interface SensorDriver {
-  /** Reads every channel of the sensor, in the order of `sensor.channels`; the runtime rounds
-   *  each to its channel's decimals when it reports it. */
+  /** Reads every channel of the sensor; the runtime rounds each to its channel's decimals
+   *  when it reports it. */
   read(done: ReadDone): void;
   /** An input the IO watches (button, PIR): when a watched input changes (`wake`), the
    *  sampler reads these sensors at once. */
@@ -29,12 +34,14 @@ export type DriverTable = Record<string, DriverFactory>;
 
 /** A numeric part parameter, or its default when the config does not set it. */
 export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
-  const value = sensor.params === undefined ? undefined : sensor.params[name];
+  // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
+  const value = sensor.params && sensor.params[name];
   return typeof value === 'number' ? value : fallback;
 }
 
-/** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those). Written
- *  out because the global isFinite coerces, and Number.isFinite is not sure on every Espruino. */
-export function isFiniteNumber(value: number): boolean {
-  return value - value === 0;
+/** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those; so is
+ *  undefined - undefined, a channel a read left out). Written out because the global isFinite
+ *  coerces, and Number.isFinite is not sure on every Espruino. */
+export function isFiniteNumber(value: number | undefined): boolean {
+  return (value as number) - (value as number) === 0;
 }
