@@ -27,6 +27,9 @@ export const WATCH: boolean = true;
  *  the DS18B20 (750 ms of conversion). Without them the sampler needs no bookkeeping of
  *  reads outstanding. */
 export const ASYNC_READS: boolean = true;
+/** The plan carries each sensor's driver factory (`driver`): the bundle then needs no table of
+ *  drivers by part name, nor the part names. Node looks drivers up by name. */
+export const PLAN_DRIVERS: boolean = false;
 /** On/off readings (a channel with `flag`: buttons, motion), reported on every change and
  *  sent as true/false. */
 export const FLAGS: boolean = true;

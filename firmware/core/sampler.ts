@@ -7,9 +7,9 @@
  * sensor and per channel: on Espruino a number in a typed array costs bytes where an object
  * member costs variables (firmware/espruino/budget.ts).
  */
-import type { DriverContext, DriverTable, SensorDriver } from './drivers/types.js';
+import type { DriverContext, DriverFactory, DriverTable, SensorDriver } from './drivers/types.js';
 import { isFiniteNumber } from './drivers/types.js';
-import { ASYNC_READS, CONTROL, LOGS, WATCH } from './features.js';
+import { ASYNC_READS, CONTROL, LOGS, PLAN_DRIVERS, WATCH } from './features.js';
 import { shouldReport } from './reporting.js';
 import type {
   PinIO,
@@ -70,9 +70,13 @@ export function createSampler(
     if (CONTROL && context.drivers[plan.part] === undefined)
       throw new Error(`no driver for ${plan.part}`);
     channels += plan.channels.length;
-    // Called on the table: a factory is an arrow function, so the table as `this` is harmless,
-    // and the call is shorter than one on a copy.
-    drivers.push(context.drivers[plan.part](plan, shared));
+    // Called on the plan or the table: a factory is an arrow function, so either as `this` is
+    // harmless, and the call is shorter than one on a copy.
+    drivers.push(
+      PLAN_DRIVERS
+        ? (plan.driver as DriverFactory)(plan, shared)
+        : context.drivers[plan.part](plan, shared),
+    );
   }
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
   const last = new Float64Array(channels).map(() => Number.NaN);

@@ -9,6 +9,7 @@
  * Array.from. test/firmware/core-syntax.test.ts checks every file with the Espruino syntax check.
  */
 import type { ReadingValue } from '../../contract/payloads.js';
+import type { DriverFactory } from './drivers/types.js';
 
 /** A callback that receives an error message or null. */
 export type Done = (error: string | null) => void;
@@ -30,6 +31,8 @@ export interface SensorPlan {
   id: string;
   /** Catalog part name (tmp36, photoresistor, button, bme280…), selects the driver. */
   part: string;
+  /** The driver itself, in an Espruino bundle's plan (PLAN_DRIVERS), which names no parts. */
+  driver?: DriverFactory;
   /** The pin of an analog, digital or 1-Wire sensor; absent for I2C. */
   pin?: string;
   /** The I2C address; absent for pin sensors. */

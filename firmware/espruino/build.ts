@@ -82,6 +82,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'factor',
     'jitter',
     'birth',
+    'driver',
     // The core's context, and the start object it is made of on a board (main.ts).
     'plan',
     'transport',
@@ -295,7 +296,13 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
   return {
     id: plan.id,
     vref: plan.sensors.some((s) => VOLTAGE_PARTS.has(s.part)) ? plan.vref : undefined,
-    sensors: plan.sensors.map((s) => ({ ...s, pin: pin(s.pin) })),
+    // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS).
+    sensors: plan.sensors.map((s) => ({
+      ...s,
+      part: undefined,
+      driver: new RawCode(s.part),
+      pin: pin(s.pin),
+    })),
     actuators: plan.actuators.map((a) => ({ ...a, pin: pin(a.pin) })),
     bufferSize: plan.bufferSize,
     window: plan.window,
@@ -392,6 +399,7 @@ export function espruinoFeatures(plan: RuntimePlan, ota: boolean): Record<string
     WATCH: parts.has('button') || parts.has('pir'),
     // On a board every read but the DS18B20's answers before it returns (io.ts).
     ASYNC_READS: parts.has('ds18b20'),
+    PLAN_DRIVERS: true,
     FLAGS: plan.sensors.some((s) => s.channels.some((c) => c.flag)),
   };
 }
@@ -514,7 +522,6 @@ startEspruino({
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}: ${planLiteral(value)},`)
     .join('\n  ')}
-  drivers: { ${parts.join(', ')} },
   g: global,
   ${otaMembers}
 });
@@ -558,11 +565,11 @@ startEspruino({
     );
   }
   const inputs = mapped === undefined ? {} : explainBytes(mapped, code.length);
-  // The drivers table and the global object are members of the start object too; the Wi-Fi
-  // credentials are let go once the board joined (main.ts).
+  // The global object is a member of the start object too; the Wi-Fi credentials are let go
+  // once the board joined (main.ts).
   const vars = estimateVars(
     code,
-    { ...data, wifi: undefined, drivers: Object.fromEntries(parts.map((p) => [p, 0])), g: 0 },
+    { ...data, wifi: undefined, g: 0 },
     plan,
     board.id,
     MANGLED_PROPERTIES,

@@ -5,7 +5,6 @@
  */
 
 import type { ExtraCommands } from '../core/commands.js';
-import type { DriverTable } from '../core/drivers/types.js';
 import { type CoreContext, startCore } from '../core/runtime.js';
 import type { BootStore, RuntimeClock, RuntimePlan } from '../core/types.js';
 import { createEspruinoIO } from './io.js';
@@ -23,9 +22,9 @@ export interface EspruinoWifi {
 }
 
 export interface EspruinoStart {
-  /** The plan, with the pins themselves where a config names them (`pin: D4`). */
+  /** The plan, with the pins themselves where a config names them (`pin: D4`), and each
+   *  sensor's driver (PLAN_DRIVERS: the bundle has no table of drivers). */
   plan: RuntimePlan;
-  drivers: DriverTable;
   /** The I2C1 pins, absent when the config has no I2C sensor. */
   i2c?: { sda: unknown; scl: unknown };
   /** Absent on a board without a network of its own (a Pico): `net` must already work. */
