@@ -15,6 +15,8 @@ export interface SensorPartFacts {
     decimals: number;
   }[];
   sampleMs: number;
+  /** The defaults of the part's numeric parameters (an NTC's beta, an LDR's gamma). */
+  params: Record<string, number>;
 }
 
 export interface ActuatorPartFacts {

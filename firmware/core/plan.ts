@@ -63,8 +63,9 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     };
     if (sensor.pin !== undefined) plan.pin = sensor.pin;
     if (sensor.address !== undefined) plan.address = sensor.address;
-    if (sensor.params !== undefined && Object.keys(sensor.params).length > 0)
-      plan.params = sensor.params;
+    // The config's parameters over the catalog's defaults: the drivers read them as they are.
+    const params = { ...facts.params, ...sensor.params };
+    if (Object.keys(params).length > 0) plan.params = params;
     sensors.push(plan);
   }
   const actuators: ActuatorPlan[] = config.actuators.map((actuator) => {

@@ -5,7 +5,12 @@
  */
 
 import type { PartCatalog } from '../../contract/payloads.js';
-import { getActuatorPart, getSensorPart, listParts } from '../../hardware/catalog/index.js';
+import {
+  getActuatorPart,
+  getSensorPart,
+  listParts,
+  type ParamSpec,
+} from '../../hardware/catalog/index.js';
 import type { PartFacts } from '../core/part-facts.js';
 
 /** Smallest change worth a report, per quantity, in its unit. */
@@ -19,6 +24,13 @@ export const DEFAULT_DEADBANDS: Record<string, number> = {
   motion: 0,
 };
 
+function numericDefaults(specs: Record<string, ParamSpec>): Record<string, number> {
+  const defaults: Record<string, number> = {};
+  for (const [name, spec] of Object.entries(specs))
+    if (spec.type === 'number') defaults[name] = spec.default;
+  return defaults;
+}
+
 export function catalogPartFacts(): PartFacts {
   const facts: PartFacts = { sensors: {}, actuators: {} };
   for (const entry of listParts()) {
@@ -26,6 +38,7 @@ export function catalogPartFacts(): PartFacts {
       const part = getSensorPart(entry.kind);
       facts.sensors[part.kind] = {
         sampleMs: part.defaultSampleMs,
+        params: numericDefaults(part.params),
         channels: part.quantities.map((q) => ({
           suffix: part.quantities.length === 1 ? null : q.quantity,
           kind: q.quantity,

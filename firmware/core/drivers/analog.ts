@@ -7,7 +7,7 @@
 import { LOGS } from '../features.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
-import { isFiniteNumber, numberParam } from './types.js';
+import { isFiniteNumber, numberParams } from './types.js';
 
 function analogDriver(
   sensor: SensorPlan,
@@ -42,10 +42,11 @@ export const lm35: DriverFactory = (sensor, context) =>
  * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
 export const ntc: DriverFactory = (sensor, context) => {
-  const beta = numberParam(sensor, 'beta', 3950);
-  const r0 = numberParam(sensor, 'r0', 10000);
-  const series = numberParam(sensor, 'seriesResistor', 10000);
-  const t0 = numberParam(sensor, 't0', 25) + 273.15;
+  const p = numberParams(sensor);
+  const beta = p.beta;
+  const r0 = p.r0;
+  const series = p.seriesResistor;
+  const t0 = p.t0 + 273.15;
   return analogDriver(sensor, context, (_volts, f) =>
     f <= 0
       ? 125
@@ -63,9 +64,10 @@ export const ntc: DriverFactory = (sensor, context) => {
  * on Espruino (whose pow is exp(log(x) * y)).
  */
 export const photoresistor: DriverFactory = (sensor, context) => {
-  const r10 = numberParam(sensor, 'r10', 10000);
-  const gamma = numberParam(sensor, 'gamma', 0.6);
-  const series = numberParam(sensor, 'seriesResistor', 10000);
+  const p = numberParams(sensor);
+  const r10 = p.r10;
+  const gamma = p.gamma;
+  const series = p.seriesResistor;
   return analogDriver(sensor, context, (_volts, f) =>
     Math.min(100000, 10 * ((series * (1 - f)) / f / r10) ** (-1 / gamma)),
   );

@@ -32,11 +32,10 @@ export type DriverFactory = (sensor: SensorPlan, context: DriverContext) => Sens
 /** Drivers by catalog part name. The Espruino build includes only the ones a config uses. */
 export type DriverTable = Record<string, DriverFactory>;
 
-/** A numeric part parameter, or its default when the config does not set it. */
-export function numberParam(sensor: SensorPlan, name: string, fallback: number): number {
-  // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
-  const value = sensor.params && sensor.params[name];
-  return typeof value === 'number' ? value : fallback;
+/** A part's numeric parameters: the plan holds every one, the config's over the catalog's
+ *  default (plan.ts), so a driver carries no defaults of its own. */
+export function numberParams(sensor: SensorPlan): Record<string, number> {
+  return sensor.params as Record<string, number>;
 }
 
 /** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those; so is
