@@ -64,7 +64,7 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     if (sensor.pin !== undefined) plan.pin = sensor.pin;
     if (sensor.address !== undefined) plan.address = sensor.address;
     // The config's parameters over the catalog's defaults: the drivers read them as they are.
-    const params = { ...facts.params, ...sensor.params };
+    const params = Object.assign({}, facts.params, sensor.params);
     if (Object.keys(params).length > 0) plan.params = params;
     sensors.push(plan);
   }
