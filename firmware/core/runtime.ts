@@ -163,7 +163,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       transport.publish(
         `${topic}telemetry`,
         telemetryPayload(entry),
-        { qos: 1, retain: false },
+        1,
         acked(entry.seq, generation),
       );
     }
@@ -187,7 +187,7 @@ export function startCore(context: CoreContext): CoreRuntime {
     transport.publish(
       `${topic}ack`,
       JSON.stringify(ack),
-      { qos: 1, retain: false },
+      1,
       LOGS
         ? (error) => {
             if (log && error !== null) log.log('warn', 'ack not delivered', { id: ack.id, error });
@@ -210,13 +210,13 @@ export function startCore(context: CoreContext): CoreRuntime {
       memory: context.io.memory(),
       bufferDropped: outbox.dropped,
     };
-    transport.publish(`${topic}sys`, JSON.stringify(payload), { qos: 0, retain: false }, ignore);
+    transport.publish(`${topic}sys`, JSON.stringify(payload), 0, ignore);
   }
 
   function sysTick(): void {
-    sysTimer = null;
     reportSys();
-    if (!CONTROL || connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
+    sysTimer =
+      !CONTROL || connection === ONLINE ? clock.setTimeout(sysTick, plan.sysIntervalMs) : null;
   }
 
   function birthDone(error: string | null): void {
@@ -234,7 +234,8 @@ export function startCore(context: CoreContext): CoreRuntime {
   }
 
   function connect(): void {
-    retryTimer = null;
+    // Read only by stop(), which a board has not.
+    if (CONTROL) retryTimer = null;
     if (stopping()) return;
     connection = CONNECTING;
     const mine = ++generation;
@@ -244,12 +245,8 @@ export function startCore(context: CoreContext): CoreRuntime {
         keepaliveS: plan.keepaliveS,
         username: context.username,
         password: context.password,
-        will: {
-          topic: `${topic}status`,
-          payload: '{"online":false,"reason":"lost"}',
-          qos: 1,
-          retain: true,
-        },
+        willTopic: `${topic}status`,
+        willPayload: '{"online":false,"reason":"lost"}',
       },
       {
         connected() {
@@ -258,12 +255,13 @@ export function startCore(context: CoreContext): CoreRuntime {
           if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
-          transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
+          transport.subscribe(`${topic}cmd`, LOGS ? subscribed : ignore);
           transport.publish(
             `${topic}status`,
             `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth()}}`,
-            { qos: 1, retain: true },
+            1,
             birthDone,
+            true,
           );
           // No sys timer is pending here: closed() cleared the last connection's.
           sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
@@ -324,10 +322,16 @@ export function startCore(context: CoreContext): CoreRuntime {
       if (!wasOnline) return end();
       const guard = clock.setTimeout(end, STOP_TIMEOUT_MS);
       const goodbye = JSON.stringify({ online: false, reason, ts: clock.now() });
-      transport.publish(`${topic}status`, goodbye, { qos: 1, retain: true }, () => {
-        clock.clearTimeout(guard);
-        end();
-      });
+      transport.publish(
+        `${topic}status`,
+        goodbye,
+        1,
+        () => {
+          clock.clearTimeout(guard);
+          end();
+        },
+        true,
+      );
     },
   };
 }

@@ -94,17 +94,15 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-export interface PublishOptions {
-  qos: 0 | 1;
-  retain: boolean;
-}
-
+/** What a CONNECT carries (clean session always). The will is the device's `lost` status: QoS 1
+ *  and retained, as the contract has it, so those two are not options. */
 export interface ConnectOptions {
   clientId: string;
   keepaliveS: number;
   username: string | null;
   password: string | null;
-  will: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  willTopic: string;
+  willPayload: string;
 }
 
 export interface TransportEvents {
@@ -122,9 +120,11 @@ export interface TransportEvents {
 export interface Transport {
   connect(options: ConnectOptions, events: TransportEvents): void;
   /** `done` runs when a QoS 1 message is acknowledged (PUBACK) or a QoS 0 one is written;
-   *  with an error when the connection closed first. */
-  publish(topic: string, payload: string, options: PublishOptions, done: Done): void;
-  subscribe(topic: string, qos: 0 | 1, done: Done): void;
+   *  with an error when the connection closed first. Positional, and `retain` last and
+   *  optional (only the status is retained): the Espruino bundle carries every call site. */
+  publish(topic: string, payload: string, qos: 0 | 1, done: Done, retain?: boolean): void;
+  /** At QoS 1: the contract subscribes to its cmd topic only, at QoS 1. */
+  subscribe(topic: string, done: Done): void;
   /** A clean disconnect (DISCONNECT, so the broker does not publish the will). */
   end(done: () => void): void;
 }

@@ -24,11 +24,12 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
         keepalive: connectOptions.keepaliveS,
         username: connectOptions.username ?? undefined,
         password: connectOptions.password ?? undefined,
+        // The contract's will: QoS 1, retained (ConnectOptions).
         will: {
-          topic: connectOptions.will.topic,
-          payload: Buffer.from(connectOptions.will.payload),
-          qos: connectOptions.will.qos,
-          retain: connectOptions.will.retain,
+          topic: connectOptions.willTopic,
+          payload: Buffer.from(connectOptions.willPayload),
+          qos: 1,
+          retain: true,
         },
         protocolVersion: 4,
         clean: true,
@@ -55,20 +56,17 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       current.on('close', () => close(lastError));
       current.on('offline', () => close(lastError));
     },
-    publish(topic, payload, publishOptions, done: Done) {
+    publish(topic, payload, qos, done: Done, retain) {
       const current = client;
       if (!current?.connected) return done('not connected');
-      current.publish(
-        topic,
-        payload,
-        { qos: publishOptions.qos, retain: publishOptions.retain },
-        (error) => done(error ? error.message : null),
+      current.publish(topic, payload, { qos, retain: retain === true }, (error) =>
+        done(error ? error.message : null),
       );
     },
-    subscribe(topic, qos, done: Done) {
+    subscribe(topic, done: Done) {
       const current = client;
       if (!current?.connected) return done('not connected');
-      current.subscribe(topic, { qos }, (error, granted) => {
+      current.subscribe(topic, { qos: 1 }, (error, granted) => {
         if (error) return done(error.message);
         const refused = granted?.find((g) => g.qos === 128);
         done(refused ? `subscription to ${topic} refused by the broker` : null);

@@ -9,7 +9,6 @@ import { type Command, cmdTopic } from '../../contract/index.js';
 import type {
   ConnectOptions,
   Done,
-  PublishOptions,
   Transport,
   TransportEvents,
 } from '../../firmware/core/types.js';
@@ -56,7 +55,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
         e.connected();
       });
     },
-    publish(topic: string, payload: string, _options: PublishOptions, done: Done) {
+    publish(topic: string, payload: string, _qos: 0 | 1, done: Done) {
       if (state !== 'connected') return done('not connected');
       if (topic.endsWith('/ack') && ctx.ownAck(payload)) return done(null);
       ctx.ingest
@@ -75,7 +74,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
           },
         );
     },
-    subscribe(topic: string, _qos: 0 | 1, done: Done) {
+    subscribe(topic: string, done: Done) {
       if (topic !== cmdTopic(ctx.device))
         return done(`a serial board may subscribe only to ${cmdTopic(ctx.device)}`);
       done(null);

@@ -36,7 +36,7 @@ function scriptedTransport() {
     publish: (topic, payload, _options, done) => {
       published.push({ topic, payload, done });
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   return {

@@ -47,7 +47,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
       }, 0);
     },
     publish: (_t, _p, _o, done) => done(null),
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const board = getBoard('uno');
@@ -186,7 +186,7 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
       if (topic.endsWith('/telemetry')) published.push(payload);
       done(null);
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const plan = buildPlan({
@@ -259,7 +259,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
       if (topic.endsWith('/ack')) acks.push(JSON.parse(payload));
       done(null);
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const plan = buildPlan({
@@ -341,7 +341,7 @@ watch(
         if (topic.endsWith('/telemetry')) published.push(JSON.parse(payload));
         done(null);
       },
-      subscribe: (_t, _q, done) => done(null),
+      subscribe: (_t, done) => done(null),
       end: (done) => done(),
     };
     const plan = buildPlan({

@@ -46,12 +46,8 @@ function options(id: string, keepaliveS = 30): ConnectOptions {
     username: 'user',
     // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
     password: utf8Bytes('pässword'),
-    will: {
-      topic: `fs/v1/${id}/status`,
-      payload: '{"online":false,"reason":"lost"}',
-      qos: 1,
-      retain: true,
-    },
+    willTopic: `fs/v1/${id}/status`,
+    willPayload: '{"online":false,"reason":"lost"}',
   };
 }
 
@@ -124,18 +120,13 @@ test('connects with credentials; QoS 1 publish completes on PUBACK; subscribe an
     await until(() => e.connects === 1, 'CONNACK');
     assert.equal(credentials, 'user:pässword');
     const acked = await new Promise<string | null>((resolve) =>
-      transport.publish(
-        'fs/v1/mc-1/telemetry',
-        utf8Bytes('{"t":"21 °C"}'),
-        { qos: 1, retain: false },
-        resolve,
-      ),
+      transport.publish('fs/v1/mc-1/telemetry', utf8Bytes('{"t":"21 °C"}'), 1, resolve),
     );
     assert.equal(acked, null);
     await until(() => seen.length > 0, 'delivery');
     assert.equal(seen[0], 'fs/v1/mc-1/telemetry {"t":"21 °C"}');
     const subscribed = await new Promise<string | null>((resolve) =>
-      transport.subscribe('fs/v1/mc-1/cmd', 1, resolve),
+      transport.subscribe('fs/v1/mc-1/cmd', resolve),
     );
     assert.equal(subscribed, null);
     await observer.publishAsync('fs/v1/mc-1/cmd', '{"id":"x"}', { qos: 1 });
@@ -170,7 +161,7 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
       // Telemetry is never answered, so its PUBACK never comes; the will goes through.
       if (packet.topic !== 'fs/v1/mc-2/telemetry') done(null);
     };
-    transport.publish('fs/v1/mc-2/telemetry', '{}', { qos: 1, retain: false }, (error) => {
+    transport.publish('fs/v1/mc-2/telemetry', '{}', 1, (error) => {
       failed = error;
     });
     await new Promise((r) => setTimeout(r, 50));
