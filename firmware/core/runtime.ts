@@ -102,10 +102,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   const boot = context.store.nextBoot();
   /** Every channel of every sensor, in plan order: the outbox's columns. */
   const channels: ChannelPlan[] = [];
-  for (let i = 0; i < plan.sensors.length; i++) {
-    const list = plan.sensors[i].channels;
-    for (let c = 0; c < list.length; c++) channels.push(list[c]);
-  }
+  for (const sensor of plan.sensors) for (const channel of sensor.channels) channels.push(channel);
   const outbox = createOutbox(plan.bufferSize, channels.length);
   let connection = IDLE;
   let seq = 0;
@@ -272,8 +269,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
-          const delay = backoffDelay(attempt, plan.backoff, context.random());
-          attempt++;
+          const delay = backoffDelay(attempt++, plan.backoff, context.random());
           connection = WAITING;
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
