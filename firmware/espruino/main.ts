@@ -6,6 +6,7 @@
 
 import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
+import { LOGS } from '../core/features.js';
 import { type CoreContext, startCore } from '../core/runtime.js';
 import type { BootStore, RuntimeClock, RuntimePlan } from '../core/types.js';
 import { createEspruinoIO } from './io.js';
@@ -85,16 +86,17 @@ export function startEspruino(start: EspruinoStart) {
   }
 
   const wifi = start.wifi;
-  if (wifi === undefined) run();
-  else {
+  if (wifi) {
     const module = g.require(wifi.module) as WifiModule;
     module.connect(wifi.ssid, { password: wifi.password }, (error) => {
       // The module keeps what it needs: the credentials need not stay in RAM.
       delete start.wifi;
-      if (error) console.log(`wifi: ${error}`);
+      // The core starts either way; the text is a log's, which a board does not carry
+      // (features.ts).
+      if (LOGS && error) console.log(`wifi: ${error}`);
       // Telemetry carries ms since the epoch: take the time from NTP where the board can.
       if (module.setSNTP) module.setSNTP('pool.ntp.org', 0);
       run();
     });
-  }
+  } else run();
 }

@@ -53,11 +53,8 @@ function field(bytes: string): string {
 export function packet(first: number, body: string): string {
   let n = body.length;
   let header = chars(first);
-  do {
-    header += chars((n & 127) | (n > 127 ? 128 : 0));
-    n = n >> 7;
-  } while (n > 0);
-  return header + body;
+  for (; n > 127; n >>= 7) header += chars((n & 127) | 128);
+  return header + chars(n) + body;
 }
 
 export function connectPacket(options: ConnectOptions): string {
@@ -81,31 +78,33 @@ export function connectPacket(options: ConnectOptions): string {
 
 // The client's state. One client per bundle, so its state and its functions live at the top of
 // the bundle, where a function costs the fewest variables on the board (budget.ts);
-// createMqttTransport starts it afresh.
+// createMqttTransport starts it afresh. What connect() sets before any use has no initial
+// value (each one is bytes in the bundle).
 let context: MqttClientContext;
 let socket: NetSocket | null = null;
-let events: TransportEvents | null = null;
+let events: TransportEvents | null;
 /** The CONNECT packet until the socket is up to take it. */
-let hello = '';
-let keepaliveMs = 0;
-let buffer = '';
+let hello: string;
+let keepaliveMs: number;
+let buffer: string;
 let nextId = 0;
 /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
 let waiting: Record<string, Done> = {};
 let pingTimer: unknown = null;
 /** Packets received since the last ping: none in a keepalive period means half-open. */
-let heard = true;
-let open = false;
+let heard: boolean;
+/** CONNACK received on the socket that is up (undefined, false, before the first). */
+let open: boolean;
 
 function send(data: string): void {
-  if (socket !== null) socket.write(data);
+  if (socket) socket.write(data);
 }
 
 /** Also the socket's close and error listener: the reason goes to the core's log only, which
  *  a board does not carry. */
 function close(reason?: string): void {
   const s = socket;
-  if (s === null) return;
+  if (!s) return;
   const e = events;
   socket = null;
   open = false;
