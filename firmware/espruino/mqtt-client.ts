@@ -158,14 +158,15 @@ function receive(data: string) {
   heard = true;
   for (;;) {
     // The remaining length (2.2.3): 7 bits a byte, least significant first, while bit 8 is set.
+    // Past the end of the buffer charCodeAt gives NaN (0 on older Espruino builds), which ends the
+    // loop, and then i is past the end too: a header not all here waits like a body.
     let length = 0;
     let i = 1;
-    let byte = 128;
-    while (byte & 128) {
-      if (i >= buffer.length) return;
+    let byte: number;
+    do {
       byte = buffer.charCodeAt(i);
       length += (byte & 127) << (7 * i++ - 7);
-    }
+    } while (byte & 128);
     if (buffer.length < i + length) return;
     const first = buffer.charCodeAt(0);
     const type = first >> 4;

@@ -177,6 +177,44 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
   }
 });
 
+test('packets split anywhere, even inside the remaining length, are taken whole', () => {
+  const written: string[] = [];
+  const listeners: Record<string, (data: string) => void> = {};
+  let up = () => {};
+  const transport = createMqttTransport({
+    host: 'broker',
+    port: 1883,
+    connect: (_options, connected) => {
+      up = connected;
+      return {
+        write: (data) => written.push(data),
+        end: () => {},
+        on: (event, fn) => {
+          listeners[event] = fn;
+        },
+      };
+    },
+    setTimeout: () => null,
+    clearTimeout: () => {},
+  });
+  const e = events();
+  transport.connect(options('split'), e);
+  up();
+  assert.equal(written[0]?.charCodeAt(0), 0x10, 'the CONNECT once the socket is up');
+  const payload = `{"id":"${'x'.repeat(150)}"}`;
+  const topic = 'fs/v1/split/cmd';
+  // CONNACK, then a QoS 1 PUBLISH (packet id 7) whose remaining length takes two bytes.
+  const publish = packet(0x32, `\0${String.fromCharCode(topic.length)}${topic}\0\x07${payload}`);
+  assert.ok(publish.charCodeAt(1) & 0x80, 'a two-byte remaining length');
+  const stream = `\x20\x02\0\0${publish}`;
+  for (const byte of stream) listeners.data?.(byte);
+  assert.equal(e.connects, 1);
+  assert.deepEqual(e.messages, [[topic, payload]]);
+  assert.equal(written.at(-1), '\x40\x02\0\x07', 'the PUBACK of packet 7');
+  listeners.close?.('');
+  assert.equal(e.closes.length, 1);
+});
+
 test('refused connections and keepalive pings', async () => {
   const broker = await startTestBroker();
   const transport = transportFor(broker);
