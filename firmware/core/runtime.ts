@@ -276,7 +276,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           const timer = clock.setTimeout(connect, delay);
           if (CONTROL) retryTimer = timer;
         },
-        message(name, payload) {
+        received(name, payload) {
           // A bundle's own client subscribes to the cmd topic only, and delivers only its one
           // connection's messages.
           if (!CONTROL || (mine === generation && name === `${topic}cmd`)) onCommand(payload);

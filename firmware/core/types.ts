@@ -110,7 +110,8 @@ export interface TransportEvents {
   connected(): void;
   /** The connection ended or could not be opened; the transport will not reconnect by itself. */
   closed(reason: string): void;
-  message(topic: string, payload: string): void;
+  /** A message on a subscribed topic. */
+  received(topic: string, payload: string): void;
 }
 
 /**

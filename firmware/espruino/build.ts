@@ -118,6 +118,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'subscribe',
     'connected',
     'closed',
+    'received',
     'clientId',
     'willTopic',
     'willPayload',

@@ -186,7 +186,7 @@ function receive(data: string) {
         send(`\x40\x02${body.substr(offset, 2)}`);
         offset += 2;
       }
-      (events as TransportEvents).message(body.substr(2, id), body.substr(offset));
+      (events as TransportEvents).received(body.substr(2, id), body.substr(offset));
     } else if (waiting[id]) {
       // PUBACK or SUBACK; a SUBACK's return code 0x80 is a refusal (3.9.3), and a PUBACK has
       // no third byte.

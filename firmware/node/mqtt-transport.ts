@@ -47,7 +47,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       };
       let lastError = 'connection closed';
       current.on('connect', () => events.connected());
-      current.on('message', (topic, payload) => events.message(topic, payload.toString('utf8')));
+      current.on('message', (topic, payload) => events.received(topic, payload.toString('utf8')));
       current.on('error', (error) => {
         lastError = error.message;
         // A refused CONNACK or a socket error: MQTT.js emits close afterwards; make sure of it.

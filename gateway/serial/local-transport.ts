@@ -86,7 +86,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
     },
     deliver(command: Command) {
       if (state !== 'connected' || !events) return false;
-      events.message(cmdTopic(ctx.device), JSON.stringify(command));
+      events.received(cmdTopic(ctx.device), JSON.stringify(command));
       return true;
     },
     drop(reason: string) {

@@ -93,7 +93,7 @@ test('a command the core does not know goes to the extra table: its ack, then it
   wire.events().connected();
   wire
     .events()
-    .message(cmdTopic('ext'), JSON.stringify({ id: 'c1', name: 'ota-status', args: { x: 1 } }));
+    .received(cmdTopic('ext'), JSON.stringify({ id: 'c1', name: 'ota-status', args: { x: 1 } }));
   assert.deepEqual(acks(wire.published), [{ id: 'c1', ok: true, result: { slot: 'a' } }]);
   assert.deepEqual(calls, ['status c1 {"x":1}'], 'after waits until the ack is on its way');
   clock.advance(500);
@@ -110,7 +110,8 @@ test("the core's own commands win over the table; unknown names list both; throw
   };
   const { wire, runtime } = core({ extraCommands });
   wire.events().connected();
-  const send = (command: object) => wire.events().message(cmdTopic('ext'), JSON.stringify(command));
+  const send = (command: object) =>
+    wire.events().received(cmdTopic('ext'), JSON.stringify(command));
   send({ id: 'p', name: 'ping' });
   send({ id: 'b', name: 'ota-begin', args: {} });
   send({ id: 'u', name: 'ota-nope' });
@@ -128,7 +129,7 @@ test("the core's own commands win over the table; unknown names list both; throw
 test('without a table, ota-* are unknown commands (a firmware built without OTA)', () => {
   const { wire, runtime } = core({});
   wire.events().connected();
-  wire.events().message(cmdTopic('ext'), '{"id":"s","name":"ota-status"}');
+  wire.events().received(cmdTopic('ext'), '{"id":"s","name":"ota-status"}');
   assert.deepEqual(acks(wire.published), [
     {
       id: 's',

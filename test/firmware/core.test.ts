@@ -252,7 +252,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
   let deliver: (topic: string, payload: string) => void = () => {};
   const transport: Transport = {
     connect(_o, events) {
-      deliver = events.message;
+      deliver = events.received;
       clock.setTimeout(() => events.connected(), 0);
     },
     publish(topic, payload, _o, done) {

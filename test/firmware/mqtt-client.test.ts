@@ -76,7 +76,7 @@ function events(): TransportEvents & {
     closed(reason: string) {
       e.closes.push(reason);
     },
-    message(topic: string, payload: string) {
+    received(topic: string, payload: string) {
       e.messages.push([topic, payload]);
     },
   };
