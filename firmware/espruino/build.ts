@@ -120,6 +120,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'closed',
     'received',
     'clientId',
+    'netConnect',
     'willTopic',
     'willPayload',
     'topic',

@@ -67,7 +67,7 @@ export function startEspruino(start: EspruinoStart) {
     // The start object becomes the core's context, its clock and boot store, and the MQTT
     // client's and the IO's context: on a board each object and member costs variables.
     const board = start as Board;
-    board.connect = (g.require('net') as { connect: NetConnect }).connect;
+    board.netConnect = (g.require('net') as { connect: NetConnect }).connect;
     board.now = Date.now;
     board.setTimeout = setTimeout;
     board.clearTimeout = clearTimeout;

@@ -30,7 +30,8 @@ export type NetConnect = (
 export interface MqttClientContext {
   host: string;
   port: number;
-  connect: NetConnect;
+  /** net.connect (a name of our own: the bundle shortens it). */
+  netConnect: NetConnect;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }
@@ -211,7 +212,7 @@ const client = {
     try {
       // Espruino throws here when the connection is refused (shared/espruino.md). The context
       // is the options object: net.connect reads its host and port.
-      s = context.connect(context, tick);
+      s = context.netConnect(context, tick);
     } catch (error) {
       context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
       return;

@@ -55,7 +55,7 @@ function transportFor(broker: TestBroker) {
   return createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
-    connect: espruinoNet,
+    netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
   });
@@ -184,7 +184,7 @@ test('packets split anywhere, even inside the remaining length, are taken whole'
   const transport = createMqttTransport({
     host: 'broker',
     port: 1883,
-    connect: (_options, connected) => {
+    netConnect: (_options, connected) => {
       up = connected;
       return {
         write: (data) => written.push(data),
@@ -235,7 +235,7 @@ test('refused connections and keepalive pings', async () => {
   const refused = createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
-    connect: espruinoNet,
+    netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
   });
