@@ -261,7 +261,7 @@ export function createMqttTransport(clientContext: MqttClientContext): Transport
     waiting = {};
     pingTimer = null;
     open = false;
+    client.end = end;
   }
-  if (CONTROL) client.end = end;
   return client;
 }
