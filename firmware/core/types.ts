@@ -124,7 +124,7 @@ export interface Transport {
    *  with an error when the connection closed first. Positional, and `retain` last and
    *  optional (only the status is retained): the Espruino bundle carries every call site. */
   publish(topic: string, payload: string, qos: 0 | 1, done: Done, retain?: boolean): void;
-  /** At QoS 1: the contract subscribes to its cmd topic only, at QoS 1. */
+  /** At QoS 1, the only QoS the contract subscribes with (to its cmd topic). */
   subscribe(topic: string, done: Done): void;
   /** A clean disconnect (DISCONNECT, so the broker does not publish the will). */
   end(done: () => void): void;
