@@ -56,9 +56,9 @@ const STATES: ConnectionState[] = [
   'stopped',
 ];
 
-export interface CoreContext extends CommandContext {
+/** The context is also the boot store (nextBoot): on a board it is the one start object. */
+export interface CoreContext extends CommandContext, BootStore {
   transport: Transport;
-  store: BootStore;
   /** Absent: nothing is logged (the Espruino bundle, which carries no log texts). */
   log?: RuntimeLog;
   drivers: DriverTable;
@@ -103,7 +103,7 @@ export function startCore(context: CoreContext): CoreRuntime {
   /** `fs/v1/<id>/`: each topic is this and its kind. */
   const topic = `${DEVICE_TOPIC_ROOT}/${plan.id}/`;
   const startedAt = clock.now();
-  const boot = context.store.nextBoot();
+  const boot = context.nextBoot();
   /** Every channel of every sensor, in plan order: the outbox's columns. */
   const channels: ChannelPlan[] = [];
   for (const sensor of plan.sensors) for (const channel of sensor.channels) channels.push(channel);

@@ -8,7 +8,7 @@ import type { ExtraCommands } from '../core/commands.js';
 import type { DriverTable } from '../core/drivers/types.js';
 import { LOGS } from '../core/features.js';
 import { type CoreContext, startCore } from '../core/runtime.js';
-import type { BootStore, RuntimeClock, RuntimePlan } from '../core/types.js';
+import type { RuntimeClock, RuntimePlan } from '../core/types.js';
 import { createEspruinoIO } from './io.js';
 import { createMqttTransport, type MqttClientContext, type NetConnect } from './mqtt-client.js';
 
@@ -57,7 +57,7 @@ interface WifiModule {
 const BOOT_FILE = 'fsboot';
 
 /** Everything the bundle starts from, in one object. */
-type Board = EspruinoStart & CoreContext & MqttClientContext & RuntimeClock & BootStore;
+type Board = EspruinoStart & CoreContext & MqttClientContext & RuntimeClock;
 
 export function startEspruino(start: EspruinoStart) {
   const g = start.g;
@@ -72,7 +72,6 @@ export function startEspruino(start: EspruinoStart) {
     board.setTimeout = setTimeout;
     board.clearTimeout = clearTimeout;
     board.clock = board;
-    board.store = board;
     board.nextBoot = () => {
       const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
       storage.writeJSON(BOOT_FILE, boot);

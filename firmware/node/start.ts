@@ -90,7 +90,7 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
       transport,
       io: options.io,
       clock: options.clock ?? systemClock,
-      store,
+      nextBoot: () => store.nextBoot(),
       log: pinoRuntimeLog(logger),
       drivers: ALL_DRIVERS,
       username: options.username ?? options.config.broker?.username ?? null,

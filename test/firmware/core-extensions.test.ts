@@ -65,7 +65,7 @@ function core(extra: Partial<CoreContext>) {
     transport: wire.transport,
     io: createScriptedIO(),
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
     username: null,
