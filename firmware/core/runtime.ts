@@ -65,8 +65,9 @@ export interface CoreContext extends CommandContext, BootStore {
   /** Broker credentials, or null. */
   username: string | null;
   password: string | null;
-  /** A number in [0, 1) for the backoff jitter: Math.random in production. */
-  random(): number;
+  /** A number in [0, 1) for the backoff jitter: Math.random in production. Not `random`, a
+   *  name the bundle must keep (Math's). */
+  jitterRandom(): number;
   /** Runs each time the broker acknowledged a birth: confirms an OTA trial boot (the Node
    *  host's reportBirthToHost(), the Espruino loader's fsConfirmBoot()). */
   birthAcknowledged?: () => void;
@@ -273,7 +274,7 @@ export function startCore(context: CoreContext): CoreRuntime {
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
-          const delay = backoffDelay(attempt++, plan.backoff, context.random());
+          const delay = backoffDelay(attempt++, plan.backoff, context.jitterRandom());
           connection = WAITING;
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });

@@ -89,6 +89,7 @@ export const MANGLED_PROPERTIES = new RegExp(
     'clock',
     'store',
     'nextBoot',
+    'jitterRandom',
     'drivers',
     'username',
     'extraCommands',

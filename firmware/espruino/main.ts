@@ -77,7 +77,7 @@ export function startEspruino(start: EspruinoStart) {
       storage.writeJSON(BOOT_FILE, boot);
       return boot;
     };
-    board.random = Math.random;
+    board.jitterRandom = Math.random;
     board.reboot = E.reboot || load;
     board.transport = createMqttTransport(board);
     board.io = createEspruinoIO(board);

@@ -95,7 +95,7 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
       drivers: ALL_DRIVERS,
       username: options.username ?? options.config.broker?.username ?? null,
       password: options.password ?? options.config.broker?.password ?? null,
-      random: options.random ?? Math.random,
+      jitterRandom: options.random ?? Math.random,
       extraCommands: options.extraCommands,
       birthAcknowledged: options.birthAcknowledged,
       // A Node device "reboots" in-process: a clean goodbye, then a new boot with seq from 1.

@@ -70,7 +70,7 @@ function core(extra: Partial<CoreContext>) {
     drivers: ALL_DRIVERS,
     username: null,
     password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
     ...extra,
   });

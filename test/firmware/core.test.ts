@@ -69,7 +69,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
     drivers: ALL_DRIVERS,
     username: null,
     password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(60_000);
@@ -222,7 +222,7 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
     drivers: ALL_DRIVERS,
     username: null,
     password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(1000); // 10 samples of the same value: one report
@@ -285,7 +285,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     drivers: ALL_DRIVERS,
     username: null,
     password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(10);
@@ -367,7 +367,7 @@ watch(
       drivers: ALL_DRIVERS,
       username: null,
       password: null,
-      random: () => 0,
+      jitterRandom: () => 0,
       reboot() {},
     });
     clock.advance(100);
