@@ -241,7 +241,7 @@ export function startCore(context: CoreContext): CoreRuntime {
     if (stopping()) return;
     connection = CONNECTING;
     const mine = ++generation;
-    transport.connect(
+    transport.open(
       {
         clientId: plan.id,
         keepaliveS: plan.keepaliveS,

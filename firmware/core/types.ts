@@ -119,7 +119,9 @@ export interface TransportEvents {
  * carries and closes. Keepalive (PINGREQ) is the transport's job, using keepaliveS.
  */
 export interface Transport {
-  connect(options: ConnectOptions, events: TransportEvents): void;
+  /** Opens the connection (connect, in MQTT's words: not the name, which the bundle keeps for
+   *  Espruino's net.connect). */
+  open(options: ConnectOptions, events: TransportEvents): void;
   /** `done` runs when a QoS 1 message is acknowledged (PUBACK) or a QoS 0 one is written;
    *  with an error when the connection closed first. Positional, and `retain` last and
    *  optional (only the status is retained): the Espruino bundle carries every call site. */

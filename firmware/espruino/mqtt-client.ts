@@ -79,7 +79,7 @@ export function connectPacket(options: ConnectOptions): string {
 
 // The client's state. One client per bundle, so its state and its functions live at the top of
 // the bundle, where a function costs the fewest variables on the board (budget.ts);
-// createMqttTransport starts it afresh. What connect() sets before any use has no initial
+// createMqttTransport starts it afresh. What open() sets before any use has no initial
 // value (each one is bytes in the bundle).
 let context: MqttClientContext;
 let socket: NetSocket | null = null;
@@ -95,7 +95,7 @@ let pingTimer: unknown = null;
 /** Packets received since the last ping: none in a keepalive period means half-open. */
 let heard: boolean;
 /** CONNACK received on the socket that is up (undefined, false, before the first). */
-let open: boolean;
+let accepted: boolean;
 
 function send(data: string): void {
   if (socket) socket.write(data);
@@ -108,7 +108,7 @@ function close(reason?: string): void {
   if (!s) return;
   const e = events;
   socket = null;
-  open = false;
+  accepted = false;
   // Never clearTimeout(null): on Espruino a missing id clears every timer.
   if (pingTimer !== null) context.clearTimeout(pingTimer);
   pingTimer = null;
@@ -178,7 +178,7 @@ function receive(data: string) {
     const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
     if (type === 2) {
       if (id) return close(logText(`refused: CONNACK ${id}`));
-      open = true;
+      accepted = true;
       (events as TransportEvents).connected();
     } else if (type === 3) {
       // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
@@ -202,7 +202,7 @@ function receive(data: string) {
  *  object of methods rather than one of function-valued members, which the minifiers keep as
  *  `connect: function (…)`, 9 bytes more each. */
 const client = {
-  connect(options: ConnectOptions, handlers: TransportEvents): void {
+  open(options: ConnectOptions, handlers: TransportEvents): void {
     events = handlers;
     hello = connectPacket(options);
     keepaliveMs = options.keepaliveS * 1000;
@@ -224,7 +224,7 @@ const client = {
   },
 
   publish(topic: string, payload: string, qos: 0 | 1, done: Done, retain?: boolean) {
-    if (!open) return done(logText('not connected'));
+    if (!accepted) return done(logText('not connected'));
     send(
       packet(
         0x30 | (qos << 1) | (retain ? 1 : 0),
@@ -236,7 +236,7 @@ const client = {
 
   /** At QoS 1, the only one the contract subscribes with (its cmd topic). */
   subscribe(topic: string, done: Done) {
-    if (!open) return done(logText('not connected'));
+    if (!accepted) return done(logText('not connected'));
     send(packet(0x82, `${track(done) + field(topic)}\x01`));
   },
 } as Transport;
@@ -260,7 +260,7 @@ export function createMqttTransport(clientContext: MqttClientContext): Transport
     nextId = 0;
     waiting = {};
     pingTimer = null;
-    open = false;
+    accepted = false;
     client.end = end;
   }
   return client;

@@ -16,7 +16,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
   let client: MqttClient | null = null;
 
   return {
-    connect(connectOptions, events: TransportEvents) {
+    open(connectOptions, events: TransportEvents) {
       if (client) client.end(true);
       let closed = false;
       const current = mqtt.connect(options.url, {

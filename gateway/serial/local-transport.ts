@@ -45,7 +45,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
     get linkState() {
       return state;
     },
-    connect(_options: ConnectOptions, e: TransportEvents) {
+    open(_options: ConnectOptions, e: TransportEvents) {
       events = e;
       state = 'connected';
       // Asynchronously, as a CONNACK would arrive.

@@ -30,7 +30,7 @@ function scriptedTransport() {
   const published: Published[] = [];
   let events: TransportEvents | null = null;
   const transport: Transport = {
-    connect(_options, handlers) {
+    open(_options, handlers) {
       events = handlers;
     },
     publish: (topic, payload, _options, done) => {

@@ -39,7 +39,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
   const attempts: number[] = [];
   let onlineAfter = 4;
   const transport: Transport = {
-    connect(_options, events) {
+    open(_options, events) {
       attempts.push(clock.now());
       clock.setTimeout(() => {
         if (onlineAfter-- > 0) events.closed('connection refused');
@@ -179,7 +179,7 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
   io.analog.A0 = tmp36Fraction(20);
   const published: string[] = [];
   const transport: Transport = {
-    connect(_o, events) {
+    open(_o, events) {
       clock.setTimeout(() => events.connected(), 0);
     },
     publish(topic, payload, _o, done) {
@@ -251,7 +251,7 @@ commands('every malformed or failing command is an error ack, and the runtime ke
   const acks: Record<string, unknown>[] = [];
   let deliver: (topic: string, payload: string) => void = () => {};
   const transport: Transport = {
-    connect(_o, events) {
+    open(_o, events) {
       deliver = events.received;
       clock.setTimeout(() => events.connected(), 0);
     },
@@ -334,7 +334,7 @@ watch(
     io.digital['2'] = true; // pull-up: released reads high
     const published: { seq: number; ts: number; readings: Record<string, boolean> }[] = [];
     const transport: Transport = {
-      connect(_o, events) {
+      open(_o, events) {
         clock.setTimeout(() => events.connected(), 0);
       },
       publish(topic, payload, _o, done) {

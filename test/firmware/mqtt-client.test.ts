@@ -116,7 +116,7 @@ test('connects with credentials; QoS 1 publish completes on PUBACK; subscribe an
   const transport = transportFor(broker);
   const e = events();
   try {
-    transport.connect(options('mc-1'), e);
+    transport.open(options('mc-1'), e);
     await until(() => e.connects === 1, 'CONNACK');
     assert.equal(credentials, 'user:pässword');
     const acked = await new Promise<string | null>((resolve) =>
@@ -150,7 +150,7 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
   const transport = transportFor(broker);
   const e = events();
   try {
-    transport.connect(options('mc-2'), e);
+    transport.open(options('mc-2'), e);
     await until(() => e.connects === 1, 'CONNACK');
     // Stop the broker from answering, then cut the link under a pending QoS 1 publish.
     const client = (
@@ -198,7 +198,7 @@ test('packets split anywhere, even inside the remaining length, are taken whole'
     clearTimeout: () => {},
   });
   const e = events();
-  transport.connect(options('split'), e);
+  transport.open(options('split'), e);
   up();
   assert.equal(written[0]?.charCodeAt(0), 0x10, 'the CONNECT once the socket is up');
   const payload = `{"id":"${'x'.repeat(150)}"}`;
@@ -224,7 +224,7 @@ test('refused connections and keepalive pings', async () => {
     pings++;
   });
   try {
-    transport.connect(options('mc-3', 1), e);
+    transport.open(options('mc-3', 1), e);
     await until(() => e.connects === 1, 'CONNACK');
     await until(() => pings >= 1, 'a PINGREQ within the keepalive', 3000);
     assert.equal(e.closes.length, 0, 'PINGRESP keeps the link up');
@@ -240,7 +240,7 @@ test('refused connections and keepalive pings', async () => {
     clearTimeout,
   });
   const r = events();
-  refused.connect(options('mc-4'), r);
+  refused.open(options('mc-4'), r);
   await until(() => r.closes.length > 0, 'a refused connection reported as closed');
   assert.equal(r.connects, 0);
 });
