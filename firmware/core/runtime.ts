@@ -62,9 +62,6 @@ export interface CoreContext extends CommandContext, BootStore {
   /** Absent: nothing is logged (the Espruino bundle, which carries no log texts). */
   log?: RuntimeLog;
   drivers: DriverTable;
-  /** Broker credentials, or null. */
-  username: string | null;
-  password: string | null;
   /** A number in [0, 1) for the backoff jitter: Math.random in production. Not `random`, a
    *  name the bundle must keep (Math's). */
   jitterRandom(): number;
@@ -245,8 +242,6 @@ export function startCore(context: CoreContext): CoreRuntime {
       {
         clientId: plan.id,
         keepaliveS: plan.keepaliveS,
-        username: context.username,
-        password: context.password,
         willTopic: `${topic}status`,
         willPayload: '{"online":false,"reason":"lost"}',
       },

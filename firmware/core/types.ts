@@ -94,13 +94,12 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-/** What a CONNECT carries (clean session always). The will is the device's `lost` status: QoS 1
- *  and retained, as the contract has it, so those two are not options. */
+/** What a CONNECT carries (clean session always) besides the credentials, which are the
+ *  transport's own, as its broker is. The will is the device's `lost` status: QoS 1 and
+ *  retained, as the contract has it, so those two are not options. */
 export interface ConnectOptions {
   clientId: string;
   keepaliveS: number;
-  username: string | null;
-  password: string | null;
   willTopic: string;
   willPayload: string;
 }

@@ -27,7 +27,13 @@ export type NetConnect = (
   connected: () => void,
 ) => NetSocket;
 
-export interface MqttClientContext {
+/** The broker's credentials (null: none), as bytes. */
+export interface MqttCredentials {
+  username: string | null;
+  password: string | null;
+}
+
+export interface MqttClientContext extends MqttCredentials {
   host: string;
   port: number;
   /** net.connect (a name of our own: the bundle shortens it). */
@@ -58,18 +64,18 @@ export function packet(first: number, body: string): string {
   return header + chars(n) + body;
 }
 
-export function connectPacket(options: ConnectOptions): string {
+export function connectPacket(options: ConnectOptions, credentials: MqttCredentials): string {
   // Connect flags (3.1.2.3): clean session (2), a will (4) at QoS 1 (8), retained (32); then
   // the credentials.
   let flags = 46;
   let tail = field(options.willTopic) + field(options.willPayload);
-  if (options.username !== null) {
+  if (credentials.username !== null) {
     flags |= 128;
-    tail += field(options.username);
+    tail += field(credentials.username);
   }
-  if (options.password !== null) {
+  if (credentials.password !== null) {
     flags |= 64;
-    tail += field(options.password);
+    tail += field(credentials.password);
   }
   return packet(
     0x10,
@@ -204,7 +210,7 @@ function receive(data: string) {
 const client = {
   open(options: ConnectOptions, handlers: TransportEvents): void {
     events = handlers;
-    hello = connectPacket(options);
+    hello = connectPacket(options, context);
     keepaliveMs = options.keepaliveS * 1000;
     buffer = '';
     heard = true;

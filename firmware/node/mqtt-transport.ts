@@ -9,6 +9,9 @@ import type { Done, Transport, TransportEvents } from '../core/types.js';
 export interface MqttTransportOptions {
   /** mqtt://host:port (or mqtts://, ws://). */
   url: string;
+  /** The broker's credentials (absent: none). */
+  username?: string;
+  password?: string;
   connectTimeoutMs?: number;
 }
 
@@ -22,8 +25,8 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       const current = mqtt.connect(options.url, {
         clientId: connectOptions.clientId,
         keepalive: connectOptions.keepaliveS,
-        username: connectOptions.username ?? undefined,
-        password: connectOptions.password ?? undefined,
+        username: options.username ?? undefined,
+        password: options.password ?? undefined,
         // The contract's will: QoS 1, retained (ConnectOptions).
         will: {
           topic: connectOptions.willTopic,

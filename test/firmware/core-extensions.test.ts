@@ -68,8 +68,6 @@ function core(extra: Partial<CoreContext>) {
     nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
     jitterRandom: () => 0,
     reboot() {},
     ...extra,

@@ -67,8 +67,6 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
     nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
     jitterRandom: () => 0,
     reboot() {},
   });
@@ -220,8 +218,6 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
     nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
     jitterRandom: () => 0,
     reboot() {},
   });
@@ -283,8 +279,6 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
     jitterRandom: () => 0,
     reboot() {},
   });
@@ -365,8 +359,6 @@ watch(
       nextBoot: createMemoryBootStore().nextBoot,
       log: { log() {} },
       drivers: ALL_DRIVERS,
-      username: null,
-      password: null,
       jitterRandom: () => 0,
       reboot() {},
     });

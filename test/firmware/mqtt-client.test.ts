@@ -14,6 +14,7 @@ import { utf8Bytes } from '../../firmware/espruino/build.js';
 import {
   connectPacket,
   createMqttTransport,
+  type MqttCredentials,
   type NetConnect,
   packet,
 } from '../../firmware/espruino/mqtt-client.js';
@@ -43,18 +44,22 @@ function options(id: string, keepaliveS = 30): ConnectOptions {
   return {
     clientId: id,
     keepaliveS,
-    username: 'user',
-    // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
-    password: utf8Bytes('pässword'),
     willTopic: `fs/v1/${id}/status`,
     willPayload: '{"online":false,"reason":"lost"}',
   };
 }
 
+const credentials: MqttCredentials = {
+  username: 'user',
+  // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
+  password: utf8Bytes('pässword'),
+};
+
 function transportFor(broker: TestBroker) {
   return createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
+    ...credentials,
     netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
@@ -96,7 +101,7 @@ const test = suite('Espruino MQTT client');
 test('encodes the remaining length in 7-bit groups and strings as UTF-8', () => {
   assert.equal(packet(0x30, 'x'.repeat(321)).slice(0, 3), '\x30\xc1\x02');
   assert.equal(utf8Bytes('°C'), '\xc2\xb0C');
-  const connect = connectPacket(options('a'));
+  const connect = connectPacket(options('a'), credentials);
   assert.equal(connect.charCodeAt(0), 0x10);
   // Flags: username, password, will retain, will QoS 1, will, clean session.
   assert.equal(connect.charCodeAt(9), 0x80 | 0x40 | 0x20 | 0x08 | 0x04 | 0x02);
@@ -184,6 +189,8 @@ test('packets split anywhere, even inside the remaining length, are taken whole'
   const transport = createMqttTransport({
     host: 'broker',
     port: 1883,
+    username: null,
+    password: null,
     netConnect: (_options, connected) => {
       up = connected;
       return {
@@ -235,6 +242,7 @@ test('refused connections and keepalive pings', async () => {
   const refused = createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
+    ...credentials,
     netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
