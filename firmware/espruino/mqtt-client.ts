@@ -112,7 +112,6 @@ function send(data: string): void {
 function close(reason?: string): void {
   const s = socket;
   if (!s) return;
-  const e = events;
   socket = null;
   accepted = false;
   // Never clearTimeout(null): on Espruino a missing id clears every timer.
@@ -128,8 +127,10 @@ function close(reason?: string): void {
     // The socket was already gone: say so (to a log), there is nothing else to release.
     why = ` (${error})`;
   }
-  // Only end(), on a host, leaves no one to tell.
-  if (!CONTROL || e !== null) (e as TransportEvents).closed(logText(String(reason) + why));
+  // Only end(), on a host, leaves no one to tell (also when a callback above called it: the
+  // core's goodbye does, and a stopping core ignores `closed`).
+  if (!CONTROL || events !== null)
+    (events as TransportEvents).closed(logText(String(reason) + why));
 }
 
 /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
