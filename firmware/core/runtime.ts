@@ -56,17 +56,15 @@ const STATES: ConnectionState[] = [
   'stopped',
 ];
 
-export interface CoreContext extends CommandContext {
+/** The context is also the boot store (nextBoot): on a board it is the one start object. */
+export interface CoreContext extends CommandContext, BootStore {
   transport: Transport;
-  store: BootStore;
   /** Absent: nothing is logged (the Espruino bundle, which carries no log texts). */
   log?: RuntimeLog;
   drivers: DriverTable;
-  /** Broker credentials, or null. */
-  username: string | null;
-  password: string | null;
-  /** A number in [0, 1) for the backoff jitter: Math.random in production. */
-  random(): number;
+  /** A number in [0, 1) for the backoff jitter: Math.random in production. Not `random`, a
+   *  name the bundle must keep (Math's). */
+  jitterRandom(): number;
   /** Runs each time the broker acknowledged a birth: confirms an OTA trial boot (the Node
    *  host's reportBirthToHost(), the Espruino loader's fsConfirmBoot()). */
   birthAcknowledged?: () => void;
@@ -91,6 +89,10 @@ export interface CoreRuntime {
 /** The callback of a publish whose outcome does not matter (QoS 0, or nothing to log). */
 function ignore(): void {}
 
+/** One name for JSON.stringify, which writes every payload the runtime sends (unbound, as
+ *  Math.pow in the bundle: it reads no `this`). */
+const json = JSON.stringify;
+
 export function startCore(context: CoreContext): CoreRuntime {
   const plan = context.plan;
   const clock = context.clock;
@@ -99,13 +101,10 @@ export function startCore(context: CoreContext): CoreRuntime {
   /** `fs/v1/<id>/`: each topic is this and its kind. */
   const topic = `${DEVICE_TOPIC_ROOT}/${plan.id}/`;
   const startedAt = clock.now();
-  const boot = context.store.nextBoot();
+  const boot = context.nextBoot();
   /** Every channel of every sensor, in plan order: the outbox's columns. */
   const channels: ChannelPlan[] = [];
-  for (let i = 0; i < plan.sensors.length; i++) {
-    const list = plan.sensors[i].channels;
-    for (let c = 0; c < list.length; c++) channels.push(list[c]);
-  }
+  for (const sensor of plan.sensors) for (const channel of sensor.channels) channels.push(channel);
   const outbox = createOutbox(plan.bufferSize, channels.length);
   let connection = IDLE;
   let seq = 0;
@@ -151,7 +150,7 @@ export function startCore(context: CoreContext): CoreRuntime {
       readings[channel.id] = FLAGS && channel.flag ? v !== 0 : Math.round(v * scale) / scale;
     }
     // `historical` only when it is true (JSON.stringify leaves undefined members out).
-    return JSON.stringify({
+    return json({
       seq: sent,
       boot,
       ts: outbox.times[slot],
@@ -164,12 +163,7 @@ export function startCore(context: CoreContext): CoreRuntime {
     while (connection === ONLINE && outbox.sent < plan.window) {
       const next = outboxTakeNext(outbox);
       if (next === 0) return;
-      transport.publish(
-        `${topic}telemetry`,
-        telemetryPayload(next),
-        { qos: 1, retain: false },
-        acked(next, generation),
-      );
+      transport.publish(`${topic}telemetry`, telemetryPayload(next), 1, acked(next, generation));
     }
   }
 
@@ -190,8 +184,8 @@ export function startCore(context: CoreContext): CoreRuntime {
     if (LOGS && log) log.log(ack.ok ? 'info' : 'warn', 'command', { ack });
     transport.publish(
       `${topic}ack`,
-      JSON.stringify(ack),
-      { qos: 1, retain: false },
+      json(ack),
+      1,
       LOGS
         ? (error) => {
             if (log && error !== null) log.log('warn', 'ack not delivered', { id: ack.id, error });
@@ -214,13 +208,13 @@ export function startCore(context: CoreContext): CoreRuntime {
       memory: context.io.memory(),
       bufferDropped: outbox.dropped,
     };
-    transport.publish(`${topic}sys`, JSON.stringify(payload), { qos: 0, retain: false }, ignore);
+    transport.publish(`${topic}sys`, json(payload), 0, ignore);
   }
 
   function sysTick(): void {
-    sysTimer = null;
     reportSys();
-    if (!CONTROL || connection === ONLINE) sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
+    sysTimer =
+      !CONTROL || connection === ONLINE ? clock.setTimeout(sysTick, plan.sysIntervalMs) : null;
   }
 
   function birthDone(error: string | null): void {
@@ -238,22 +232,17 @@ export function startCore(context: CoreContext): CoreRuntime {
   }
 
   function connect(): void {
-    retryTimer = null;
+    // Read only by stop(), which a board has not.
+    if (CONTROL) retryTimer = null;
     if (stopping()) return;
     connection = CONNECTING;
     const mine = ++generation;
-    transport.connect(
+    transport.open(
       {
         clientId: plan.id,
         keepaliveS: plan.keepaliveS,
-        username: context.username,
-        password: context.password,
-        will: {
-          topic: `${topic}status`,
-          payload: '{"online":false,"reason":"lost"}',
-          qos: 1,
-          retain: true,
-        },
+        willTopic: `${topic}status`,
+        willPayload: '{"online":false,"reason":"lost"}',
       },
       {
         connected() {
@@ -263,12 +252,13 @@ export function startCore(context: CoreContext): CoreRuntime {
           if (CONTROL) connects++;
           attempt = 0;
           if (LOGS && log) log.log('info', 'connected', { boot, connects, buffered: outbox.count });
-          transport.subscribe(`${topic}cmd`, 1, LOGS ? subscribed : ignore);
+          transport.subscribe(`${topic}cmd`, LOGS ? subscribed : ignore);
           transport.publish(
             `${topic}status`,
             `{"online":true,"ts":${clock.now()},"boot":${boot},${plan.birth()}}`,
-            { qos: 1, retain: true },
+            1,
             birthDone,
+            true,
           );
           // No sys timer is pending here: closed() cleared the last connection's.
           sysTimer = clock.setTimeout(sysTick, plan.sysIntervalMs);
@@ -279,15 +269,14 @@ export function startCore(context: CoreContext): CoreRuntime {
           outboxRewind(outbox);
           if (sysTimer !== null) clock.clearTimeout(sysTimer);
           sysTimer = null;
-          const delay = backoffDelay(attempt, plan.backoff, context.random());
-          attempt++;
+          const delay = backoffDelay(attempt++, plan.backoff, context.jitterRandom());
           connection = WAITING;
           if (LOGS && log)
             log.log('warn', 'connection closed; reconnecting', { reason, delayMs: delay, attempt });
           const timer = clock.setTimeout(connect, delay);
           if (CONTROL) retryTimer = timer;
         },
-        message(name, payload) {
+        received(name, payload) {
           // A bundle's own client subscribes to the cmd topic only, and delivers only its one
           // connection's messages.
           if (!CONTROL || (mine === generation && name === `${topic}cmd`)) onCommand(payload);
@@ -328,11 +317,17 @@ export function startCore(context: CoreContext): CoreRuntime {
       };
       if (!wasOnline) return end();
       const guard = clock.setTimeout(end, STOP_TIMEOUT_MS);
-      const goodbye = JSON.stringify({ online: false, reason, ts: clock.now() });
-      transport.publish(`${topic}status`, goodbye, { qos: 1, retain: true }, () => {
-        clock.clearTimeout(guard);
-        end();
-      });
+      const goodbye = json({ online: false, reason, ts: clock.now() });
+      transport.publish(
+        `${topic}status`,
+        goodbye,
+        1,
+        () => {
+          clock.clearTimeout(guard);
+          end();
+        },
+        true,
+      );
     },
   };
 }

@@ -97,17 +97,14 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-export interface PublishOptions {
-  qos: 0 | 1;
-  retain: boolean;
-}
-
+/** What a CONNECT carries (clean session always) besides the credentials, which are the
+ *  transport's own, as its broker is. The will is the device's `lost` status: QoS 1 and
+ *  retained, as the contract has it, so those two are not options. */
 export interface ConnectOptions {
   clientId: string;
   keepaliveS: number;
-  username: string | null;
-  password: string | null;
-  will: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+  willTopic: string;
+  willPayload: string;
 }
 
 export interface TransportEvents {
@@ -115,7 +112,8 @@ export interface TransportEvents {
   connected(): void;
   /** The connection ended or could not be opened; the transport will not reconnect by itself. */
   closed(reason: string): void;
-  message(topic: string, payload: string): void;
+  /** A message on a subscribed topic. */
+  received(topic: string, payload: string): void;
 }
 
 /**
@@ -123,11 +121,15 @@ export interface TransportEvents {
  * carries and closes. Keepalive (PINGREQ) is the transport's job, using keepaliveS.
  */
 export interface Transport {
-  connect(options: ConnectOptions, events: TransportEvents): void;
+  /** Opens the connection (connect, in MQTT's words: not the name, which the bundle keeps for
+   *  Espruino's net.connect). */
+  open(options: ConnectOptions, events: TransportEvents): void;
   /** `done` runs when a QoS 1 message is acknowledged (PUBACK) or a QoS 0 one is written;
-   *  with an error when the connection closed first. */
-  publish(topic: string, payload: string, options: PublishOptions, done: Done): void;
-  subscribe(topic: string, qos: 0 | 1, done: Done): void;
+   *  with an error when the connection closed first. Positional, and `retain` last and
+   *  optional (only the status is retained): the Espruino bundle carries every call site. */
+  publish(topic: string, payload: string, qos: 0 | 1, done: Done, retain?: boolean): void;
+  /** At QoS 1, the only QoS the contract subscribes with (to its cmd topic). */
+  subscribe(topic: string, done: Done): void;
   /** A clean disconnect (DISCONNECT, so the broker does not publish the will). */
   end(done: () => void): void;
 }

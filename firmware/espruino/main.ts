@@ -5,8 +5,9 @@
  */
 
 import type { ExtraCommands } from '../core/commands.js';
+import { LOGS } from '../core/features.js';
 import { type CoreContext, startCore } from '../core/runtime.js';
-import type { BootStore, RuntimeClock, RuntimePlan } from '../core/types.js';
+import type { RuntimeClock, RuntimePlan } from '../core/types.js';
 import { createEspruinoIO } from './io.js';
 import { createMqttTransport, type MqttClientContext, type NetConnect } from './mqtt-client.js';
 
@@ -55,7 +56,7 @@ interface WifiModule {
 const BOOT_FILE = 'fsboot';
 
 /** Everything the bundle starts from, in one object. */
-type Board = EspruinoStart & CoreContext & MqttClientContext & RuntimeClock & BootStore;
+type Board = EspruinoStart & CoreContext & MqttClientContext & RuntimeClock;
 
 export function startEspruino(start: EspruinoStart) {
   const g = start.g;
@@ -65,18 +66,17 @@ export function startEspruino(start: EspruinoStart) {
     // The start object becomes the core's context, its clock and boot store, and the MQTT
     // client's and the IO's context: on a board each object and member costs variables.
     const board = start as Board;
-    board.connect = (g.require('net') as { connect: NetConnect }).connect;
+    board.netConnect = (g.require('net') as { connect: NetConnect }).connect;
     board.now = Date.now;
     board.setTimeout = setTimeout;
     board.clearTimeout = clearTimeout;
     board.clock = board;
-    board.store = board;
     board.nextBoot = () => {
       const boot = ((storage.readJSON(BOOT_FILE, true) as number | undefined) || 0) + 1;
       storage.writeJSON(BOOT_FILE, boot);
       return boot;
     };
-    board.random = Math.random;
+    board.jitterRandom = Math.random;
     board.reboot = E.reboot || load;
     board.transport = createMqttTransport(board);
     board.io = createEspruinoIO(board);
@@ -84,16 +84,17 @@ export function startEspruino(start: EspruinoStart) {
   }
 
   const wifi = start.wifi;
-  if (wifi === undefined) run();
-  else {
+  if (wifi) {
     const module = g.require(wifi.module) as WifiModule;
     module.connect(wifi.ssid, { password: wifi.password }, (error) => {
       // The module keeps what it needs: the credentials need not stay in RAM.
       delete start.wifi;
-      if (error) console.log(`wifi: ${error}`);
+      // The core starts either way; the text is a log's, which a board does not carry
+      // (features.ts).
+      if (LOGS && error) console.log(`wifi: ${error}`);
       // Telemetry carries ms since the epoch: take the time from NTP where the board can.
       if (module.setSNTP) module.setSNTP('pool.ntp.org', 0);
       run();
     });
-  }
+  } else run();
 }

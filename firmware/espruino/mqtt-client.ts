@@ -14,13 +14,7 @@
  */
 import { CONTROL } from '../core/features.js';
 import { logText } from '../core/log-text.js';
-import type {
-  ConnectOptions,
-  Done,
-  PublishOptions,
-  Transport,
-  TransportEvents,
-} from '../core/types.js';
+import type { ConnectOptions, Done, Transport, TransportEvents } from '../core/types.js';
 
 /** What the client needs of Espruino's `net` socket. */
 export interface NetSocket {
@@ -33,17 +27,28 @@ export type NetConnect = (
   connected: () => void,
 ) => NetSocket;
 
-export interface MqttClientContext {
+/** The broker's credentials (null: none), as bytes. */
+export interface MqttCredentials {
+  username: string | null;
+  password: string | null;
+}
+
+export interface MqttClientContext extends MqttCredentials {
   host: string;
   port: number;
-  connect: NetConnect;
+  /** net.connect (a name of our own: the bundle shortens it). */
+  netConnect: NetConnect;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }
 
+/** One name for String.fromCharCode, which builds every packet: five uses in the bundle.
+ *  Unbound, as main.ts uses Date.now and Math.random: it reads no `this`. */
+const chars = String.fromCharCode;
+
 /** Two bytes, most significant first: lengths and packet ids (1.5.2). */
 function u16(n: number): string {
-  return String.fromCharCode(n >> 8, n & 255);
+  return chars(n >> 8, n & 255);
 }
 
 /** An MQTT string: the 2-byte length, then the bytes (1.5.3). */
@@ -54,63 +59,61 @@ function field(bytes: string): string {
 /** Fixed header: type and flags, then the remaining length in 7-bit groups (2.2.3). */
 export function packet(first: number, body: string): string {
   let n = body.length;
-  let header = String.fromCharCode(first);
-  do {
-    header += String.fromCharCode((n & 127) | (n > 127 ? 128 : 0));
-    n = n >> 7;
-  } while (n > 0);
-  return header + body;
+  let header = chars(first);
+  for (; n > 127; n >>= 7) header += chars((n & 127) | 128);
+  return header + chars(n) + body;
 }
 
-export function connectPacket(options: ConnectOptions): string {
-  const will = options.will;
-  // Connect flags (3.1.2.3): clean session, will flag with will QoS and retain, credentials.
-  let flags = 6 | (will.qos << 3) | (will.retain ? 32 : 0);
-  let tail = field(will.topic) + field(will.payload);
-  if (options.username !== null) {
+export function connectPacket(options: ConnectOptions, credentials: MqttCredentials): string {
+  // Connect flags (3.1.2.3): clean session (2), a will (4) at QoS 1 (8), retained (32); then
+  // the credentials.
+  let flags = 46;
+  let tail = field(options.willTopic) + field(options.willPayload);
+  if (credentials.username !== null) {
     flags |= 128;
-    tail += field(options.username);
+    tail += field(credentials.username);
   }
-  if (options.password !== null) {
+  if (credentials.password !== null) {
     flags |= 64;
-    tail += field(options.password);
+    tail += field(credentials.password);
   }
   return packet(
     0x10,
-    `\0\x04MQTT\x04${String.fromCharCode(flags)}${u16(options.keepaliveS)}${field(options.clientId)}${tail}`,
+    `\0\x04MQTT\x04${chars(flags)}${u16(options.keepaliveS)}${field(options.clientId)}${tail}`,
   );
 }
 
 // The client's state. One client per bundle, so its state and its functions live at the top of
 // the bundle, where a function costs the fewest variables on the board (budget.ts);
-// createMqttTransport starts it afresh.
+// createMqttTransport starts it afresh. What open() sets before any use has no initial
+// value (each one is bytes in the bundle).
 let context: MqttClientContext;
 let socket: NetSocket | null = null;
-let events: TransportEvents | null = null;
+let events: TransportEvents | null;
 /** The CONNECT packet until the socket is up to take it. */
-let hello = '';
-let keepaliveMs = 0;
-let buffer = '';
+let hello: string;
+let keepaliveMs: number;
+let buffer: string;
 let nextId = 0;
 /** Callbacks waiting for PUBACK or SUBACK, by packet id. */
 let waiting: Record<string, Done> = {};
 let pingTimer: unknown = null;
 /** Packets received since the last ping: none in a keepalive period means half-open. */
-let heard = true;
-let open = false;
+let heard: boolean;
+/** CONNACK received on the socket that is up (undefined, false, before the first). */
+let accepted: boolean;
 
 function send(data: string): void {
-  if (socket !== null) socket.write(data);
+  if (socket) socket.write(data);
 }
 
 /** Also the socket's close and error listener: the reason goes to the core's log only, which
  *  a board does not carry. */
 function close(reason?: string): void {
   const s = socket;
-  if (s === null) return;
-  const e = events;
+  if (!s) return;
   socket = null;
-  open = false;
+  accepted = false;
   // Never clearTimeout(null): on Espruino a missing id clears every timer.
   if (pingTimer !== null) context.clearTimeout(pingTimer);
   pingTimer = null;
@@ -124,7 +127,10 @@ function close(reason?: string): void {
     // The socket was already gone: say so (to a log), there is nothing else to release.
     why = ` (${error})`;
   }
-  if (e !== null) e.closed(logText(String(reason) + why));
+  // Only end(), on a host, leaves no one to tell (also when a callback above called it: the
+  // core's goodbye does, and a stopping core ignores `closed`).
+  if (!CONTROL || events !== null)
+    (events as TransportEvents).closed(logText(String(reason) + why));
 }
 
 /** Registers `done` under a fresh packet id (1 to 65535) and returns the id's two bytes. */
@@ -136,9 +142,9 @@ function track(done: Done): string {
 
 /** First when the socket is up: the CONNECT. Then once a keepalive period: a PINGREQ, or the
  *  end of a half-open link that sent nothing since the last one, not even a PINGRESP
- *  (3.1.2.10). */
+ *  (3.1.2.10). The period is never 0: keepaliveS is at least 5 (the config schema). */
 function tick() {
-  if (hello !== '') {
+  if (hello) {
     send(hello);
     hello = '';
   } else if (!heard) {
@@ -147,95 +153,100 @@ function tick() {
     heard = false;
     send('\xc0\0');
   }
-  if (keepaliveMs > 0) pingTimer = context.setTimeout(tick, keepaliveMs);
+  pingTimer = context.setTimeout(tick, keepaliveMs);
 }
 
-function handle(type: number, flags: number, body: string) {
-  const e = events as TransportEvents;
-  const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
-  if (type === 2) {
-    // CONNACK: return code in byte 2 (3.2.2.3).
-    const code = body.charCodeAt(1);
-    if (code) return close(logText(`refused: CONNACK ${code}`));
-    open = true;
-    return e.connected();
-  }
-  if (type === 3) {
-    // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
-    let offset = 2 + id;
-    if (flags & 6) {
-      send(`\x40\x02${body.substr(offset, 2)}`);
-      offset += 2;
-    }
-    return e.message(body.substr(2, id), body.substr(offset));
-  }
-  const done = waiting[id];
-  if ((type === 4 || type === 9) && done) {
-    // PUBACK (4) or SUBACK (9); SUBACK return code 0x80 is a refusal (3.9.3).
-    delete waiting[id];
-    done(type === 9 && body.charCodeAt(2) === 0x80 ? logText('subscription refused') : null);
-  }
-}
-
-function receive(data: string): void {
+/**
+ * Takes every whole packet off the buffer and acts on it. What a server sends a client that
+ * uses neither QoS 2 nor UNSUBSCRIBE: CONNACK, PUBLISH, PUBACK, SUBACK, PINGRESP (3.1.1
+ * section 3), so whatever else carries a packet id we are waiting for is a PUBACK or SUBACK.
+ */
+function receive(data: string) {
   buffer += data;
   heard = true;
   for (;;) {
+    // The remaining length (2.2.3): 7 bits a byte, least significant first, while bit 8 is set.
+    // Past the end of the buffer charCodeAt gives NaN (0 on older Espruino builds), which ends the
+    // loop, and then i is past the end too: a header not all here waits like a body.
     let length = 0;
-    let shift = 0;
     let i = 1;
-    let byte = 128;
-    while (byte & 128) {
-      if (i >= buffer.length) return;
-      byte = buffer.charCodeAt(i++);
-      length += (byte & 127) << shift;
-      shift += 7;
-    }
+    let byte: number;
+    do {
+      byte = buffer.charCodeAt(i);
+      length += (byte & 127) << (7 * i++ - 7);
+    } while (byte & 128);
     if (buffer.length < i + length) return;
     const first = buffer.charCodeAt(0);
+    const type = first >> 4;
     const body = buffer.substr(i, length);
     buffer = buffer.substr(i + length);
-    handle(first >> 4, first & 15, body);
+    // A packet id; a PUBLISH's topic length; a CONNACK's return code, since with a clean
+    // session its first byte (session present) is 0 (3.2.2.2). A PINGRESP has no body: 0.
+    const id = (body.charCodeAt(0) << 8) | body.charCodeAt(1);
+    if (type === 2) {
+      if (id) return close(logText(`refused: CONNACK ${id}`));
+      accepted = true;
+      (events as TransportEvents).connected();
+    } else if (type === 3) {
+      // PUBLISH: topic, then a packet id at QoS 1 (answered with PUBACK), then the payload.
+      let offset = 2 + id;
+      if (first & 6) {
+        send(`\x40\x02${body.substr(offset, 2)}`);
+        offset += 2;
+      }
+      (events as TransportEvents).received(body.substr(2, id), body.substr(offset));
+    } else if (waiting[id]) {
+      // PUBACK or SUBACK; a SUBACK's return code 0x80 is a refusal (3.9.3), and a PUBACK has
+      // no third byte.
+      const done = waiting[id];
+      delete waiting[id];
+      done(body[2] === '\x80' ? logText('subscription refused') : null);
+    }
   }
 }
 
-function connect(options: ConnectOptions, handlers: TransportEvents): void {
-  events = handlers;
-  hello = connectPacket(options);
-  keepaliveMs = options.keepaliveS * 1000;
-  buffer = '';
-  heard = true;
-  let s: NetSocket;
-  try {
-    // Espruino throws here when the connection is refused (shared/espruino.md). The context
-    // is the options object: net.connect reads its host and port.
-    s = context.connect(context, tick);
-  } catch (error) {
-    context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
-    return;
-  }
-  socket = s;
-  s.on('data', receive);
-  s.on('close', close);
-  s.on('error', close);
-}
+/** The client: its methods are the Transport (createMqttTransport adds `end` on a host). An
+ *  object of methods rather than one of function-valued members, which the minifiers keep as
+ *  `connect: function (…)`, 9 bytes more each. */
+const client = {
+  open(options: ConnectOptions, handlers: TransportEvents): void {
+    events = handlers;
+    hello = connectPacket(options, context);
+    keepaliveMs = options.keepaliveS * 1000;
+    buffer = '';
+    heard = true;
+    let s: NetSocket;
+    try {
+      // Espruino throws here when the connection is refused (shared/espruino.md). The context
+      // is the options object: net.connect reads its host and port.
+      s = context.netConnect(context, tick);
+    } catch (error) {
+      context.setTimeout(() => handlers.closed(logText(`cannot connect: ${error}`)), 0);
+      return;
+    }
+    socket = s;
+    s.on('data', receive);
+    s.on('close', close);
+    s.on('error', close);
+  },
 
-function publish(topic: string, payload: string, options: PublishOptions, done: Done) {
-  if (!open) return done(logText('not connected'));
-  const qos = options.qos;
-  send(
-    packet(
-      0x30 | (qos << 1) | (options.retain ? 1 : 0),
-      field(topic) + (qos ? track(done) : '') + payload,
-    ),
-  );
-  if (!qos) done(null);
-}
+  publish(topic: string, payload: string, qos: 0 | 1, done: Done, retain?: boolean) {
+    if (!accepted) return done(logText('not connected'));
+    send(
+      packet(
+        0x30 | (qos << 1) | (retain ? 1 : 0),
+        field(topic) + (qos ? track(done) : '') + payload,
+      ),
+    );
+    if (!qos) done(null);
+  },
 
-function subscribe(topic: string, qos: 0 | 1, done: Done) {
-  if (!open) return done(logText('not connected'));
-  send(packet(0x82, track(done) + field(topic) + String.fromCharCode(qos)));
-}
+  /** At QoS 1, the only one the contract subscribes with (its cmd topic). */
+  subscribe(topic: string, done: Done) {
+    if (!accepted) return done(logText('not connected'));
+    send(packet(0x82, `${track(done) + field(topic)}\x01`));
+  },
+} as Transport;
 
 /** A clean DISCONNECT: only a host stops the runtime (firmware/core/features.ts). */
 function end(done: () => void): void {
@@ -256,9 +267,8 @@ export function createMqttTransport(clientContext: MqttClientContext): Transport
     nextId = 0;
     waiting = {};
     pingTimer = null;
-    open = false;
+    accepted = false;
+    client.end = end;
   }
-  const transport = { connect, publish, subscribe } as Transport;
-  if (CONTROL) transport.end = end;
-  return transport;
+  return client;
 }

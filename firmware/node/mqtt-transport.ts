@@ -9,6 +9,9 @@ import type { Done, Transport, TransportEvents } from '../core/types.js';
 export interface MqttTransportOptions {
   /** mqtt://host:port (or mqtts://, ws://). */
   url: string;
+  /** The broker's credentials (absent: none). */
+  username?: string;
+  password?: string;
   connectTimeoutMs?: number;
 }
 
@@ -16,19 +19,20 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
   let client: MqttClient | null = null;
 
   return {
-    connect(connectOptions, events: TransportEvents) {
+    open(connectOptions, events: TransportEvents) {
       if (client) client.end(true);
       let closed = false;
       const current = mqtt.connect(options.url, {
         clientId: connectOptions.clientId,
         keepalive: connectOptions.keepaliveS,
-        username: connectOptions.username ?? undefined,
-        password: connectOptions.password ?? undefined,
+        username: options.username ?? undefined,
+        password: options.password ?? undefined,
+        // The contract's will: QoS 1, retained (ConnectOptions).
         will: {
-          topic: connectOptions.will.topic,
-          payload: Buffer.from(connectOptions.will.payload),
-          qos: connectOptions.will.qos,
-          retain: connectOptions.will.retain,
+          topic: connectOptions.willTopic,
+          payload: Buffer.from(connectOptions.willPayload),
+          qos: 1,
+          retain: true,
         },
         protocolVersion: 4,
         clean: true,
@@ -46,7 +50,7 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       };
       let lastError = 'connection closed';
       current.on('connect', () => events.connected());
-      current.on('message', (topic, payload) => events.message(topic, payload.toString('utf8')));
+      current.on('message', (topic, payload) => events.received(topic, payload.toString('utf8')));
       current.on('error', (error) => {
         lastError = error.message;
         // A refused CONNACK or a socket error: MQTT.js emits close afterwards; make sure of it.
@@ -55,20 +59,17 @@ export function createMqttTransport(options: MqttTransportOptions): Transport {
       current.on('close', () => close(lastError));
       current.on('offline', () => close(lastError));
     },
-    publish(topic, payload, publishOptions, done: Done) {
+    publish(topic, payload, qos, done: Done, retain) {
       const current = client;
       if (!current?.connected) return done('not connected');
-      current.publish(
-        topic,
-        payload,
-        { qos: publishOptions.qos, retain: publishOptions.retain },
-        (error) => done(error ? error.message : null),
+      current.publish(topic, payload, { qos, retain: retain === true }, (error) =>
+        done(error ? error.message : null),
       );
     },
-    subscribe(topic, qos, done: Done) {
+    subscribe(topic, done: Done) {
       const current = client;
       if (!current?.connected) return done('not connected');
-      current.subscribe(topic, { qos }, (error, granted) => {
+      current.subscribe(topic, { qos: 1 }, (error, granted) => {
         if (error) return done(error.message);
         const refused = granted?.find((g) => g.qos === 128);
         done(refused ? `subscription to ${topic} refused by the broker` : null);

@@ -78,7 +78,13 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
       `device ${plan.id}: no broker (give --broker, a transport, or broker.url in the config)`,
     );
   }
-  const transport = options.transport ?? createMqttTransport({ url: brokerUrl as string });
+  const transport =
+    options.transport ??
+    createMqttTransport({
+      url: brokerUrl as string,
+      username: options.username ?? options.config.broker?.username,
+      password: options.password ?? options.config.broker?.password,
+    });
   const logger = (options.logger ?? silentLogger()).child({ device: plan.id });
   const store = options.store ?? createMemoryBootStore();
   let core: CoreRuntime;
@@ -90,12 +96,10 @@ export function startDeviceRuntime(options: StartDeviceOptions): DeviceRuntime {
       transport,
       io: options.io,
       clock: options.clock ?? systemClock,
-      store,
+      nextBoot: () => store.nextBoot(),
       log: pinoRuntimeLog(logger),
       drivers: ALL_DRIVERS,
-      username: options.username ?? options.config.broker?.username ?? null,
-      password: options.password ?? options.config.broker?.password ?? null,
-      random: options.random ?? Math.random,
+      jitterRandom: options.random ?? Math.random,
       extraCommands: options.extraCommands,
       birthAcknowledged: options.birthAcknowledged,
       // A Node device "reboots" in-process: a clean goodbye, then a new boot with seq from 1.

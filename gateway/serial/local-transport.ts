@@ -9,7 +9,6 @@ import { type Command, cmdTopic } from '../../contract/index.js';
 import type {
   ConnectOptions,
   Done,
-  PublishOptions,
   Transport,
   TransportEvents,
 } from '../../firmware/core/types.js';
@@ -46,7 +45,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
     get linkState() {
       return state;
     },
-    connect(_options: ConnectOptions, e: TransportEvents) {
+    open(_options: ConnectOptions, e: TransportEvents) {
       events = e;
       state = 'connected';
       // Asynchronously, as a CONNACK would arrive.
@@ -56,7 +55,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
         e.connected();
       });
     },
-    publish(topic: string, payload: string, _options: PublishOptions, done: Done) {
+    publish(topic: string, payload: string, _qos: 0 | 1, done: Done) {
       if (state !== 'connected') return done('not connected');
       if (topic.endsWith('/ack') && ctx.ownAck(payload)) return done(null);
       ctx.ingest
@@ -75,7 +74,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
           },
         );
     },
-    subscribe(topic: string, _qos: 0 | 1, done: Done) {
+    subscribe(topic: string, done: Done) {
       if (topic !== cmdTopic(ctx.device))
         return done(`a serial board may subscribe only to ${cmdTopic(ctx.device)}`);
       done(null);
@@ -87,7 +86,7 @@ export function createLocalTransport(ctx: LocalTransportContext): LocalTransport
     },
     deliver(command: Command) {
       if (state !== 'connected' || !events) return false;
-      events.message(cmdTopic(ctx.device), JSON.stringify(command));
+      events.received(cmdTopic(ctx.device), JSON.stringify(command));
       return true;
     },
     drop(reason: string) {

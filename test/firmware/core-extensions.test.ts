@@ -30,13 +30,13 @@ function scriptedTransport() {
   const published: Published[] = [];
   let events: TransportEvents | null = null;
   const transport: Transport = {
-    connect(_options, handlers) {
+    open(_options, handlers) {
       events = handlers;
     },
     publish: (topic, payload, _options, done) => {
       published.push({ topic, payload, done });
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   return {
@@ -65,12 +65,10 @@ function core(extra: Partial<CoreContext>) {
     transport: wire.transport,
     io: createScriptedIO(),
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
     ...extra,
   });
@@ -93,7 +91,7 @@ test('a command the core does not know goes to the extra table: its ack, then it
   wire.events().connected();
   wire
     .events()
-    .message(cmdTopic('ext'), JSON.stringify({ id: 'c1', name: 'ota-status', args: { x: 1 } }));
+    .received(cmdTopic('ext'), JSON.stringify({ id: 'c1', name: 'ota-status', args: { x: 1 } }));
   assert.deepEqual(acks(wire.published), [{ id: 'c1', ok: true, result: { slot: 'a' } }]);
   assert.deepEqual(calls, ['status c1 {"x":1}'], 'after waits until the ack is on its way');
   clock.advance(500);
@@ -110,7 +108,8 @@ test("the core's own commands win over the table; unknown names list both; throw
   };
   const { wire, runtime } = core({ extraCommands });
   wire.events().connected();
-  const send = (command: object) => wire.events().message(cmdTopic('ext'), JSON.stringify(command));
+  const send = (command: object) =>
+    wire.events().received(cmdTopic('ext'), JSON.stringify(command));
   send({ id: 'p', name: 'ping' });
   send({ id: 'b', name: 'ota-begin', args: {} });
   send({ id: 'u', name: 'ota-nope' });
@@ -128,7 +127,7 @@ test("the core's own commands win over the table; unknown names list both; throw
 test('without a table, ota-* are unknown commands (a firmware built without OTA)', () => {
   const { wire, runtime } = core({});
   wire.events().connected();
-  wire.events().message(cmdTopic('ext'), '{"id":"s","name":"ota-status"}');
+  wire.events().received(cmdTopic('ext'), '{"id":"s","name":"ota-status"}');
   assert.deepEqual(acks(wire.published), [
     {
       id: 's',

@@ -42,7 +42,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
   const attempts: number[] = [];
   let onlineAfter = 4;
   const transport: Transport = {
-    connect(_options, events) {
+    open(_options, events) {
       attempts.push(clock.now());
       clock.setTimeout(() => {
         if (onlineAfter-- > 0) events.closed('connection refused');
@@ -50,7 +50,7 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
       }, 0);
     },
     publish: (_t, _p, _o, done) => done(null),
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const board = getBoard('uno');
@@ -67,12 +67,10 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
     transport,
     io: createScriptedIO(),
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(60_000);
@@ -196,14 +194,14 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
   io.analog.A0 = tmp36Fraction(20);
   const published: string[] = [];
   const transport: Transport = {
-    connect(_o, events) {
+    open(_o, events) {
       clock.setTimeout(() => events.connected(), 0);
     },
     publish(topic, payload, _o, done) {
       if (topic.endsWith('/telemetry')) published.push(payload);
       done(null);
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const plan = buildPlan({
@@ -234,12 +232,10 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
     transport,
     io,
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(1000); // 10 samples of the same value: one report
@@ -272,15 +268,15 @@ commands('every malformed or failing command is an error ack, and the runtime ke
   const acks: Record<string, unknown>[] = [];
   let deliver: (topic: string, payload: string) => void = () => {};
   const transport: Transport = {
-    connect(_o, events) {
-      deliver = events.message;
+    open(_o, events) {
+      deliver = events.received;
       clock.setTimeout(() => events.connected(), 0);
     },
     publish(topic, payload, _o, done) {
       if (topic.endsWith('/ack')) acks.push(JSON.parse(payload));
       done(null);
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const plan = buildPlan({
@@ -301,12 +297,10 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     transport,
     io,
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(10);
@@ -358,8 +352,8 @@ commands('interval: all sensors or one, every argument checked before anything c
   const samples: [number, string[]][] = [];
   let deliver: (topic: string, payload: string) => void = () => {};
   const transport: Transport = {
-    connect(_o, events) {
-      deliver = events.message;
+    open(_o, events) {
+      deliver = events.received;
       clock.setTimeout(() => events.connected(), 0);
     },
     publish(topic, payload, _o, done) {
@@ -370,7 +364,7 @@ commands('interval: all sensors or one, every argument checked before anything c
       }
       done(null);
     },
-    subscribe: (_t, _q, done) => done(null),
+    subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
   const plan = buildPlan({
@@ -394,12 +388,10 @@ commands('interval: all sensors or one, every argument checked before anything c
     transport,
     io,
     clock,
-    store: createMemoryBootStore(),
+    nextBoot: createMemoryBootStore().nextBoot,
     log: { log() {} },
     drivers: ALL_DRIVERS,
-    username: null,
-    password: null,
-    random: () => 0,
+    jitterRandom: () => 0,
     reboot() {},
   });
   clock.advance(10);
@@ -487,14 +479,14 @@ watch(
     io.digital['2'] = true; // pull-up: released reads high
     const published: { seq: number; ts: number; readings: Record<string, boolean> }[] = [];
     const transport: Transport = {
-      connect(_o, events) {
+      open(_o, events) {
         clock.setTimeout(() => events.connected(), 0);
       },
       publish(topic, payload, _o, done) {
         if (topic.endsWith('/telemetry')) published.push(JSON.parse(payload));
         done(null);
       },
-      subscribe: (_t, _q, done) => done(null),
+      subscribe: (_t, done) => done(null),
       end: (done) => done(),
     };
     const plan = buildPlan({
@@ -515,12 +507,10 @@ watch(
       transport,
       io,
       clock,
-      store: createMemoryBootStore(),
+      nextBoot: createMemoryBootStore().nextBoot,
       log: { log() {} },
       drivers: ALL_DRIVERS,
-      username: null,
-      password: null,
-      random: () => 0,
+      jitterRandom: () => 0,
       reboot() {},
     });
     clock.advance(100);

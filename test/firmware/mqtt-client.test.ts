@@ -14,6 +14,7 @@ import { utf8Bytes } from '../../firmware/espruino/build.js';
 import {
   connectPacket,
   createMqttTransport,
+  type MqttCredentials,
   type NetConnect,
   packet,
 } from '../../firmware/espruino/mqtt-client.js';
@@ -43,23 +44,23 @@ function options(id: string, keepaliveS = 30): ConnectOptions {
   return {
     clientId: id,
     keepaliveS,
-    username: 'user',
-    // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
-    password: utf8Bytes('pässword'),
-    will: {
-      topic: `fs/v1/${id}/status`,
-      payload: '{"online":false,"reason":"lost"}',
-      qos: 1,
-      retain: true,
-    },
+    willTopic: `fs/v1/${id}/status`,
+    willPayload: '{"online":false,"reason":"lost"}',
   };
 }
+
+const credentials: MqttCredentials = {
+  username: 'user',
+  // The client takes byte strings: the build encodes what is not ASCII (utf8Bytes).
+  password: utf8Bytes('pässword'),
+};
 
 function transportFor(broker: TestBroker) {
   return createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
-    connect: espruinoNet,
+    ...credentials,
+    netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
   });
@@ -80,7 +81,7 @@ function events(): TransportEvents & {
     closed(reason: string) {
       e.closes.push(reason);
     },
-    message(topic: string, payload: string) {
+    received(topic: string, payload: string) {
       e.messages.push([topic, payload]);
     },
   };
@@ -100,7 +101,7 @@ const test = suite('Espruino MQTT client');
 test('encodes the remaining length in 7-bit groups and strings as UTF-8', () => {
   assert.equal(packet(0x30, 'x'.repeat(321)).slice(0, 3), '\x30\xc1\x02');
   assert.equal(utf8Bytes('°C'), '\xc2\xb0C');
-  const connect = connectPacket(options('a'));
+  const connect = connectPacket(options('a'), credentials);
   assert.equal(connect.charCodeAt(0), 0x10);
   // Flags: username, password, will retain, will QoS 1, will, clean session.
   assert.equal(connect.charCodeAt(9), 0x80 | 0x40 | 0x20 | 0x08 | 0x04 | 0x02);
@@ -120,22 +121,17 @@ test('connects with credentials; QoS 1 publish completes on PUBACK; subscribe an
   const transport = transportFor(broker);
   const e = events();
   try {
-    transport.connect(options('mc-1'), e);
+    transport.open(options('mc-1'), e);
     await until(() => e.connects === 1, 'CONNACK');
     assert.equal(credentials, 'user:pässword');
     const acked = await new Promise<string | null>((resolve) =>
-      transport.publish(
-        'fs/v1/mc-1/telemetry',
-        utf8Bytes('{"t":"21 °C"}'),
-        { qos: 1, retain: false },
-        resolve,
-      ),
+      transport.publish('fs/v1/mc-1/telemetry', utf8Bytes('{"t":"21 °C"}'), 1, resolve),
     );
     assert.equal(acked, null);
     await until(() => seen.length > 0, 'delivery');
     assert.equal(seen[0], 'fs/v1/mc-1/telemetry {"t":"21 °C"}');
     const subscribed = await new Promise<string | null>((resolve) =>
-      transport.subscribe('fs/v1/mc-1/cmd', 1, resolve),
+      transport.subscribe('fs/v1/mc-1/cmd', resolve),
     );
     assert.equal(subscribed, null);
     await observer.publishAsync('fs/v1/mc-1/cmd', '{"id":"x"}', { qos: 1 });
@@ -159,7 +155,7 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
   const transport = transportFor(broker);
   const e = events();
   try {
-    transport.connect(options('mc-2'), e);
+    transport.open(options('mc-2'), e);
     await until(() => e.connects === 1, 'CONNACK');
     // Stop the broker from answering, then cut the link under a pending QoS 1 publish.
     const client = (
@@ -170,7 +166,7 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
       // Telemetry is never answered, so its PUBACK never comes; the will goes through.
       if (packet.topic !== 'fs/v1/mc-2/telemetry') done(null);
     };
-    transport.publish('fs/v1/mc-2/telemetry', '{}', { qos: 1, retain: false }, (error) => {
+    transport.publish('fs/v1/mc-2/telemetry', '{}', 1, (error) => {
       failed = error;
     });
     await new Promise((r) => setTimeout(r, 50));
@@ -186,6 +182,46 @@ test('a dropped link: the will fires, pending publishes fail, closed is reported
   }
 });
 
+test('packets split anywhere, even inside the remaining length, are taken whole', () => {
+  const written: string[] = [];
+  const listeners: Record<string, (data: string) => void> = {};
+  let up = () => {};
+  const transport = createMqttTransport({
+    host: 'broker',
+    port: 1883,
+    username: null,
+    password: null,
+    netConnect: (_options, connected) => {
+      up = connected;
+      return {
+        write: (data) => written.push(data),
+        end: () => {},
+        on: (event, fn) => {
+          listeners[event] = fn;
+        },
+      };
+    },
+    setTimeout: () => null,
+    clearTimeout: () => {},
+  });
+  const e = events();
+  transport.open(options('split'), e);
+  up();
+  assert.equal(written[0]?.charCodeAt(0), 0x10, 'the CONNECT once the socket is up');
+  const payload = `{"id":"${'x'.repeat(150)}"}`;
+  const topic = 'fs/v1/split/cmd';
+  // CONNACK, then a QoS 1 PUBLISH (packet id 7) whose remaining length takes two bytes.
+  const publish = packet(0x32, `\0${String.fromCharCode(topic.length)}${topic}\0\x07${payload}`);
+  assert.ok(publish.charCodeAt(1) & 0x80, 'a two-byte remaining length');
+  const stream = `\x20\x02\0\0${publish}`;
+  for (const byte of stream) listeners.data?.(byte);
+  assert.equal(e.connects, 1);
+  assert.deepEqual(e.messages, [[topic, payload]]);
+  assert.equal(written.at(-1), '\x40\x02\0\x07', 'the PUBACK of packet 7');
+  listeners.close?.('');
+  assert.equal(e.closes.length, 1);
+});
+
 test('refused connections and keepalive pings', async () => {
   const broker = await startTestBroker();
   const transport = transportFor(broker);
@@ -195,7 +231,7 @@ test('refused connections and keepalive pings', async () => {
     pings++;
   });
   try {
-    transport.connect(options('mc-3', 1), e);
+    transport.open(options('mc-3', 1), e);
     await until(() => e.connects === 1, 'CONNACK');
     await until(() => pings >= 1, 'a PINGREQ within the keepalive', 3000);
     assert.equal(e.closes.length, 0, 'PINGRESP keeps the link up');
@@ -206,12 +242,13 @@ test('refused connections and keepalive pings', async () => {
   const refused = createMqttTransport({
     host: '127.0.0.1',
     port: broker.port,
-    connect: espruinoNet,
+    ...credentials,
+    netConnect: espruinoNet,
     setTimeout,
     clearTimeout,
   });
   const r = events();
-  refused.connect(options('mc-4'), r);
+  refused.open(options('mc-4'), r);
   await until(() => r.closes.length > 0, 'a refused connection reported as closed');
   assert.equal(r.connects, 0);
 });
