@@ -31,6 +31,8 @@ const MISSING_GLOBALS = new Set(['Map', 'Set', 'WeakMap', 'Symbol', 'Proxy', 'Re
 const MISSING_STATIC_METHODS: Record<string, ReadonlySet<string>> = {
   Array: new Set(['from']),
   Number: new Set(['isInteger']),
+  // Not in Espruino's src/jswrap_object.c; biome's noPrototypeBuiltins fix writes it.
+  Object: new Set(['hasOwn']),
   Promise: new Set(['race', 'allSettled', 'any']),
   String: new Set(['raw']),
 };

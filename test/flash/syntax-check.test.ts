@@ -47,6 +47,7 @@ const REFUSED: ReadonlyArray<[code: string, feature: string]> = [
   ['outer: for (;;) { break outer; }', 'labelled break/continue'],
   ['const a = Array.from(list);', 'Array.from'],
   ['const ok = Number.isInteger(3);', 'Number.isInteger'],
+  ['const own = Object.hasOwn(table, name);', 'Object.hasOwn'],
   ['p.then(f).finally(g);', 'Promise.finally'],
   ['Promise.race([a, b]);', 'Promise.race'],
   ['Promise.allSettled([a]);', 'Promise.allSettled'],
