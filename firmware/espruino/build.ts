@@ -303,7 +303,12 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
       driver: new RawCode(s.part),
       pin: pin(s.pin),
     })),
-    actuators: plan.actuators.map((a) => ({ ...a, pin: pin(a.pin) })),
+    // An actuator's part only for a servo: the bundle reads it nowhere else (actuators.ts).
+    actuators: plan.actuators.map((a) => ({
+      ...a,
+      part: a.part === 'servo' ? a.part : undefined,
+      pin: pin(a.pin),
+    })),
     bufferSize: plan.bufferSize,
     window: plan.window,
     keepaliveS: plan.keepaliveS,
