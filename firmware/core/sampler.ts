@@ -46,7 +46,6 @@ export function createSampler(
   const clock = context.clock;
   const sensors = runtime.sensors;
   const count = sensors.length;
-  const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
   let nextAt = new Float64Array(count);
   /** A read is outstanding: do not start another (only reads that answer later can be). */
@@ -63,8 +62,8 @@ export function createSampler(
   // Only watched inputs (WATCH: buttons, motion) wake the sampler.
   if (WATCH) shared.wake = wake;
 
-  for (let i = 0; i < count; i++) {
-    const plan = sensors[i];
+  // One driver per sensor, made by one map (shorter than a loop pushing them).
+  const drivers: SensorDriver[] = sensors.map((plan) => {
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
     // refuses a part without one), so only a host's table can miss one.
     if (CONTROL && context.drivers[plan.part] === undefined)
@@ -72,12 +71,10 @@ export function createSampler(
     channels += plan.channels.length;
     // Called on the plan or the table: a factory is an arrow function, so either as `this` is
     // harmless, and the call is shorter than one on a copy.
-    drivers.push(
-      PLAN_DRIVERS
-        ? (plan.driver as DriverFactory)(plan, shared)
-        : context.drivers[plan.part](plan, shared),
-    );
-  }
+    return PLAN_DRIVERS
+      ? (plan.driver as DriverFactory)(plan, shared)
+      : context.drivers[plan.part](plan, shared);
+  });
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
   const last = new Float64Array(channels).map(() => Number.NaN);
   const lastAt = new Float64Array(channels);
