@@ -65,6 +65,15 @@ export const MANGLED_PROPERTIES = new RegExp(
     'decimals',
     'flag',
     'params',
+    // The parts' numeric parameters (the plan's params, read by the drivers alone) and the
+    // button's wiring.
+    'beta',
+    'r0',
+    't0',
+    'r10',
+    'gamma',
+    'seriesResistor',
+    'wiring',
     'initial',
     'integer',
     'vref',

@@ -42,17 +42,15 @@ export const lm35: DriverFactory = (sensor, context) =>
  * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
 export const ntc: DriverFactory = (sensor, context) => {
+  // The parameters read where the formula uses them: no copies kept beside the plan's.
   const p = numberParams(sensor);
-  const beta = p.beta;
-  const r0 = p.r0;
-  const series = p.seriesResistor;
-  const t0 = p.t0 + 273.15;
   return analogDriver(sensor, context, (_volts, f) =>
     f <= 0
       ? 125
       : f >= 1
         ? -40
-        : 1 / (1 / t0 + Math.log((series * f) / (1 - f) / r0) / beta) - 273.15,
+        : 1 / (1 / (p.t0 + 273.15) + Math.log((p.seriesResistor * f) / (1 - f) / p.r0) / p.beta) -
+          273.15,
   );
 };
 
@@ -65,10 +63,7 @@ export const ntc: DriverFactory = (sensor, context) => {
  */
 export const photoresistor: DriverFactory = (sensor, context) => {
   const p = numberParams(sensor);
-  const r10 = p.r10;
-  const gamma = p.gamma;
-  const series = p.seriesResistor;
   return analogDriver(sensor, context, (_volts, f) =>
-    Math.min(100000, 10 * ((series * (1 - f)) / f / r10) ** (-1 / gamma)),
+    Math.min(100000, 10 * ((p.seriesResistor * (1 - f)) / f / p.r10) ** (-1 / p.gamma)),
   );
 };
