@@ -87,8 +87,9 @@ export const bme280: DriverFactory = (sensor, context) => {
     done: ReadDone,
     next: (bytes: ArrayLike<number>) => void,
   ): void {
+    // An array of bytes is truthy, however short; a failed read answers null.
     io.i2cRead(address, register, length, (bytes, why) =>
-      bytes !== null
+      bytes
         ? next(bytes)
         : LOGS
           ? done([], why || `no answer from register 0x${register.toString(16)}`)
@@ -97,8 +98,8 @@ export const bme280: DriverFactory = (sensor, context) => {
   }
 
   function read(done: ReadDone): void {
-    // Both calibration blocks are set together.
-    if (h !== null)
+    // Both calibration blocks are set together (arrays: truthy once read).
+    if (h)
       get(REG_DATA, 8, done, (raw) =>
         done(compensateBme280(a as ArrayLike<number>, h as ArrayLike<number>, raw)),
       );
