@@ -48,16 +48,14 @@ function i2cRead(
 }
 
 function oneWireTemperature(pin: string, done: (celsius: number) => void) {
-  let wire = wires[pin];
-  if (wire === undefined) {
-    // The first device found on the pin, kept on its bus object.
-    const bus = new OneWire(pin) as Wire;
-    bus.device = bus.search()[0];
-    if (!bus.device) return done(Number.NaN);
-    wire = bus;
-    wires[pin] = bus;
+  let w = wires[pin];
+  if (w === undefined) {
+    // The first device found on the pin, kept on its bus object (a pin without one is
+    // searched again at the next read).
+    w = new OneWire(pin) as Wire;
+    if (!(w.device = w.search()[0])) return done(Number.NaN);
+    wires[pin] = w;
   }
-  const w = wire;
   // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
   w.reset();
   w.select(w.device);
