@@ -42,10 +42,11 @@ export interface Outbox {
   headSeq: number;
 }
 
-/** A ring of `capacity` messages of `width` channels each. */
+/** A ring of `capacity` messages (a whole number, at least 1: the plan's bufferSize, plan.ts)
+ *  of `width` channels each (none is an empty array of values, never indexed). */
 export function createOutbox(capacity: number, width: number): Outbox {
-  const n = capacity < 1 ? 1 : Math.floor(capacity);
-  const w = Math.max(width, 1);
+  const n = capacity;
+  const w = width;
   return {
     count: 0,
     sent: 0,

@@ -103,7 +103,9 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     vref: options.board.adcVolts ?? options.board.logicVolts,
     sensors,
     actuators,
-    bufferSize: config.bufferSize ?? PLAN_DEFAULTS.bufferSize,
+    // A whole number of messages, at least one (the config's schema says so too): the outbox
+    // takes it as it is.
+    bufferSize: Math.max(1, Math.floor(config.bufferSize ?? PLAN_DEFAULTS.bufferSize)),
     window: PLAN_DEFAULTS.window,
     // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
     keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,
