@@ -102,12 +102,15 @@ export function createEspruinoIO(context: EspruinoIOContext): PinIO {
   const io = {
     setup: PWM || SERVO ? setupOutputs : pinMode,
     analogRead,
-    digitalRead,
     digitalWrite,
     memory,
   };
   const all = io as unknown as PinIO;
-  if (WATCH) all.watch = watch;
+  // Only the digital sensors (button, PIR: the watched inputs) read a pin's level.
+  if (WATCH) {
+    all.watch = watch;
+    all.digitalRead = digitalRead;
+  }
   if (PWM) all.pwmWrite = pwmWrite;
   if (SERVO) all.servoWrite = servoWrite;
   if (I2C) {
