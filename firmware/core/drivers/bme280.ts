@@ -74,8 +74,8 @@ export const bme280: DriverFactory = (sensor, context) => {
   const io = context.io;
   const address = sensor.address || 0x76;
   /** The calibration bytes (compensateBme280), read once, at the first sample. */
-  let a: ArrayLike<number> | null = null;
-  let h: ArrayLike<number> | null = null;
+  let a: ArrayLike<number> | undefined;
+  let h: ArrayLike<number> | undefined;
   // Humidity oversampling x1 (must precede ctrl_meas), then temperature and pressure x1 in
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).
   io.i2cWrite(address, [0xf2, 0x01, 0xf4, 0x27, 0xf5, 0xa0]);
