@@ -104,8 +104,7 @@ export function createSampler(
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
-      nextAt[i] += sampleMs;
-      if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
+      if ((nextAt[i] += sampleMs) <= now) nextAt[i] = now + sampleMs;
       outstanding++;
       read(i, first, readings, finish);
     }
