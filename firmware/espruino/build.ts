@@ -305,13 +305,21 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
   return {
     id: plan.id,
     vref: plan.sensors.some((s) => VOLTAGE_PARTS.has(s.part)) ? plan.vref : undefined,
-    // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS).
-    sensors: plan.sensors.map((s) => ({
-      ...s,
-      part: undefined,
-      driver: new RawCode(s.part),
-      pin: pin(s.pin),
-    })),
+    // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS), and its part's
+    // parameters on the sensor itself rather than in an object of their own (drivers/types.ts,
+    // partParams), which needs them to have names no member of the plan has.
+    sensors: plan.sensors.map((s) => {
+      for (const key of Object.keys(s.params ?? {}))
+        if (key in s) throw new Error(`sensors.${s.id}.params.${key}: the name of a plan's member`);
+      return {
+        ...s,
+        ...s.params,
+        params: undefined,
+        part: undefined,
+        driver: new RawCode(s.part),
+        pin: pin(s.pin),
+      };
+    }),
     // An actuator's part only for a servo: the bundle reads it nowhere else (actuators.ts).
     actuators: plan.actuators.map((a) => ({
       ...a,

@@ -1,6 +1,7 @@
 /** Digital sensors: a button (pressed reads LOW with params.wiring "pullup", the default), a PIR. */
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
+import { partParams } from './types.js';
 
 function digitalDriver(
   sensor: SensorPlan,
@@ -22,11 +23,7 @@ function digitalDriver(
 }
 
 export const button: DriverFactory = (sensor, context) =>
-  digitalDriver(
-    sensor,
-    context,
-    sensor.params === undefined || sensor.params.wiring !== 'pulldown',
-  );
+  digitalDriver(sensor, context, partParams(sensor).wiring !== 'pulldown');
 
 /** PIR modules (HC-SR501) drive their output high while they see motion. */
 export const pir: DriverFactory = (sensor, context) => digitalDriver(sensor, context, false);
