@@ -104,7 +104,8 @@ export function createSampler(
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
-      if ((nextAt[i] += sampleMs) <= now) nextAt[i] = now + sampleMs;
+      const next = nextAt[i] + sampleMs;
+      nextAt[i] = next > now ? next : now + sampleMs;
       outstanding++;
       read(i, first, readings, finish);
     }

@@ -53,7 +53,8 @@ function oneWireTemperature(pin: string, done: (celsius: number) => void) {
     // The first device found on the pin, kept on its bus object (a pin without one is
     // searched again at the next read).
     w = new OneWire(pin) as Wire;
-    if (!(w.device = w.search()[0])) return done(Number.NaN);
+    w.device = w.search()[0];
+    if (!w.device) return done(Number.NaN);
     wires[pin] = w;
   }
   // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
