@@ -49,7 +49,7 @@ function i2cRead(
 
 function oneWireTemperature(pin: string, done: (celsius: number) => void) {
   let w = wires[pin];
-  if (w === undefined) {
+  if (!w) {
     // The first device found on the pin, kept on its bus object (a pin without one is
     // searched again at the next read).
     w = new OneWire(pin) as Wire;
