@@ -58,7 +58,11 @@ export function createSampler(
    *  in the same synchronous run that creates it, before any watch or timer can fire, so the
    *  bundle does not carry the `CONTROL && !running` checks. */
   let running = false;
-  const shared = { io: context.io, vref: runtime.vref } as DriverContext;
+  // A bundle's plan has the ADC's reference voltage on the sensors that read volts (build.ts
+  // bundlePlan), not here.
+  const shared = (
+    PLAN_DRIVERS ? { io: context.io } : { io: context.io, vref: runtime.vref }
+  ) as DriverContext;
   // Only watched inputs (WATCH: buttons, motion) wake the sampler.
   if (WATCH) shared.wake = wake;
 

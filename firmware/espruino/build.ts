@@ -304,7 +304,6 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
     name === undefined ? undefined : new RawCode(pins[name] as string);
   return {
     id: plan.id,
-    vref: plan.sensors.some((s) => VOLTAGE_PARTS.has(s.part)) ? plan.vref : undefined,
     // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS), and its part's
     // parameters on the sensor itself rather than in an object of their own (drivers/types.ts,
     // partParams), which needs them to have names no member of the plan has.
@@ -315,6 +314,8 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
         ...s,
         ...s.params,
         params: undefined,
+        // The ADC's reference voltage only on the sensors read in volts (analog.ts).
+        vref: VOLTAGE_PARTS.has(s.part) ? plan.vref : undefined,
         part: undefined,
         driver: new RawCode(s.part),
         pin: pin(s.pin),

@@ -4,7 +4,7 @@
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
 
-import { LOGS } from '../features.js';
+import { LOGS, PLAN_DRIVERS } from '../features.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParams } from './types.js';
@@ -19,7 +19,11 @@ function analogDriver(
   return {
     read(done) {
       const fraction = context.io.analogRead(pin);
-      const value = convert(fraction * context.vref, fraction);
+      // The reference voltage: a bundle's plan has it on the sensor (PLAN_DRIVERS).
+      const value = convert(
+        fraction * (PLAN_DRIVERS ? (sensor.vref as number) : context.vref),
+        fraction,
+      );
       // A value that is not finite (NaN: the pin has no reading yet) is no reading: the
       // sampler leaves it out. Only a host's log hears why.
       if (LOGS && !isFiniteNumber(value)) done([], `${sensor.id}: ADC read ${fraction}`);

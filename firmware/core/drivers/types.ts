@@ -22,7 +22,8 @@ export interface SensorDriver {
 /** What every driver gets besides its sensor: one object for all of them. */
 export interface DriverContext {
   io: PinIO;
-  /** ADC reference voltage of the board. */
+  /** ADC reference voltage of the board; a bundle has it on the sensors instead (SensorPlan
+   *  vref). */
   vref: number;
   /** Asks the sampler for a sample of the watched inputs now (one of them changed). */
   wake(): void;
