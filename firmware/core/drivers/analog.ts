@@ -46,16 +46,17 @@ export const lm35: DriverFactory = (sensor, context) =>
  * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
 export const ntc: DriverFactory = (sensor, context) => {
-  // The parameters read where the formula uses them: no copies kept beside the plan's.
-  const p = numberParams(sensor);
-  return analogDriver(sensor, context, (_volts, f) =>
-    f <= 0
+  // The parameters read where the formula uses them: no copies kept beside the plan's (in a
+  // bundle, numberParams is the sensor itself).
+  return analogDriver(sensor, context, (_volts, f) => {
+    const p = numberParams(sensor);
+    return f <= 0
       ? 125
       : f >= 1
         ? -40
         : 1 / (1 / (p.t0 + 273.15) + Math.log((p.seriesResistor * f) / (1 - f) / p.r0) / p.beta) -
-          273.15,
-  );
+          273.15;
+  });
 };
 
 /**
@@ -66,8 +67,8 @@ export const ntc: DriverFactory = (sensor, context) => {
  * on Espruino (whose pow is exp(log(x) * y)).
  */
 export const photoresistor: DriverFactory = (sensor, context) => {
-  const p = numberParams(sensor);
-  return analogDriver(sensor, context, (_volts, f) =>
-    Math.min(100000, 10 * ((p.seriesResistor * (1 - f)) / f / p.r10) ** (-1 / p.gamma)),
-  );
+  return analogDriver(sensor, context, (_volts, f) => {
+    const p = numberParams(sensor);
+    return Math.min(100000, 10 * ((p.seriesResistor * (1 - f)) / f / p.r10) ** (-1 / p.gamma));
+  });
 };
