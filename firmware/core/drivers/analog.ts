@@ -14,11 +14,12 @@ function analogDriver(
   context: DriverContext,
   convert: (volts: number, fraction: number) => number,
 ): SensorDriver {
+  const io = context.io;
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'analog');
+  io.setup(pin, 'analog');
   return {
     read(done) {
-      const fraction = context.io.analogRead(pin);
+      const fraction = io.analogRead(pin);
       // The reference voltage: a bundle's plan has it on the sensor (PLAN_DRIVERS).
       const value = convert(
         fraction * (PLAN_DRIVERS ? (sensor.vref as number) : context.vref),
