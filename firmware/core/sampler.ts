@@ -100,7 +100,8 @@ export function createSampler(
     // when the last one has answered, with whatever they reported. Without ASYNC_READS every
     // read has answered when the loop ends.
     const finish = () => {
-      if (ASYNC_READS && --outstanding > 0) return;
+      // Never below 0: one finish per read, and one more once they are all started.
+      if (ASYNC_READS && --outstanding) return;
       if (Object.keys(readings).length) report(readings);
     };
     // `first`: the sensor's first channel in the channel arrays.
