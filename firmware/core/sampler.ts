@@ -86,7 +86,9 @@ export function createSampler(
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
     if (CONTROL && !running) return;
-    for (let i = 0; i < count; i++) if (drivers[i].watched) nextAt[i] = clock.now();
+    drivers.forEach((driver, i) => {
+      if (driver.watched) nextAt[i] = clock.now();
+    });
     schedule();
   }
 
