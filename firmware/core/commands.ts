@@ -137,8 +137,14 @@ export function handleCommand(
       after = context.reboot;
     } else {
       const extra = EXTRAS ? context.extraCommands : undefined;
-      // Not Object.hasOwn: Espruino's documented built-ins do not include it.
-      if (extra !== undefined && typeof name === 'string' && Object.hasOwn(extra, name))
+      // Not Object.hasOwn: Espruino's built-ins do not include it (src/jswrap_object.h has
+      // only Object.prototype.hasOwnProperty), so on a board it would throw.
+      if (
+        extra !== undefined &&
+        typeof name === 'string' &&
+        // biome-ignore lint/suspicious/noPrototypeBuiltins: Espruino has no Object.hasOwn.
+        Object.prototype.hasOwnProperty.call(extra, name)
+      )
         return extra[name](id, args);
       let known = 'set, interval, ping, reboot';
       if (extra !== undefined) known += `, ${Object.keys(extra).join(', ')}`;
