@@ -62,7 +62,10 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
       maxReportMs: sensor.maxReportMs ?? reporting.maxReportMs ?? PLAN_DEFAULTS.maxReportMs,
     };
     if (sensor.pin !== undefined) plan.pin = sensor.pin;
-    if (sensor.address !== undefined) plan.address = sensor.address;
+    // An I2C part's address: the config's, else the catalog's default, so that the plan says
+    // which sensors are on the bus and the driver carries no default.
+    const address = sensor.address ?? facts.address;
+    if (address !== undefined) plan.address = address;
     // The config's parameters over the catalog's defaults: the drivers read them as they are.
     const params = { ...facts.params, ...sensor.params };
     if (Object.keys(params).length > 0) plan.params = params;

@@ -481,7 +481,8 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
     if (s.pin) pins[s.pin] = espruinoPinId(board, s.pin, `sensors.${s.id}.pin`);
   for (const a of config.actuators)
     pins[a.pin] = espruinoPinId(board, a.pin, `actuators.${a.id}.pin`);
-  const usesI2c = config.sensors.some((s) => s.address !== undefined);
+  // The plan's addresses: a BME280 the config gives no address has the catalog's (plan.ts).
+  const usesI2c = plan.sensors.some((s) => s.address !== undefined);
   const bus = board.i2c?.[0];
   if (usesI2c && !bus) throw new Error(`${board.name} has no I2C bus for the config's I2C sensors`);
   const i2c =

@@ -72,7 +72,8 @@ export function compensateBme280(
 
 export const bme280: DriverFactory = (sensor, context) => {
   const io = context.io;
-  const address = sensor.address || 0x76;
+  // The config's address or the catalog's default (plan.ts).
+  const address = sensor.address as number;
   /** The calibration bytes (compensateBme280), read once, at the first sample. */
   let a: ArrayLike<number> | undefined;
   let h: ArrayLike<number> | undefined;
