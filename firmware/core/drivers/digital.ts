@@ -8,15 +8,16 @@ function digitalDriver(
   context: DriverContext,
   activeLow: boolean,
 ): SensorDriver {
+  const io = context.io;
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'input');
+  io.setup(pin, 'input');
   // An edge, however short, makes the sampler read the watched inputs at once.
-  context.io.watch(pin, context.wake);
+  io.watch(pin, context.wake);
   return {
     watched: true,
     read(done) {
       // 1 active, 0 not; a pin with no reading yet (NaN) stays NaN, which the sampler leaves out.
-      const level = context.io.digitalRead(pin);
+      const level = io.digitalRead(pin);
       done([activeLow ? 1 - level : level]);
     },
   };
