@@ -314,6 +314,9 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
         ...s,
         ...s.params,
         params: undefined,
+        // An on/off channel (flag) reports every change, as true or false: neither its deadband
+        // nor its decimals are read (reporting.ts, runtime.ts).
+        channels: s.channels.map((c) => (c.flag ? { id: c.id, flag: true } : c)),
         // The ADC's reference voltage only on the sensors read in volts (analog.ts).
         vref: VOLTAGE_PARTS.has(s.part) ? plan.vref : undefined,
         part: undefined,
