@@ -67,7 +67,8 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     const address = sensor.address ?? facts.address;
     if (address !== undefined) plan.address = address;
     // The config's parameters over the catalog's defaults: the drivers read them as they are.
-    const params = { ...facts.params, ...sensor.params };
+    // Object.assign, not spread: every core file passes the Espruino syntax check.
+    const params = Object.assign({}, facts.params, sensor.params);
     if (Object.keys(params).length > 0) plan.params = params;
     sensors.push(plan);
   }
