@@ -127,8 +127,9 @@ export function handleCommand(
     const now = context.clock.now();
     let result: unknown;
     if (name === 'set') {
-      setActuator(context.plan.actuators, context.io, args.actuator, args.value);
-      result = { actuator: args.actuator, value: args.value };
+      const value = args.value;
+      setActuator(context.plan.actuators, context.io, args.actuator, value);
+      result = { actuator: args.actuator, value };
     } else if (name === 'interval') result = interval(args, context.plan, sampler);
     else if (name === 'ping') result = { ts: now, uptimeMs: now - startedAt };
     else if (name === 'reboot') {

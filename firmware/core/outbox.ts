@@ -42,10 +42,11 @@ export interface Outbox {
   headSeq: number;
 }
 
-/** A ring of `capacity` messages of `width` channels each. */
+/** A ring of `capacity` messages (a whole number, at least 1: the plan's bufferSize, plan.ts)
+ *  of `width` channels each (none is an empty array of values, never indexed). */
 export function createOutbox(capacity: number, width: number): Outbox {
-  const n = capacity < 1 ? 1 : Math.floor(capacity);
-  const w = Math.max(width, 1);
+  const n = capacity;
+  const w = width;
   return {
     count: 0,
     sent: 0,
@@ -63,7 +64,8 @@ function popHead(box: Outbox): void {
   box.headSeq++;
   box.head = (box.head + 1) % box.n;
   box.count--;
-  if (box.sent > 0) box.sent--;
+  // Counts are never negative: nonzero is positive.
+  if (box.sent) box.sent--;
 }
 
 /** The slot of message `seq` (held in the ring): channel c of it is at `values[slot * w + c]`. */
@@ -81,8 +83,7 @@ export function outboxPush(box: Outbox, seq: number, ts: number): number {
     box.dropped++;
   }
   // Seqs are consecutive: a push names the head's seq when the ring is empty.
-  if (box.count === 0) box.headSeq = seq;
-  box.count++;
+  if (!box.count++) box.headSeq = seq;
   const slot = outboxSlot(box, seq);
   box.times[slot] = ts;
   return slot;
@@ -97,7 +98,7 @@ export function outboxTakeNext(box: Outbox): number {
 /** The broker acknowledged `seq`, and so every message before it: they leave the ring. A late
  *  PUBACK of a message already dropped changes nothing. */
 export function outboxAck(box: Outbox, seq: number): void {
-  while (box.count > 0 && box.headSeq <= seq) popHead(box);
+  while (box.count && box.headSeq <= seq) popHead(box);
 }
 
 /** The link dropped: everything sent but unacknowledged will be sent again. */

@@ -17,6 +17,9 @@ export interface SensorPartFacts {
   sampleMs: number;
   /** The defaults of the part's numeric parameters (an NTC's beta, an LDR's gamma). */
   params: Record<string, number>;
+  /** An I2C part's address when the config names none (the catalog's first: a BME280's
+   *  0x76); absent for pin parts. */
+  address?: number;
 }
 
 export interface ActuatorPartFacts {

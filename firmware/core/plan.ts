@@ -62,8 +62,12 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
       maxReportMs: sensor.maxReportMs ?? reporting.maxReportMs ?? PLAN_DEFAULTS.maxReportMs,
     };
     if (sensor.pin !== undefined) plan.pin = sensor.pin;
-    if (sensor.address !== undefined) plan.address = sensor.address;
+    // An I2C part's address: the config's, else the catalog's default, so that the plan says
+    // which sensors are on the bus and the driver carries no default.
+    const address = sensor.address ?? facts.address;
+    if (address !== undefined) plan.address = address;
     // The config's parameters over the catalog's defaults: the drivers read them as they are.
+    // Object.assign, not spread: every core file passes the Espruino syntax check.
     const params = Object.assign({}, facts.params, sensor.params);
     if (Object.keys(params).length > 0) plan.params = params;
     sensors.push(plan);
@@ -103,7 +107,9 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
     vref: options.board.adcVolts ?? options.board.logicVolts,
     sensors,
     actuators,
-    bufferSize: config.bufferSize ?? PLAN_DEFAULTS.bufferSize,
+    // A whole number of messages, at least one (the config's schema says so too): the outbox
+    // takes it as it is.
+    bufferSize: Math.max(1, Math.floor(config.bufferSize ?? PLAN_DEFAULTS.bufferSize)),
     window: PLAN_DEFAULTS.window,
     // biome-ignore lint/complexity/useOptionalChain: the core is Espruino-safe, and Espruino has no ?.
     keepaliveS: (config.broker && config.broker.keepaliveS) || PLAN_DEFAULTS.keepaliveS,

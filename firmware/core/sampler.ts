@@ -46,7 +46,6 @@ export function createSampler(
   const clock = context.clock;
   const sensors = runtime.sensors;
   const count = sensors.length;
-  const drivers: SensorDriver[] = [];
   /** When each sensor is next due, ms. */
   let nextAt = new Float64Array(count);
   /** A read is outstanding: do not start another (only reads that answer later can be). */
@@ -59,12 +58,16 @@ export function createSampler(
    *  in the same synchronous run that creates it, before any watch or timer can fire, so the
    *  bundle does not carry the `CONTROL && !running` checks. */
   let running = false;
-  const shared = { io: context.io, vref: runtime.vref } as DriverContext;
+  // A bundle's plan has the ADC's reference voltage on the sensors that read volts (build.ts
+  // bundlePlan), not here.
+  const shared = (
+    PLAN_DRIVERS ? { io: context.io } : { io: context.io, vref: runtime.vref }
+  ) as DriverContext;
   // Only watched inputs (WATCH: buttons, motion) wake the sampler.
   if (WATCH) shared.wake = wake;
 
-  for (let i = 0; i < count; i++) {
-    const plan = sensors[i];
+  // One driver per sensor, made by one map (shorter than a loop pushing them).
+  const drivers: SensorDriver[] = sensors.map((plan) => {
     // buildPlan only accepts parts with a driver; the Espruino build imports exactly those (and
     // refuses a part without one), so only a host's table can miss one.
     if (CONTROL && context.drivers[plan.part] === undefined)
@@ -72,12 +75,10 @@ export function createSampler(
     channels += plan.channels.length;
     // Called on the plan or the table: a factory is an arrow function, so either as `this` is
     // harmless, and the call is shorter than one on a copy.
-    drivers.push(
-      PLAN_DRIVERS
-        ? (plan.driver as DriverFactory)(plan, shared)
-        : context.drivers[plan.part](plan, shared),
-    );
-  }
+    return PLAN_DRIVERS
+      ? (plan.driver as DriverFactory)(plan, shared)
+      : context.drivers[plan.part](plan, shared);
+  });
   /** Each channel's last report (NaN: none yet this boot) and when it was made. */
   const last = new Float64Array(channels).map(() => Number.NaN);
   const lastAt = new Float64Array(channels);
@@ -85,7 +86,9 @@ export function createSampler(
   /** A sample of the watched inputs as soon as possible (one of them changed). */
   function wake(): void {
     if (CONTROL && !running) return;
-    for (let i = 0; i < count; i++) if (drivers[i].watched) nextAt[i] = clock.now();
+    drivers.forEach((driver, i) => {
+      if (driver.watched) nextAt[i] = clock.now();
+    });
     schedule();
   }
 
@@ -99,7 +102,8 @@ export function createSampler(
     // when the last one has answered, with whatever they reported. Without ASYNC_READS every
     // read has answered when the loop ends.
     const finish = () => {
-      if (ASYNC_READS && --outstanding > 0) return;
+      // Never below 0: one finish per read, and one more once they are all started.
+      if (ASYNC_READS && --outstanding) return;
       if (Object.keys(readings).length) report(readings);
     };
     // `first`: the sensor's first channel in the channel arrays.
@@ -107,8 +111,8 @@ export function createSampler(
       if (nextAt[i] > now || (ASYNC_READS && busy[i])) continue;
       const sampleMs = sensors[i].sampleMs;
       // Keep the cadence, but never try to catch up on missed samples after a stall.
-      nextAt[i] += sampleMs;
-      if (nextAt[i] <= now) nextAt[i] = now + sampleMs;
+      const next = nextAt[i] + sampleMs;
+      nextAt[i] = next > now ? next : now + sampleMs;
       outstanding++;
       read(i, first, readings, finish);
     }

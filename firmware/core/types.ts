@@ -41,6 +41,9 @@ export interface SensorPlan {
   sampleMs: number;
   minReportMs: number;
   maxReportMs: number;
+  /** The ADC's reference voltage, only in an Espruino bundle's plan and only on a sensor read
+   *  in volts (TMP36, LM35): the bundle's plan has no vref of its own (build.ts bundlePlan). */
+  vref?: number;
   /** The config's part parameters (NTC beta, LDR gamma…); absent when it sets none. */
   params?: Record<string, number | string | boolean>;
 }

@@ -65,6 +65,15 @@ export const MANGLED_PROPERTIES = new RegExp(
     'decimals',
     'flag',
     'params',
+    // The parts' numeric parameters (the plan's params, read by the drivers alone) and the
+    // button's wiring.
+    'beta',
+    'r0',
+    't0',
+    'r10',
+    'gamma',
+    'seriesResistor',
+    'wiring',
     'initial',
     'integer',
     'vref',
@@ -296,15 +305,32 @@ export function bundlePlan(plan: RuntimePlan, pins: Record<string, string>): unk
     name === undefined ? undefined : new RawCode(pins[name] as string);
   return {
     id: plan.id,
-    vref: plan.sensors.some((s) => VOLTAGE_PARTS.has(s.part)) ? plan.vref : undefined,
-    // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS).
-    sensors: plan.sensors.map((s) => ({
-      ...s,
-      part: undefined,
-      driver: new RawCode(s.part),
-      pin: pin(s.pin),
+    // Each sensor's driver itself rather than its part's name (PLAN_DRIVERS), and its part's
+    // parameters on the sensor itself rather than in an object of their own (drivers/types.ts,
+    // partParams), which needs them to have names no member of the plan has.
+    sensors: plan.sensors.map((s) => {
+      for (const key of Object.keys(s.params ?? {}))
+        if (key in s) throw new Error(`sensors.${s.id}.params.${key}: the name of a plan's member`);
+      return {
+        ...s,
+        ...s.params,
+        params: undefined,
+        // An on/off channel (flag) reports every change, as true or false: neither its deadband
+        // nor its decimals are read (reporting.ts, runtime.ts).
+        channels: s.channels.map((c) => (c.flag ? { id: c.id, flag: true } : c)),
+        // The ADC's reference voltage only on the sensors read in volts (analog.ts).
+        vref: VOLTAGE_PARTS.has(s.part) ? plan.vref : undefined,
+        part: undefined,
+        driver: new RawCode(s.part),
+        pin: pin(s.pin),
+      };
+    }),
+    // An actuator's part only for a servo: the bundle reads it nowhere else (actuators.ts).
+    actuators: plan.actuators.map((a) => ({
+      ...a,
+      part: a.part === 'servo' ? a.part : undefined,
+      pin: pin(a.pin),
     })),
-    actuators: plan.actuators.map((a) => ({ ...a, pin: pin(a.pin) })),
     bufferSize: plan.bufferSize,
     window: plan.window,
     keepaliveS: plan.keepaliveS,
@@ -459,7 +485,8 @@ export async function buildEspruinoBundle(options: EspruinoBuildOptions): Promis
     if (s.pin) pins[s.pin] = espruinoPinId(board, s.pin, `sensors.${s.id}.pin`);
   for (const a of config.actuators)
     pins[a.pin] = espruinoPinId(board, a.pin, `actuators.${a.id}.pin`);
-  const usesI2c = config.sensors.some((s) => s.address !== undefined);
+  // The plan's addresses: a BME280 the config gives no address has the catalog's (plan.ts).
+  const usesI2c = plan.sensors.some((s) => s.address !== undefined);
   const bus = board.i2c?.[0];
   if (usesI2c && !bus) throw new Error(`${board.name} has no I2C bus for the config's I2C sensors`);
   const i2c =

@@ -48,16 +48,15 @@ function i2cRead(
 }
 
 function oneWireTemperature(pin: string, done: (celsius: number) => void) {
-  let wire = wires[pin];
-  if (wire === undefined) {
-    // The first device found on the pin, kept on its bus object.
-    const bus = new OneWire(pin) as Wire;
-    bus.device = bus.search()[0];
-    if (!bus.device) return done(Number.NaN);
-    wire = bus;
-    wires[pin] = bus;
+  let w = wires[pin];
+  if (!w) {
+    // The first device found on the pin, kept on its bus object (a pin without one is
+    // searched again at the next read).
+    w = new OneWire(pin) as Wire;
+    w.device = w.search()[0];
+    if (!w.device) return done(Number.NaN);
+    wires[pin] = w;
   }
-  const w = wire;
   // DS18B20: Convert T (0x44), wait 750 ms, Read Scratchpad (0xBE); datasheet table 1.
   w.reset();
   w.select(w.device);
@@ -104,12 +103,15 @@ export function createEspruinoIO(context: EspruinoIOContext): PinIO {
   const io = {
     setup: PWM || SERVO ? setupOutputs : pinMode,
     analogRead,
-    digitalRead,
     digitalWrite,
     memory,
   };
   const all = io as unknown as PinIO;
-  if (WATCH) all.watch = watch;
+  // Only the digital sensors (button, PIR: the watched inputs) read a pin's level.
+  if (WATCH) {
+    all.watch = watch;
+    all.digitalRead = digitalRead;
+  }
   if (PWM) all.pwmWrite = pwmWrite;
   if (SERVO) all.servoWrite = servoWrite;
   if (I2C) {

@@ -39,6 +39,7 @@ export function catalogPartFacts(): PartFacts {
       facts.sensors[part.kind] = {
         sampleMs: part.defaultSampleMs,
         params: numericDefaults(part.params),
+        ...(part.i2cAddresses ? { address: part.i2cAddresses[0] } : {}),
         channels: part.quantities.map((q) => ({
           suffix: part.quantities.length === 1 ? null : q.quantity,
           kind: q.quantity,

@@ -4,7 +4,7 @@
  * datasheets; they are repeated here in the Espruino-safe subset because they run on the board.
  */
 
-import { LOGS } from '../features.js';
+import { LOGS, PLAN_DRIVERS } from '../features.js';
 import type { SensorPlan } from '../types.js';
 import type { DriverContext, DriverFactory, SensorDriver } from './types.js';
 import { isFiniteNumber, numberParams } from './types.js';
@@ -14,12 +14,17 @@ function analogDriver(
   context: DriverContext,
   convert: (volts: number, fraction: number) => number,
 ): SensorDriver {
+  const io = context.io;
   const pin = sensor.pin as string;
-  context.io.setup(pin, 'analog');
+  io.setup(pin, 'analog');
   return {
     read(done) {
-      const fraction = context.io.analogRead(pin);
-      const value = convert(fraction * context.vref, fraction);
+      const fraction = io.analogRead(pin);
+      // The reference voltage: a bundle's plan has it on the sensor (PLAN_DRIVERS).
+      const value = convert(
+        fraction * (PLAN_DRIVERS ? (sensor.vref as number) : context.vref),
+        fraction,
+      );
       // A value that is not finite (NaN: the pin has no reading yet) is no reading: the
       // sampler leaves it out. Only a host's log hears why.
       if (LOGS && !isFiniteNumber(value)) done([], `${sensor.id}: ADC read ${fraction}`);
@@ -42,18 +47,17 @@ export const lm35: DriverFactory = (sensor, context) =>
  * or open thermistor reads the end of the range (125 °C, -40 °C), as the catalog does.
  */
 export const ntc: DriverFactory = (sensor, context) => {
-  const p = numberParams(sensor);
-  const beta = p.beta;
-  const r0 = p.r0;
-  const series = p.seriesResistor;
-  const t0 = p.t0 + 273.15;
-  return analogDriver(sensor, context, (_volts, f) =>
-    f <= 0
+  // The parameters read where the formula uses them: no copies kept beside the plan's (in a
+  // bundle, numberParams is the sensor itself).
+  return analogDriver(sensor, context, (_volts, f) => {
+    const p = numberParams(sensor);
+    return f <= 0
       ? 125
       : f >= 1
         ? -40
-        : 1 / (1 / t0 + Math.log((series * f) / (1 - f) / r0) / beta) - 273.15,
-  );
+        : 1 / (1 / (p.t0 + 273.15) + Math.log((p.seriesResistor * f) / (1 - f) / p.r0) / p.beta) -
+          273.15;
+  });
 };
 
 /**
@@ -64,11 +68,8 @@ export const ntc: DriverFactory = (sensor, context) => {
  * on Espruino (whose pow is exp(log(x) * y)).
  */
 export const photoresistor: DriverFactory = (sensor, context) => {
-  const p = numberParams(sensor);
-  const r10 = p.r10;
-  const gamma = p.gamma;
-  const series = p.seriesResistor;
-  return analogDriver(sensor, context, (_volts, f) =>
-    Math.min(100000, 10 * ((series * (1 - f)) / f / r10) ** (-1 / gamma)),
-  );
+  return analogDriver(sensor, context, (_volts, f) => {
+    const p = numberParams(sensor);
+    return Math.min(100000, 10 * ((p.seriesResistor * (1 - f)) / f / p.r10) ** (-1 / p.gamma));
+  });
 };

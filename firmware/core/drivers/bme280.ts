@@ -72,10 +72,11 @@ export function compensateBme280(
 
 export const bme280: DriverFactory = (sensor, context) => {
   const io = context.io;
-  const address = sensor.address || 0x76;
+  // The config's address or the catalog's default (plan.ts).
+  const address = sensor.address as number;
   /** The calibration bytes (compensateBme280), read once, at the first sample. */
-  let a: ArrayLike<number> | null = null;
-  let h: ArrayLike<number> | null = null;
+  let a: ArrayLike<number> | undefined;
+  let h: ArrayLike<number> | undefined;
   // Humidity oversampling x1 (must precede ctrl_meas), then temperature and pressure x1 in
   // normal mode, 1000 ms standby (datasheet 5.4.3-5.4.6).
   io.i2cWrite(address, [0xf2, 0x01, 0xf4, 0x27, 0xf5, 0xa0]);
@@ -87,8 +88,9 @@ export const bme280: DriverFactory = (sensor, context) => {
     done: ReadDone,
     next: (bytes: ArrayLike<number>) => void,
   ): void {
+    // An array of bytes is truthy, however short; a failed read answers null.
     io.i2cRead(address, register, length, (bytes, why) =>
-      bytes !== null
+      bytes
         ? next(bytes)
         : LOGS
           ? done([], why || `no answer from register 0x${register.toString(16)}`)
@@ -97,8 +99,8 @@ export const bme280: DriverFactory = (sensor, context) => {
   }
 
   function read(done: ReadDone): void {
-    // Both calibration blocks are set together.
-    if (h !== null)
+    // Both calibration blocks are set together (arrays: truthy once read).
+    if (h)
       get(REG_DATA, 8, done, (raw) =>
         done(compensateBme280(a as ArrayLike<number>, h as ArrayLike<number>, raw)),
       );

@@ -1,4 +1,5 @@
 /** A sensor driver turns pin, I2C or 1-Wire reads into the values of a sensor's channels. */
+import { PLAN_DRIVERS } from '../features.js';
 import type { PinIO, SensorPlan } from '../types.js';
 
 /**
@@ -21,7 +22,8 @@ export interface SensorDriver {
 /** What every driver gets besides its sensor: one object for all of them. */
 export interface DriverContext {
   io: PinIO;
-  /** ADC reference voltage of the board. */
+  /** ADC reference voltage of the board; a bundle has it on the sensors instead (SensorPlan
+   *  vref). */
   vref: number;
   /** Asks the sampler for a sample of the watched inputs now (one of them changed). */
   wake(): void;
@@ -32,10 +34,16 @@ export type DriverFactory = (sensor: SensorPlan, context: DriverContext) => Sens
 /** Drivers by catalog part name. The Espruino build includes only the ones a config uses. */
 export type DriverTable = Record<string, DriverFactory>;
 
-/** A part's numeric parameters: the plan holds every one, the config's over the catalog's
- *  default (plan.ts), so a driver carries no defaults of its own. */
+/** A part's parameters: the plan holds every numeric one, the config's over the catalog's
+ *  default (plan.ts), so a driver carries no defaults of its own. A bundle's plan has them on
+ *  the sensor itself (build.ts bundlePlan, with PLAN_DRIVERS), one object fewer per sensor. */
+export function partParams(sensor: SensorPlan): Record<string, number | string | boolean> {
+  return (PLAN_DRIVERS ? sensor : sensor.params || {}) as Record<string, number | string | boolean>;
+}
+
+/** The same, numbers: the parts whose parameters are all numeric (analog.ts). */
 export function numberParams(sensor: SensorPlan): Record<string, number> {
-  return sensor.params as Record<string, number>;
+  return partParams(sensor) as Record<string, number>;
 }
 
 /** True for a number that is neither NaN nor infinite (x - x is NaN exactly for those; so is
