@@ -62,9 +62,10 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  * Variables of what only exists at run time (see the module comment), per item, counted from
  * firmware/core and firmware/espruino as they are written. Functions and the scopes they keep
  * are counted from the bundle (codeVars); these are the objects and values:
- * - base, whatever the config: the members main.ts adds to the start object (11, six of them
+ * - base, whatever the config: the members main.ts adds to the start object (10, six of them
  *   the board's own functions), the transport (3 members), the IO (5 to 11), the sampler (2)
- *   and its five typed arrays, the drivers' shared context (3), the outbox's record (9), the
+ *   and its four typed arrays (three variables each), the drivers' shared context (the IO, and
+ *   `wake` where inputs are watched), the outbox's record (9), the
  *   channel list, the topic prefix, the connection's event handlers (3), the Storage and Wifi
  *   modules, the MQTT client's buffer, pending table and flags;
  * - perSensor: its driver, its place in the driver list, its slots in the sampler's arrays;
@@ -82,7 +83,9 @@ export const FLASH_RESIDENT_CODE = new Set(['pico', 'espruino-wifi', 'esp32', 'e
  *   telemetry messages, plus an ack or birth that may be waiting too.
  */
 export const RUNNING = {
-  base: 79,
+  // 79 before the third size round: one start-object member (the boot store), one of the
+  // sampler's typed arrays (a sensor's first channel) and the shared context's vref went.
+  base: 74,
   perSensor: 5,
   perChannel: 3,
   perWatch: 8,
