@@ -21,7 +21,7 @@ import { codeVars } from './budget.js';
 const REMOVE_MISSING_BUILTINS = `
   delete globalThis.Map; delete globalThis.Set; delete globalThis.WeakMap; delete globalThis.WeakSet;
   delete globalThis.Symbol; delete globalThis.Proxy; delete globalThis.Reflect; delete globalThis.BigInt;
-  delete Array.from; delete Number.isInteger; delete String.raw;
+  delete Array.from; delete Number.isInteger; delete String.raw; delete Object.hasOwn;
   delete Promise.race; delete Promise.allSettled; delete Promise.any; delete Promise.prototype.finally;
 `;
 
