@@ -9,15 +9,11 @@ import { test } from 'uvu';
 import type { Ack } from '../../contract/payloads.js';
 import { ackTopic, cmdTopic, statusTopic } from '../../contract/topics.js';
 import type { ExtraCommands } from '../../firmware/core/commands.js';
-import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
-import { buildPlan } from '../../firmware/core/plan.js';
-import { type CoreContext, startCore } from '../../firmware/core/runtime.js';
+import type { CoreContext } from '../../firmware/core/runtime.js';
 import type { Done, Transport, TransportEvents } from '../../firmware/core/types.js';
-import { createMemoryBootStore } from '../../firmware/node/boot-store.js';
-import { catalogPartFacts } from '../../firmware/node/catalog-facts.js';
-import { getBoard } from '../../hardware/boards/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createScriptedIO } from './scripted-io.js';
+import { startTestCore, unoPlan } from './test-core.js';
 
 interface Published {
   topic: string;
@@ -52,24 +48,12 @@ function scriptedTransport() {
 function core(extra: Partial<CoreContext>) {
   const clock = new ManualClock(1_000_000);
   const wire = scriptedTransport();
-  const plan = buildPlan({
-    config: { id: 'ext', board: 'uno', sensors: [], actuators: [] },
-    board: getBoard('uno'),
-    parts: catalogPartFacts(),
-    fw: 'fullstack/test',
-    id: null,
-    sysIntervalMs: null,
-  });
-  const runtime = startCore({
+  const plan = unoPlan({ id: 'ext', board: 'uno', sensors: [], actuators: [] });
+  const runtime = startTestCore({
     plan,
     transport: wire.transport,
     io: createScriptedIO(),
     clock,
-    nextBoot: createMemoryBootStore().nextBoot,
-    log: { log() {} },
-    drivers: ALL_DRIVERS,
-    jitterRandom: () => 0,
-    reboot() {},
     ...extra,
   });
   return { clock, wire, runtime };

@@ -4,7 +4,6 @@ import { suite } from 'uvu';
 import { LIMITS } from '../../contract/payloads.js';
 import { backoffDelay } from '../../firmware/core/backoff.js';
 import { ACK_ERROR_MAX } from '../../firmware/core/commands.js';
-import { ALL_DRIVERS } from '../../firmware/core/drivers/index.js';
 import {
   createOutbox,
   outboxAck,
@@ -13,15 +12,11 @@ import {
   outboxSlot,
   outboxTakeNext,
 } from '../../firmware/core/outbox.js';
-import { buildPlan } from '../../firmware/core/plan.js';
 import { shouldReport } from '../../firmware/core/reporting.js';
-import { startCore } from '../../firmware/core/runtime.js';
 import type { Transport } from '../../firmware/core/types.js';
-import { createMemoryBootStore } from '../../firmware/node/boot-store.js';
-import { catalogPartFacts } from '../../firmware/node/catalog-facts.js';
-import { getBoard } from '../../hardware/boards/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createScriptedIO, tmp36Fraction } from './scripted-io.js';
+import { startTestCore, unoPlan } from './test-core.js';
 
 const backoff = suite('backoff');
 const policy = { minMs: 500, maxMs: 30000, factor: 2, jitter: 0.5 };
@@ -53,25 +48,12 @@ backoff('the runtime reconnects on that schedule (ManualClock, a transport that 
     subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
-  const board = getBoard('uno');
-  const plan = buildPlan({
-    config: { id: 'bk', board: 'uno', sensors: [], actuators: [] },
-    board,
-    parts: catalogPartFacts(),
-    fw: 'fullstack/test',
-    id: null,
-    sysIntervalMs: null,
-  });
-  const core = startCore({
+  const plan = unoPlan({ id: 'bk', board: 'uno', sensors: [], actuators: [] });
+  const core = startTestCore({
     plan,
     transport,
     io: createScriptedIO(),
     clock,
-    nextBoot: createMemoryBootStore().nextBoot,
-    log: { log() {} },
-    drivers: ALL_DRIVERS,
-    jitterRandom: () => 0,
-    reboot() {},
   });
   clock.advance(60_000);
   const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] as number));
@@ -204,39 +186,27 @@ report('the sampler reports only on change (ManualClock, scripted pins)', () => 
     subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
-  const plan = buildPlan({
-    config: {
-      id: 'smp',
-      board: 'uno',
-      sensors: [
-        {
-          id: 't',
-          part: 'tmp36',
-          pin: 'A0',
-          sampleMs: 100,
-          deadband: 0.3,
-          minReportMs: 100,
-          maxReportMs: 5000,
-        },
-      ],
-      actuators: [],
-    },
-    board: getBoard('uno'),
-    parts: catalogPartFacts(),
-    fw: 'fullstack/test',
-    id: null,
-    sysIntervalMs: null,
+  const plan = unoPlan({
+    id: 'smp',
+    board: 'uno',
+    sensors: [
+      {
+        id: 't',
+        part: 'tmp36',
+        pin: 'A0',
+        sampleMs: 100,
+        deadband: 0.3,
+        minReportMs: 100,
+        maxReportMs: 5000,
+      },
+    ],
+    actuators: [],
   });
-  const core = startCore({
+  const core = startTestCore({
     plan,
     transport,
     io,
     clock,
-    nextBoot: createMemoryBootStore().nextBoot,
-    log: { log() {} },
-    drivers: ALL_DRIVERS,
-    jitterRandom: () => 0,
-    reboot() {},
   });
   clock.advance(1000); // 10 samples of the same value: one report
   io.analog.A0 = tmp36Fraction(21);
@@ -279,29 +249,17 @@ commands('every malformed or failing command is an error ack, and the runtime ke
     subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
-  const plan = buildPlan({
-    config: {
-      id: 'cmd',
-      board: 'uno',
-      sensors: [],
-      actuators: [{ id: 'arm', part: 'servo', pin: '9' }],
-    },
-    board: getBoard('uno'),
-    parts: catalogPartFacts(),
-    fw: 'fullstack/test',
-    id: null,
-    sysIntervalMs: null,
+  const plan = unoPlan({
+    id: 'cmd',
+    board: 'uno',
+    sensors: [],
+    actuators: [{ id: 'arm', part: 'servo', pin: '9' }],
   });
-  const core = startCore({
+  const core = startTestCore({
     plan,
     transport,
     io,
     clock,
-    nextBoot: createMemoryBootStore().nextBoot,
-    log: { log() {} },
-    drivers: ALL_DRIVERS,
-    jitterRandom: () => 0,
-    reboot() {},
   });
   clock.advance(10);
   // The servo fails only after start (its initial position was written fine).
@@ -367,32 +325,20 @@ commands('interval: all sensors or one, every argument checked before anything c
     subscribe: (_t, done) => done(null),
     end: (done) => done(),
   };
-  const plan = buildPlan({
-    config: {
-      id: 'ivl',
-      board: 'uno',
-      sensors: [
-        { id: 'a', part: 'tmp36', pin: 'A0', sampleMs: 1000, maxReportMs: 1000 },
-        { id: 'b', part: 'tmp36', pin: 'A1', sampleMs: 1000, maxReportMs: 1000 },
-      ],
-      actuators: [{ id: 'lamp', part: 'led', pin: '13' }],
-    },
-    board: getBoard('uno'),
-    parts: catalogPartFacts(),
-    fw: 'fullstack/test',
-    id: null,
-    sysIntervalMs: null,
+  const plan = unoPlan({
+    id: 'ivl',
+    board: 'uno',
+    sensors: [
+      { id: 'a', part: 'tmp36', pin: 'A0', sampleMs: 1000, maxReportMs: 1000 },
+      { id: 'b', part: 'tmp36', pin: 'A1', sampleMs: 1000, maxReportMs: 1000 },
+    ],
+    actuators: [{ id: 'lamp', part: 'led', pin: '13' }],
   });
-  const core = startCore({
+  const core = startTestCore({
     plan,
     transport,
     io,
     clock,
-    nextBoot: createMemoryBootStore().nextBoot,
-    log: { log() {} },
-    drivers: ALL_DRIVERS,
-    jitterRandom: () => 0,
-    reboot() {},
   });
   clock.advance(10);
   const send = (args: object) => {
@@ -489,29 +435,17 @@ watch(
       subscribe: (_t, done) => done(null),
       end: (done) => done(),
     };
-    const plan = buildPlan({
-      config: {
-        id: 'btn',
-        board: 'uno',
-        sensors: [{ id: 'door', part: 'button', pin: '2', sampleMs: 5000 }],
-        actuators: [],
-      },
-      board: getBoard('uno'),
-      parts: catalogPartFacts(),
-      fw: 'fullstack/test',
-      id: null,
-      sysIntervalMs: null,
+    const plan = unoPlan({
+      id: 'btn',
+      board: 'uno',
+      sensors: [{ id: 'door', part: 'button', pin: '2', sampleMs: 5000 }],
+      actuators: [],
     });
-    const core = startCore({
+    const core = startTestCore({
       plan,
       transport,
       io,
       clock,
-      nextBoot: createMemoryBootStore().nextBoot,
-      log: { log() {} },
-      drivers: ALL_DRIVERS,
-      jitterRandom: () => 0,
-      reboot() {},
     });
     clock.advance(100);
     io.level('2', false); // pressed
