@@ -28,17 +28,22 @@ const actuatorInfo = {
   properties: { id: partId, kind: shortString },
 } as const;
 
+/** What both forms of a birth start with. */
+const birthHeader = {
+  online: { const: true },
+  ts: timestamp,
+  boot: counter,
+  fw: shortString,
+  board: shortString,
+} as const;
+
 export const birthSchema = {
   $id: 'fs/v1/birth',
   type: 'object',
   required: ['online', 'ts', 'boot', 'fw', 'board', 'sensors', 'actuators'],
   additionalProperties: false,
   properties: {
-    online: { const: true },
-    ts: timestamp,
-    boot: counter,
-    fw: shortString,
-    board: shortString,
+    ...birthHeader,
     sensors: { type: 'array', maxItems: LIMITS.maxPartsPerDevice, items: sensorInfo },
     actuators: { type: 'array', maxItems: LIMITS.maxPartsPerDevice, items: actuatorInfo },
   },
@@ -51,11 +56,7 @@ export const partsBirthSchema = {
   required: ['online', 'ts', 'boot', 'fw', 'board', 'parts'],
   additionalProperties: false,
   properties: {
-    online: { const: true },
-    ts: timestamp,
-    boot: counter,
-    fw: shortString,
-    board: shortString,
+    ...birthHeader,
     parts: {
       type: 'object',
       maxProperties: LIMITS.maxPartsPerDevice,
