@@ -122,7 +122,6 @@ export const MANGLED_PROPERTIES = new RegExp(
     'oneWireTemperature',
     'wake',
     'watched',
-    'bus',
     'device',
     // The transport (Transport, the MQTT client) and what goes through it.
     'publish',
@@ -154,11 +153,9 @@ export const MANGLED_PROPERTIES = new RegExp(
     'receive',
     // The outbox, the sampler, the commands, the runtime's state.
     'count',
-    'inFlight',
     'dropped',
     'ack',
     'times',
-    'flags',
     'head',
     'headSeq',
     'sent',
