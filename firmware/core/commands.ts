@@ -61,7 +61,7 @@ function isObject(value: unknown): value is Args {
 function interval(args: Args, plan: RuntimePlan, sampler: Sampler): Args {
   /**
    * The arguments: the plan's field → the contract's name. The same on Node; in the bundle
-   * the keys are the plan's shortened names (MANGLED_PROPERTIES in firmware/espruino/build.ts
+   * the keys are the plan's shortened names (MANGLED_PROPERTIES in firmware/espruino/property-names.ts
    * renames object keys too) and the values stay the contract's, so one table serves to read
    * the arguments, write the plan and answer. Made per call: a board keeps no copy.
    */

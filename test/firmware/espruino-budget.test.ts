@@ -11,11 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import { codeVars, dataVars } from '../../firmware/espruino/budget.js';
-import {
-  buildEspruinoBundle,
-  KEPT_PROPERTIES,
-  MANGLED_PROPERTIES,
-} from '../../firmware/espruino/build.js';
+import { buildEspruinoBundle } from '../../firmware/espruino/build.js';
+import { KEPT_PROPERTIES, MANGLED_PROPERTIES } from '../../firmware/espruino/property-names.js';
 import { loadDeviceConfig } from '../../hardware/config/index.js';
 import { REPO_ROOT, repoPath } from '../../lib/paths.js';
 
