@@ -119,11 +119,6 @@ export function buildPlan(options: PlanOptions): RuntimePlan {
   };
 }
 
-/** The birth's static members as JSON text. */
-export function birthText(plan: RuntimePlan): string {
-  return plan.birth();
-}
-
 /**
  * The birth's static members in catalog form (contract PartsBirth): each part id and its
  * catalog part, which the gateway expands from its catalog into the readings' kinds and units.
@@ -143,5 +138,5 @@ export function birthParts(plan: RuntimePlan): {
   sensors: SensorInfo[];
   actuators: { id: string; kind: string }[];
 } {
-  return JSON.parse(`{${birthText(plan)}}`);
+  return JSON.parse(`{${plan.birth()}}`);
 }

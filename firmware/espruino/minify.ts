@@ -42,7 +42,7 @@ export const UGLIFY_OPTIONS = {
   },
   mangle: { toplevel: true },
   // ASCII only: the flasher writes the file's bytes to Storage, and a byte string must stay
-  // one byte per character (the birth's units are UTF-8 bytes already, utf8Bytes).
+  // one byte per character (the credentials and Wi-Fi settings are UTF-8 bytes already, utf8Bytes).
   output: { ascii_only: true },
 };
 
